@@ -1,0 +1,236 @@
+"""Shared pieces of the Python twins (standard library only).
+
+Every twin in this folder mirrors one Rust example: same workload, same sizes, same
+variant names, same JSON trace (see shared/TRACE.md). What they have in common lives
+here, once, shaped like the Rust library (src/cli.rs, src/trace.rs, src/work.rs):
+
+- parse_args: --json, --full, --help (and --tasks N where a twin takes it); anything
+  else is a one-line error and exit code 2;
+- Clock, Recorder, Trace: time each task, print each result as it arrives, print the
+  trace;
+- cpu_work, fib: the workloads.
+"""
+
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+
+_human_to_stderr = False
+
+
+def say(text):
+    """One line of human output: stdout, or stderr under --json."""
+    print(text, file=sys.stderr if _human_to_stderr else sys.stdout, flush=True)
+
+
+class Options:
+    def __init__(self, json_out=False, full=False, tasks=None):
+        self.json = json_out
+        self.full = full
+        self.tasks = tasks
+
+    def size_label(self):
+        if self.tasks is not None:
+            return str(self.tasks)
+        return "full" if self.full else "default"
+
+
+def parse_args(name, about, tasks=False, argv=None):
+    """Parse the twin's flags; print help or a one-line error and exit when needed."""
+    global _human_to_stderr
+    args = list(sys.argv[1:] if argv is None else argv)
+    options = Options()
+
+    def fail(message):
+        print(f"{name}: error: {message} (try --help)", file=sys.stderr)
+        sys.exit(2)
+
+    def count(value):
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+        fail(f"`--tasks` takes a whole number above 0, not `{value}`")
+
+    while args:
+        arg = args.pop(0)
+        if arg == "--json":
+            options.json = True
+        elif arg == "--full":
+            options.full = True
+        elif arg in ("-h", "--help"):
+            extra = " [--tasks N]" if tasks else ""
+            print(f"{name}: {about}\n\nusage: python3 python/{name}.py [--json] [--full]{extra}")
+            sys.exit(0)
+        elif tasks and arg == "--tasks":
+            if not args:
+                fail("`--tasks` needs a value")
+            options.tasks = count(args.pop(0))
+        elif tasks and arg.startswith("--tasks="):
+            options.tasks = count(arg.split("=", 1)[1])
+        else:
+            fail(f"unknown flag `{arg}`")
+    _human_to_stderr = options.json
+    return options
+
+
+class Clock:
+    """Seconds since a variant began. Picklable, so worker processes can carry it:
+    time.monotonic() is one system-wide clock on Linux, shared by every process."""
+
+    def __init__(self, origin=None):
+        self.origin = time.monotonic() if origin is None else origin
+
+    def now(self):
+        return time.monotonic() - self.origin
+
+
+def task_span(task_id, lane, start_s, end_s, kind=None):
+    span = {"id": task_id, "lane": lane, "start_s": start_s, "end_s": end_s}
+    if kind is not None:
+        span["kind"] = kind
+    return span
+
+
+def process_lane():
+    """The current worker process, by name (ForkPoolWorker-2, Process-1, ...)."""
+    return multiprocessing.current_process().name
+
+
+def thread_lane():
+    return threading.current_thread().name
+
+
+def current_lane():
+    """A worker process by its name (ForkPoolWorker-2); in the main process, the thread."""
+    if multiprocessing.parent_process() is not None:
+        return process_lane()
+    return thread_lane()
+
+
+def sleep_job(clock, task_id, seconds):
+    """A blocking sleep standing in for IO, run in a worker: returns its span. Module
+    level, so pools can pickle it."""
+    start = clock.now()
+    time.sleep(seconds)
+    return task_span(task_id, current_lane(), start, clock.now())
+
+
+def timed(clock, task_id, lane, work, *args):
+    """Run work(*args) and time it as task `task_id`: returns (value, span)."""
+    start = clock.now()
+    value = work(*args)
+    return value, task_span(task_id, lane, start, clock.now())
+
+
+class Recorder:
+    """Records one variant while it runs, printing each result as it arrives."""
+
+    def __init__(self, name, uses):
+        say(f"\n== {name} ({uses})")
+        self.clock = Clock()
+        self.variant = {
+            "name": name,
+            "uses": uses,
+            "wall_s": 0.0,
+            "ideal_s": None,
+            "tasks": [],
+            "received": [],
+            "received_s": [],
+        }
+
+    def ideal(self, seconds):
+        self.variant["ideal_s"] = seconds
+
+    def receive(self, span, what):
+        """The caller now holds task span['id']'s result: record when, and say so."""
+        self.variant["tasks"].append(span)
+        ran = f"ran {span['start_s']:.3f}-{span['end_s']:.3f}s on {span['lane']}"
+        self.receive_id(span["id"], f"{what}; {ran}")
+
+    def receive_id(self, task_id, what):
+        now = self.clock.now()
+        self.variant["received"].append(task_id)
+        self.variant["received_s"].append(now)
+        say(f"[{now:7.3f}s] received task {task_id}: {what}")
+
+    def record(self, span):
+        self.variant["tasks"].append(span)
+
+    def say(self, what):
+        say(f"[{self.clock.now():7.3f}s] {what}")
+
+    def note(self, key, value):
+        self.variant[key] = value
+
+    def finish(self):
+        self.variant["wall_s"] = self.clock.now()
+        self.variant["tasks"].sort(key=lambda t: t["id"])
+        say(f"[{self.variant['wall_s']:7.3f}s] {self.variant['name']} done")
+        return self.variant
+
+
+class Trace:
+    def __init__(self, example, options):
+        self.example = example
+        self.options = options
+        self.variants = []
+
+    def push(self, variant):
+        self.variants.append(variant)
+
+    def finish(self):
+        if self.options.json:
+            trace = {
+                "example": self.example,
+                "language": "python",
+                "size": self.options.size_label(),
+                "variants": self.variants,
+            }
+            print(json.dumps(trace), flush=True)
+        else:
+            say("\n" + self.summary())
+
+    def summary(self):
+        base = self.variants[0]["wall_s"] if self.variants else None
+        width = max([7] + [len(v["name"]) for v in self.variants])
+        lines = [f"{'variant':{width}}  {'wall':>8}  {'ideal':>8}  {'x ideal':>7}  "
+                 f"{'first result':>12}  speed-up vs first"]
+        for v in self.variants:
+            wall, ideal = v["wall_s"], v["ideal_s"]
+            first = v["received_s"][0] if v["received_s"] else None
+            ideal_text = "-" if ideal is None else f"{ideal:.3f}s"
+            ratio = "-" if not ideal else f"{wall / ideal:.2f}x"
+            first_text = "-" if first is None else f"{first:.3f}s"
+            lines.append(f"{v['name']:{width}}  {wall:7.3f}s  {ideal_text:>8}  {ratio:>7}  "
+                         f"{first_text:>12}  {base / wall:.2f}x")
+        return "\n".join(lines) + "\n"
+
+
+def cpu_work(n):
+    """Sum the integers 0..n: the same value as the Rust library's cpu_work(n)."""
+    return sum(range(n))
+
+
+def cpu_seconds_per_unit():
+    """Seconds one unit of cpu_work costs here (best of three timed runs)."""
+    units = 2_000_000
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        cpu_work(units)
+        best = min(best, time.perf_counter() - start)
+    return best / units
+
+
+def fib(n):
+    """The n-th Fibonacci number, iteratively (Python ints are big numbers)."""
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def cores():
+    return os.cpu_count() or 1

@@ -1,0 +1,210 @@
+//! The command line every example shares.
+//!
+//! `--json` prints the trace (see `shared/TRACE.md`) instead of human text, `--full` runs
+//! the articles' sizes instead of the quick defaults, and examples that scale by a task
+//! count also take `--tasks N`. Anything else is a one-line error and exit code 2.
+
+use std::fmt;
+use std::process;
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Print the JSON trace on stdout; human text goes to stderr.
+    pub json: bool,
+    /// Run the articles' full sizes.
+    pub full: bool,
+    /// An explicit task count (only for examples that accept `--tasks`).
+    pub tasks: Option<usize>,
+}
+
+impl Options {
+    /// The `size` label of the trace: `default`, `full`, or the task count.
+    pub fn size_label(&self) -> String {
+        match (self.tasks, self.full) {
+            (Some(n), _) => n.to_string(),
+            (None, true) => "full".to_owned(),
+            (None, false) => "default".to_owned(),
+        }
+    }
+}
+
+/// Why the command line was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CliError {
+    UnknownFlag(String),
+    MissingValue(&'static str),
+    BadNumber { flag: &'static str, value: String },
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::UnknownFlag(flag) => write!(f, "unknown flag `{flag}`"),
+            CliError::MissingValue(flag) => write!(f, "`{flag}` needs a value"),
+            CliError::BadNumber { flag, value } => {
+                write!(f, "`{flag}` takes a whole number above 0, not `{value}`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// What a parse produced: options to run with, or a request for help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Options),
+    Help,
+}
+
+/// The command-line description of one example.
+#[derive(Debug, Clone, Copy)]
+pub struct Cli {
+    name: &'static str,
+    about: &'static str,
+    takes_tasks: bool,
+}
+
+impl Cli {
+    pub const fn new(name: &'static str, about: &'static str) -> Self {
+        Cli {
+            name,
+            about,
+            takes_tasks: false,
+        }
+    }
+
+    /// Also accept `--tasks N`.
+    pub const fn with_tasks(mut self) -> Self {
+        self.takes_tasks = true;
+        self
+    }
+
+    pub fn usage(&self) -> String {
+        let tasks = if self.takes_tasks {
+            "\n  --tasks N   run N tasks"
+        } else {
+            ""
+        };
+        format!(
+            "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{}\n\n  --json      print the JSON trace (shared/TRACE.md) on stdout\n  --full      the articles' full sizes (slower){}\n  --help      this text",
+            self.name,
+            self.about,
+            self.name,
+            if self.takes_tasks { " [--tasks N]" } else { "" },
+            tasks
+        )
+    }
+
+    /// Parse arguments (without the program name).
+    pub fn try_parse_from<I, S>(&self, args: I) -> Result<Parsed, CliError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut options = Options::default();
+        let mut args = args.into_iter().map(Into::into);
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--json" => options.json = true,
+                "--full" => options.full = true,
+                "-h" | "--help" => return Ok(Parsed::Help),
+                "--tasks" if self.takes_tasks => {
+                    let value = args.next().ok_or(CliError::MissingValue("--tasks"))?;
+                    options.tasks = Some(parse_count("--tasks", &value)?);
+                }
+                other => match other.strip_prefix("--tasks=") {
+                    Some(value) if self.takes_tasks => {
+                        options.tasks = Some(parse_count("--tasks", value)?);
+                    }
+                    _ => return Err(CliError::UnknownFlag(other.to_owned())),
+                },
+            }
+        }
+        Ok(Parsed::Run(options))
+    }
+
+    /// Parse the process's arguments; print help or a one-line error and exit when needed.
+    pub fn parse(&self) -> Options {
+        match self.try_parse_from(std::env::args().skip(1)) {
+            Ok(Parsed::Run(options)) => {
+                crate::trace::set_human_to_stderr(options.json);
+                options
+            }
+            Ok(Parsed::Help) => {
+                println!("{}", self.usage());
+                process::exit(0);
+            }
+            Err(error) => {
+                eprintln!("{}: error: {error} (try --help)", self.name);
+                process::exit(2);
+            }
+        }
+    }
+}
+
+fn parse_count(flag: &'static str, value: &str) -> Result<usize, CliError> {
+    match value.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(CliError::BadNumber {
+            flag,
+            value: value.to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLI: Cli = Cli::new("demo", "a demo");
+
+    #[test]
+    fn defaults_and_flags() {
+        assert_eq!(
+            CLI.try_parse_from(Vec::<String>::new()),
+            Ok(Parsed::Run(Options::default()))
+        );
+        let Ok(Parsed::Run(o)) = CLI.try_parse_from(["--json", "--full"]) else {
+            panic!("flags should parse");
+        };
+        assert!(o.json && o.full);
+        assert_eq!(o.size_label(), "full");
+        assert_eq!(CLI.try_parse_from(["--help"]), Ok(Parsed::Help));
+    }
+
+    #[test]
+    fn unknown_flags_are_refused() {
+        assert_eq!(
+            CLI.try_parse_from(["--jsn"]),
+            Err(CliError::UnknownFlag("--jsn".into()))
+        );
+        // --tasks is only for examples that declare it.
+        assert_eq!(
+            CLI.try_parse_from(["--tasks", "3"]),
+            Err(CliError::UnknownFlag("--tasks".into()))
+        );
+    }
+
+    #[test]
+    fn task_counts_must_be_positive_numbers() {
+        let cli = CLI.with_tasks();
+        let Ok(Parsed::Run(o)) = cli.try_parse_from(["--tasks", "1000"]) else {
+            panic!("--tasks 1000 should parse");
+        };
+        assert_eq!((o.tasks, o.size_label()), (Some(1000), "1000".to_owned()));
+        assert!(matches!(
+            cli.try_parse_from(["--tasks=zero"]),
+            Err(CliError::BadNumber { .. })
+        ));
+        assert!(matches!(
+            cli.try_parse_from(["--tasks", "0"]),
+            Err(CliError::BadNumber { .. })
+        ));
+        assert_eq!(
+            cli.try_parse_from(["--tasks"]),
+            Err(CliError::MissingValue("--tasks"))
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! `as_completed`: the ordered variants receive in submission order, the completion
+//! variants in finish order, on both sides of the pair and in both languages.
+
+mod common;
+use common::*;
+
+/// Task i sleeps DEFAULT_S[i]: finishing order is 1, 3, 4, 2, 0.
+const SHORTEST_FIRST: [usize; 5] = [1, 3, 4, 2, 0];
+
+fn check(trace: &concurrency_pairs::Trace) {
+    for name in ["pool-ordered", "async-ordered"] {
+        let v = variant(trace, name);
+        assert_each_task_received_once(v, 5);
+        assert_submission_order(v);
+        // Nothing is handed over before the slowest, first-submitted task is done.
+        let slowest_end = v.task(0).expect("task 0").end_s;
+        assert!(v.received_s.iter().all(|&at| at >= slowest_end), "{name}");
+    }
+    for name in ["pool-completion", "async-completion"] {
+        let v = variant(trace, name);
+        assert_each_task_received_once(v, 5);
+        assert_completion_order(v);
+        assert_eq!(v.received, SHORTEST_FIRST, "{name}");
+        // The first result is in hand before the slowest task has finished.
+        assert!(v.received_s[0] < v.task(0).expect("task 0").end_s, "{name}");
+    }
+}
+
+#[test]
+fn rust_orders() {
+    let trace = rust_trace("as_completed", &[]);
+    check(&trace);
+    let v = variant(&trace, "async-completion-futures");
+    assert_each_task_received_once(v, 5);
+    assert_completion_order(v);
+    assert_eq!(v.received, SHORTEST_FIRST);
+}
+
+#[test]
+fn python_orders() {
+    check(&python_trace("as_completed", &[]));
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    assert_bad_flags_rejected("as_completed");
+}

@@ -1,0 +1,177 @@
+//! Running an example or its Python twin and checking the claims on its trace.
+//!
+//! Tests assert what a pattern claims (orderings, values, counts), never wall time.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use concurrency_pairs::{Trace, Variant};
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example's binary, built by `cargo test` next to this test's own binary
+/// (`target/<profile>/examples/NAME`); built on demand when a single test file runs.
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    let binary = profile_dir.join("examples").join(name);
+    if !binary.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--example", name])
+            .current_dir(root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building example {name} failed");
+    }
+    binary
+}
+
+fn parse(output: std::process::Output, what: &str) -> Trace {
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("the trace is UTF-8");
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("{what} printed no valid trace ({e}):\n{stdout}"))
+}
+
+/// Run `cargo run --example NAME -- --json ARGS` (debug build) and parse its trace.
+pub fn rust_trace(name: &str, args: &[&str]) -> Trace {
+    let output = Command::new(example_binary(name))
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("the example starts");
+    let trace = parse(output, &format!("example {name}"));
+    assert_eq!(
+        (trace.example.as_str(), trace.language.as_str()),
+        (name, "rust")
+    );
+    trace
+}
+
+/// Run `python3 python/NAME.py --json ARGS` and parse its trace.
+pub fn python_trace(name: &str, args: &[&str]) -> Trace {
+    let output = Command::new("python3")
+        .arg(root().join("python").join(format!("{name}.py")))
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("python3 is installed");
+    let trace = parse(output, &format!("python/{name}.py"));
+    assert_eq!(
+        (trace.example.as_str(), trace.language.as_str()),
+        (name, "python")
+    );
+    trace
+}
+
+/// Run an example with bad arguments: it must fail with one line on stderr, no panic.
+pub fn assert_rejects(command: &mut Command, what: &str) {
+    let output = command.output().expect("the program starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "{what}: one line, got {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+}
+
+pub fn assert_bad_flags_rejected(name: &str) {
+    assert_rejects(
+        Command::new(example_binary(name)).arg("--no-such-flag"),
+        &format!("example {name}"),
+    );
+    assert_rejects(
+        Command::new("python3")
+            .arg(root().join("python").join(format!("{name}.py")))
+            .arg("--no-such-flag"),
+        &format!("python/{name}.py"),
+    );
+}
+
+pub fn variant<'a>(trace: &'a Trace, name: &str) -> &'a Variant {
+    trace
+        .variant(name)
+        .unwrap_or_else(|| panic!("{} {} has no variant {name}", trace.language, trace.example))
+}
+
+/// Every one of `n` tasks ran once and its result was received once, with times that
+/// make sense (a result is received after its task ended).
+pub fn assert_each_task_received_once(v: &Variant, n: usize) {
+    let mut ids: Vec<usize> = v.received.clone();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        (0..n).collect::<Vec<_>>(),
+        "{}: received {:?}",
+        v.name,
+        v.received
+    );
+    let mut task_ids: Vec<usize> = v.tasks.iter().map(|t| t.id).collect();
+    task_ids.sort_unstable();
+    assert_eq!(task_ids, (0..n).collect::<Vec<_>>(), "{}: tasks", v.name);
+    assert_eq!(
+        v.received_s.len(),
+        v.received.len(),
+        "{}: received_s",
+        v.name
+    );
+    for (id, at) in v.received.iter().zip(&v.received_s) {
+        let task = v.task(*id).expect("every received id has a task");
+        assert!(
+            task.start_s <= task.end_s,
+            "{}: task {id} ends before it starts",
+            v.name
+        );
+        assert!(
+            at >= &task.end_s,
+            "{}: task {id} received before it ended",
+            v.name
+        );
+    }
+    assert!(v.wall_s >= v.received_s.iter().copied().fold(0.0, f64::max));
+}
+
+/// Results came back in submission order: 0, 1, 2, ...
+pub fn assert_submission_order(v: &Variant) {
+    assert_eq!(
+        v.received,
+        (0..v.received.len()).collect::<Vec<_>>(),
+        "{}: expected submission order",
+        v.name
+    );
+}
+
+/// Results came back in the order their tasks finished.
+pub fn assert_completion_order(v: &Variant) {
+    let ends: Vec<f64> = v
+        .received
+        .iter()
+        .map(|id| v.task(*id).expect("received ids have tasks").end_s)
+        .collect();
+    assert!(
+        ends.windows(2).all(|w| w[0] <= w[1]),
+        "{}: received {:?} but tasks ended at {ends:?}",
+        v.name,
+        v.received
+    );
+}
+
+/// The ids of the tasks sorted by when they finished.
+pub fn finish_order(v: &Variant) -> Vec<usize> {
+    let mut tasks: Vec<_> = v.tasks.iter().collect();
+    tasks.sort_by(|a, b| a.end_s.total_cmp(&b.end_s));
+    tasks.iter().map(|t| t.id).collect()
+}
