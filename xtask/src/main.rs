@@ -1,1 +1,80 @@
-fn main() {}
+//! `cargo xtask`: the project's automation, as a plain Rust program (see
+//! matklad/cargo-xtask). Heavy tooling lives here so `cargo run --example` never compiles it.
+//!
+//! - `cargo xtask timings [--only NAME]... [--runs N] [--full] [--quick] [--out DIR]`
+//!   runs every example and its Python twin and writes the tables and timelines in
+//!   `book/src/generated/`.
+//! - `cargo xtask book` builds the HTML book (mdBook as a library).
+
+mod book;
+mod machine;
+mod plot;
+mod table;
+mod timings;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Automation for concurrency-pairs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every example and its Python twin, and write the timing tables and timelines.
+    Timings(timings::Args),
+    /// Build the HTML book with search, and print the path of its index page.
+    Book,
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) || matches!(
+                error.kind(),
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = error.print();
+                return if error.kind() == ErrorKind::DisplayHelp {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(2)
+                };
+            }
+            // One line, not clap's usage block.
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("cargo xtask: {first} (try --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Timings(args) => timings::run(&args),
+        Command::Book => book::build(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("cargo xtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
