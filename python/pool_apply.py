@@ -1,0 +1,115 @@
+"""pool_apply: apply is synchronous, apply_async + get blocks in order.
+
+Twin of examples/pool_apply.rs. Pool.apply runs one task and waits for it, so N tasks
+take the sum of their times. apply_async returns at once, but calling .get() on each
+result in submission order blocks on the first slow one. A callback on apply_async
+hands each result over as its task finishes.
+
+Run: python3 python/pool_apply.py [--json] [--full]
+"""
+
+import multiprocessing
+import queue
+
+import cpairs
+
+UNITS = [3, 1, 4, 2]  # task i sleeps UNITS[i] units: shuffled, so finish order differs
+DEFAULT_UNIT_S = 0.2
+FULL_UNIT_S = 1.0  # the article's 1-4 s
+# The article sized its pool cores - 1; on two cores that is one worker, and four sleeps
+# would run one after the other. Sleeping needs no core: one worker per task.
+WORKERS = len(UNITS)
+
+# A callback that never comes must not hang us (see pitfall below).
+GET_TIMEOUT_S = 60
+
+
+# ANCHOR: apply
+def apply(durations):
+    rec = cpairs.Recorder("apply", "Pool.apply")
+    with multiprocessing.Pool(WORKERS) as pool:
+        for task_id, seconds in enumerate(durations):
+            # Submits one task and blocks until its result is back.
+            span = pool.apply(cpairs.sleep_job, (rec.clock, task_id, seconds))
+            rec.receive(span, "slept")
+    return rec.finish()
+# ANCHOR_END: apply
+
+
+# ANCHOR: async_get_in_order
+def async_get_in_order(durations):
+    rec = cpairs.Recorder("async-get-in-order", "Pool.apply_async + get in order")
+    with multiprocessing.Pool(WORKERS) as pool:
+        results = [pool.apply_async(cpairs.sleep_job, (rec.clock, task_id, seconds))
+                   for task_id, seconds in enumerate(durations)]
+        rec.say(f"all {len(results)} submitted; waiting on task 0's get()")
+        for result in results:
+            # Blocks on this task, even when a later one has long finished.
+            rec.receive(result.get(), "slept")
+    return rec.finish()
+# ANCHOR_END: async_get_in_order
+
+
+# ANCHOR: async_completion_order
+def async_completion_order(durations):
+    rec = cpairs.Recorder("async-completion-order", "Pool.apply_async(callback=queue.put)")
+    done = queue.Queue()  # a thread queue: callbacks run in a thread of this process
+    with multiprocessing.Pool(WORKERS) as pool:
+        for task_id, seconds in enumerate(durations):
+            pool.apply_async(cpairs.sleep_job, (rec.clock, task_id, seconds),
+                             callback=done.put)
+        rec.say(f"all {len(durations)} submitted; receiving from the callback's queue")
+        for _ in durations:
+            rec.receive(done.get(timeout=GET_TIMEOUT_S), "slept")
+    return rec.finish()
+# ANCHOR_END: async_completion_order
+
+
+def failing_job(task_id):
+    if task_id == 1:
+        raise ValueError(f"job {task_id} fails")
+    return task_id
+
+
+# ANCHOR: failing_job
+def failing_job_pitfall():
+    """A task that raises never calls its callback: its result just never arrives."""
+    cpairs.say("\n== pitfall: a failing task (Pool of one worker, callback=queue.put)")
+    done = queue.Queue()
+    with multiprocessing.Pool(1) as pool:
+        results = [pool.apply_async(failing_job, (task_id,), callback=done.put)
+                   for task_id in range(3)]
+        for result in results:
+            result.wait(timeout=GET_TIMEOUT_S)
+        for _ in results:
+            try:
+                cpairs.say(f"  job {done.get(timeout=0.5)}'s result arrived")
+            except queue.Empty:
+                cpairs.say("  queue.get timed out: job 1's callback was never called")
+        try:
+            results[1].get(timeout=GET_TIMEOUT_S)
+        except ValueError as error:
+            cpairs.say(f"  results[1].get() re-raises it here: {error!r}")
+        cpairs.say(f"  a new task on the same pool: {pool.apply(failing_job, (7,))}")
+# ANCHOR_END: failing_job
+
+
+def main():
+    options = cpairs.parse_args(
+        "pool_apply", "Pool.apply versus apply_async + get, in order or as done")
+    unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
+    durations = [u * unit for u in UNITS]
+    trace = cpairs.Trace("pool_apply", options)
+    # apply runs one task at a time: the sum. The others run all four at once: the longest.
+    for run, ideal in [(apply, sum(durations)), (async_get_in_order, max(durations)),
+                       (async_completion_order, max(durations))]:
+        variant = run(durations)
+        variant["ideal_s"] = ideal
+        variant["workers"] = WORKERS
+        trace.push(variant)
+    trace.finish()
+    failing_job_pitfall()  # last, so the table above stays on the first screen
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+//! `join_order`: joining in start order hands B over only after A has ended; a channel
+//! hands B over first, before A has ended. Checked on both languages' traces.
+
+mod common;
+use common::*;
+
+use concurrency_pairs::Trace;
+
+/// Task 0 is A (slow), task 1 is B (fast).
+const A: usize = 0;
+const B: usize = 1;
+
+fn received_at(v: &concurrency_pairs::Variant, id: usize) -> f64 {
+    let at = v.received.iter().position(|&r| r == id).expect("received");
+    v.received_s[at]
+}
+
+fn check(trace: &Trace) {
+    let v = variant(trace, "join-in-start-order");
+    assert_each_task_received_once(v, 2);
+    assert_eq!(v.received, [A, B], "join hands results over in start order");
+    let (a, b) = (v.task(A).expect("A"), v.task(B).expect("B"));
+    assert!(b.end_s < a.end_s, "B is the fast one: {b:?} vs {a:?}");
+    assert!(
+        received_at(v, B) >= a.end_s,
+        "B was received before A ended: {v:?}"
+    );
+
+    let v = variant(trace, "channel-completion-order");
+    assert_each_task_received_once(v, 2);
+    assert_eq!(
+        v.received,
+        [B, A],
+        "the channel hands results over as they finish"
+    );
+    assert_completion_order(v);
+    assert!(
+        received_at(v, B) < v.task(A).expect("A").end_s,
+        "B should be in hand before A ended: {v:?}"
+    );
+    for v in &trace.variants {
+        assert!(v.extra.contains_key("b_result_waited_s"), "{}", v.name);
+    }
+}
+
+#[test]
+fn rust_join_waits_in_start_order() {
+    check(&rust_trace("join_order", &[]));
+}
+
+#[test]
+fn python_join_waits_in_start_order() {
+    check(&python_trace("join_order", &[]));
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    assert_bad_flags_rejected("join_order");
+}
