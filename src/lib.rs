@@ -8,9 +8,12 @@
 //! - [`trace`]: the recorder that times each task and prints the JSON trace described in
 //!   `shared/TRACE.md` (or, by default, a human line per result as it arrives);
 //! - [`work`]: the workloads: a timed sleep, CPU work the compiler cannot optimise away,
-//!   and an iterative big-number Fibonacci.
+//!   and an iterative big-number Fibonacci;
+//! - [`shared_state`]: documentation only: the ways of sharing a counter between threads
+//!   that the compiler refuses (checked as `compile_fail` doctests), and one it accepts.
 
 pub mod cli;
+pub mod shared_state;
 pub mod trace;
 pub mod work;
 

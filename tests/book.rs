@@ -83,14 +83,14 @@ fn no_code_is_pasted_into_the_book() {
                 };
                 continue;
             }
-            if let Some(lang) = &fence {
-                if (lang == "rust" || lang == "python") && !trimmed.is_empty() {
-                    assert!(
-                        trimmed.starts_with("{{#include")
-                            || trimmed.starts_with("{{#rustdoc_include"),
-                        "{page}: a {lang} block holds pasted code: {trimmed}"
-                    );
-                }
+            if let Some(lang) = &fence
+                && (lang == "rust" || lang == "python")
+                && !trimmed.is_empty()
+            {
+                assert!(
+                    trimmed.starts_with("{{#include") || trimmed.starts_with("{{#rustdoc_include"),
+                    "{page}: a {lang} block holds pasted code: {trimmed}"
+                );
             }
         }
     }

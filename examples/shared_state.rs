@@ -1,0 +1,168 @@
+//! # `shared_state`: one counter, several threads
+//!
+//! Python: a `multiprocessing.Value` passed to `Pool.map` raises `RuntimeError:
+//! Synchronized objects should only be shared between processes through inheritance`;
+//! the usual "fix", `Manager().Value`, makes `v.value += 1` a read then a write through a
+//! proxy, and concurrent increments are lost. Twin: `python/shared_state.py`, which
+//! shows both failures and the correct form (`with v.get_lock(): v.value += 1`).
+//!
+//! Rust: sharing a plain counter between threads does not compile (the refused programs
+//! are `compile_fail` doctests in `src/shared_state.rs`). What compiles: an
+//! `Arc<AtomicU64>`, an `Arc<Mutex<u64>>`, or no sharing at all (each thread counts
+//! its own part, and the parts are added at the end).
+//!
+//! Run: `cargo run --release --example shared_state` (`--full` runs four threads
+//! instead of two, `--json` prints the trace).
+//!
+//! Watch: every variant ends with `lost 0`; what differs is the cost per increment,
+//! printed beside it: a few nanoseconds for the contended atomic, more for the lock,
+//! well under one for counting alone.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread;
+
+use concurrency_pairs::{Cli, Recorder, TaskSpan, Trace, Variant};
+
+const CLI: Cli = Cli::new(
+    "shared_state",
+    "one counter, several threads: Arc<AtomicU64>, Arc<Mutex<u64>>, or no sharing",
+);
+
+/// Increments each thread makes (Rust can afford more than Python's manager proxy).
+const PER_THREAD: u64 = 5_000_000;
+
+fn main() {
+    let options = CLI.parse();
+    let threads = if options.full { 4 } else { 2 };
+    let mut trace = Trace::new("shared_state", &options);
+    trace.push(atomic(threads, PER_THREAD));
+    trace.push(lock(threads, PER_THREAD));
+    trace.push(no_sharing(threads, PER_THREAD));
+    trace.finish(&options);
+}
+
+/// Receive each thread's span, then record the count, the lost updates and the cost of
+/// one increment: the counting phase (first thread's start to last thread's end)
+/// divided by the number of increments, so with several threads counting at once it
+/// is a throughput, not the latency of one increment.
+fn counted(mut rec: Recorder, spans: Vec<TaskSpan>, final_value: u64, expected: u64) -> Variant {
+    let start = spans
+        .iter()
+        .map(|s| s.start_s)
+        .fold(f64::INFINITY, f64::min);
+    let end = spans.iter().map(|s| s.end_s).fold(0.0, f64::max);
+    for span in spans {
+        rec.receive(span, "counted its share");
+    }
+    let lost = expected - final_value;
+    let ns_per_increment = (end - start) * 1e9 / expected as f64;
+    rec.say(format_args!(
+        "final {final_value}, expected {expected}, lost {lost}, \
+         {ns_per_increment:.2} ns per increment"
+    ));
+    rec.note("increments", expected);
+    rec.note("final_value", final_value);
+    rec.note("lost_updates", lost);
+    rec.note("ns_per_increment", ns_per_increment);
+    rec.finish()
+}
+
+// ANCHOR: atomic
+/// Every thread holds an `Arc` (a shared owner) of one atomic counter; `fetch_add` is a
+/// single indivisible read-modify-write. The barrier makes the threads start counting
+/// together, so that they really contend (a thread that finished before the next one
+/// started would have the counter to itself).
+fn atomic(threads: usize, per_thread: u64) -> Variant {
+    let rec = Recorder::new("atomic", "Arc<AtomicU64>, fetch_add");
+    let clock = rec.clock();
+    let count = Arc::new(AtomicU64::new(0));
+    let start_line = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|id| {
+            let (count, start_line) = (Arc::clone(&count), Arc::clone(&start_line));
+            thread::spawn(move || {
+                start_line.wait(); // all threads count at the same time
+                let ((), span) = clock.span(id, || {
+                    for _ in 0..per_thread {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                });
+                span
+            })
+        })
+        .collect();
+    let spans = handles
+        .into_iter()
+        .map(|h| h.join().expect("a counting thread does not panic"))
+        .collect();
+    let final_value = count.load(Ordering::Relaxed);
+    counted(rec, spans, final_value, threads as u64 * per_thread)
+}
+// ANCHOR_END: atomic
+
+// ANCHOR: lock
+/// The same with a lock: the `u64` lives inside the `Mutex`, reachable only through
+/// the guard, which is taken and released on every increment.
+fn lock(threads: usize, per_thread: u64) -> Variant {
+    let rec = Recorder::new("lock", "Arc<Mutex<u64>>");
+    let clock = rec.clock();
+    let count = Arc::new(Mutex::new(0_u64));
+    let start_line = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|id| {
+            let (count, start_line) = (Arc::clone(&count), Arc::clone(&start_line));
+            thread::spawn(move || {
+                start_line.wait();
+                let ((), span) = clock.span(id, || {
+                    for _ in 0..per_thread {
+                        *count.lock().expect("no thread panics holding the lock") += 1;
+                    }
+                });
+                span
+            })
+        })
+        .collect();
+    let spans = handles
+        .into_iter()
+        .map(|h| h.join().expect("a counting thread does not panic"))
+        .collect();
+    let final_value = *count.lock().expect("no thread panicked holding the lock");
+    counted(rec, spans, final_value, threads as u64 * per_thread)
+}
+// ANCHOR_END: lock
+
+// ANCHOR: no_sharing
+/// No shared counter at all: each thread counts its own part in a local variable and
+/// returns it; the caller adds the parts. Nothing to synchronise until the end.
+fn no_sharing(threads: usize, per_thread: u64) -> Variant {
+    let rec = Recorder::new("no-sharing", "scoped threads return partial counts");
+    let clock = rec.clock();
+    let start_line = Barrier::new(threads);
+    let (parts, spans): (Vec<u64>, Vec<TaskSpan>) = thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|id| {
+                let start_line = &start_line; // scoped threads can borrow
+                s.spawn(move || {
+                    start_line.wait();
+                    clock.span(id, || {
+                        let mut mine = 0_u64;
+                        for _ in 0..per_thread {
+                            // black_box: really add one at a time, not `mine = per_thread`.
+                            mine = black_box(mine + 1);
+                        }
+                        mine
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a counting thread does not panic"))
+            .unzip()
+    });
+    let final_value = parts.iter().sum();
+    counted(rec, spans, final_value, threads as u64 * per_thread)
+}
+// ANCHOR_END: no_sharing

@@ -1,0 +1,116 @@
+//! `shared_state`: Rust loses no update in any variant; the Python twin reproduces the
+//! `Pool.map` RuntimeError, counts what `Manager().Value` loses, and loses nothing with a
+//! locked `Value` or with no sharing. The refused Rust programs fail for the reason the
+//! book quotes.
+
+mod common;
+use common::*;
+
+use std::process::Command;
+
+use concurrency_pairs::Variant;
+
+fn count(v: &Variant, key: &str) -> u64 {
+    v.extra
+        .get(key)
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or_else(|| panic!("{}: no count `{key}`", v.name))
+}
+
+/// The bookkeeping every counting variant shares: one span per worker, all received,
+/// `final_value + lost_updates = increments`, a positive cost per increment.
+fn check_counting(v: &Variant, workers: usize) {
+    assert_each_task_received_once(v, workers);
+    let lanes: std::collections::HashSet<&str> = v.tasks.iter().map(|t| t.lane.as_str()).collect();
+    assert!(lanes.len() <= workers, "{}: lanes {lanes:?}", v.name);
+    let (increments, final_value, lost) = (
+        count(v, "increments"),
+        count(v, "final_value"),
+        count(v, "lost_updates"),
+    );
+    assert!(increments > 0, "{}", v.name);
+    assert!(lost <= increments, "{}", v.name);
+    assert_eq!(final_value + lost, increments, "{}", v.name);
+    let ns = v.extra["ns_per_increment"].as_f64().expect("a number");
+    assert!(ns > 0.0, "{}: {ns} ns per increment", v.name);
+}
+
+fn check_lossless(v: &Variant, workers: usize) {
+    check_counting(v, workers);
+    assert_eq!(count(v, "lost_updates"), 0, "{}: lost updates", v.name);
+}
+
+#[test]
+fn rust_loses_no_update() {
+    let trace = rust_trace("shared_state", &[]);
+    for name in ["atomic", "lock", "no-sharing"] {
+        let v = variant(&trace, name);
+        check_lossless(v, 2);
+        assert_eq!(count(v, "increments"), 2 * 5_000_000, "{name}");
+    }
+}
+
+#[test]
+fn python_shows_both_failures_and_the_fix() {
+    let trace = python_trace("shared_state", &[]);
+
+    let refused = variant(&trace, "value-pool-map");
+    let error = refused.extra["error"].as_str().expect("the error message");
+    assert!(
+        error.contains(
+            "RuntimeError: Synchronized objects should only be shared between processes through inheritance"
+        ),
+        "{error}"
+    );
+    assert!(refused.tasks.is_empty() && refused.received.is_empty());
+
+    // Lost updates are likely but not certain: the test asserts the bookkeeping only.
+    let manager = variant(&trace, "manager");
+    check_counting(manager, 3 * 2);
+    assert_eq!(count(manager, "increments"), 3 * 2 * 1_000);
+
+    for name in ["lock", "no-sharing"] {
+        let v = variant(&trace, name);
+        check_lossless(v, 2);
+        assert_eq!(count(v, "increments"), 2 * 100_000, "{name}");
+    }
+}
+
+/// The programs of `src/shared_state/` fail to compile with the errors the book quotes.
+/// (`compile_fail` doctests check only that compilation fails; on stable Rust they do
+/// not check the error code, so this test does.)
+#[test]
+fn refused_programs_fail_for_the_quoted_reason() {
+    let out_dir = std::env::temp_dir().join(format!("cpairs-shared-state-{}", std::process::id()));
+    for (file, code) in [
+        ("two_threads_one_counter.rs", "E0499"),
+        ("arc_is_read_only.rs", "E0594"),
+        ("refcell_is_not_sync.rs", "E0277"),
+    ] {
+        let path = root().join("src/shared_state").join(file);
+        let output = Command::new("rustc")
+            .args([
+                "--edition",
+                "2024",
+                "--emit=metadata",
+                "--error-format=short",
+            ])
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .arg(&path)
+            .output()
+            .expect("rustc runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{file} compiled");
+        assert!(
+            stderr.contains(&format!("error[{code}]")),
+            "{file}: expected {code}, got\n{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    assert_bad_flags_rejected("shared_state");
+}
