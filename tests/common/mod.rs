@@ -21,7 +21,7 @@ pub fn example_binary(name: &str) -> PathBuf {
         .and_then(Path::parent)
         .expect("test binaries live in target/<profile>/deps");
     let binary = profile_dir.join("examples").join(name);
-    if !binary.exists() {
+    if is_stale(&binary, name) {
         let status = Command::new(env!("CARGO"))
             .args(["build", "--quiet", "--example", name])
             .current_dir(root())
@@ -30,6 +30,22 @@ pub fn example_binary(name: &str) -> PathBuf {
         assert!(status.success(), "building example {name} failed");
     }
     binary
+}
+
+/// Missing, or older than its source or the library's (`cargo test --test X` does not
+/// rebuild examples, so a test could otherwise run yesterday's binary).
+fn is_stale(binary: &Path, name: &str) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Some(built) = modified(binary) else {
+        return true;
+    };
+    let mut sources = vec![root().join("examples").join(format!("{name}.rs"))];
+    if let Ok(entries) = std::fs::read_dir(root().join("src")) {
+        sources.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+    }
+    sources
+        .iter()
+        .any(|source| modified(source).is_some_and(|m| m > built))
 }
 
 fn parse(output: std::process::Output, what: &str) -> Trace {

@@ -1,0 +1,117 @@
+//! `pool_map`: `map` hands back the whole list in input order once the last task is done;
+//! the pool never runs more than three tasks at once, so five tasks come in two waves;
+//! `map-async` lets the caller work while the pool does; `unordered` hands over the first
+//! result before the last task has ended. Checked on both languages' traces.
+//!
+//! The five tasks are equally long, so they finish nearly together: no test asserts which
+//! of them finished first.
+
+mod common;
+use common::*;
+use concurrency_pairs::{TaskSpan, Trace, Variant};
+
+const TASKS: usize = 5;
+const WORKERS: usize = 3;
+
+/// The variant without the caller's own span, so the shared helpers see only pool tasks.
+fn pool_only(v: &Variant) -> Variant {
+    let mut v = v.clone();
+    v.tasks.retain(|t| t.kind.as_deref() != Some("caller"));
+    v
+}
+
+/// The most tasks running at any one instant (a task runs from `start_s` until `end_s`).
+fn peak_overlap(tasks: &[TaskSpan]) -> usize {
+    tasks
+        .iter()
+        .map(|t| {
+            tasks
+                .iter()
+                .filter(|u| u.start_s <= t.start_s && t.start_s < u.end_s)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Three workers: never more than three tasks at once, exactly three in the first wave,
+/// and the fourth and fifth tasks to start each waited for an earlier task to end.
+/// (Rayon does not start the tasks in input order, so this looks at start order, not ids.)
+fn assert_two_waves(v: &Variant) {
+    assert_eq!(peak_overlap(&v.tasks), WORKERS, "{}: {:?}", v.name, v.tasks);
+    let mut by_start: Vec<&TaskSpan> = v.tasks.iter().collect();
+    by_start.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+    for late in &by_start[WORKERS..] {
+        assert!(
+            v.tasks.iter().any(|t| t.end_s <= late.start_s),
+            "{}: task {} started before any task had ended",
+            v.name,
+            late.id
+        );
+    }
+}
+
+/// The whole list arrives at once, in input order, after the last task has ended.
+fn assert_ordered_and_blocking(v: &Variant) {
+    assert_each_task_received_once(v, TASKS);
+    assert_submission_order(v);
+    let last_end = v.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
+    assert!(
+        v.received_s.iter().all(|&at| at >= last_end),
+        "{}: a result was received before the last task ended",
+        v.name
+    );
+}
+
+fn check(trace: &Trace) {
+    let map = variant(trace, "map");
+    assert_ordered_and_blocking(map);
+    assert_two_waves(map);
+
+    let map_async = variant(trace, "map-async");
+    let caller = map_async
+        .tasks
+        .iter()
+        .find(|t| t.kind.as_deref() == Some("caller"))
+        .expect("map-async records the caller's own work");
+    assert_eq!(
+        (caller.id, caller.lane.as_str()),
+        (TASKS, "caller"),
+        "the caller's span follows the pool tasks' ids"
+    );
+    let pool_tasks = pool_only(map_async);
+    assert_ordered_and_blocking(&pool_tasks);
+    assert_two_waves(&pool_tasks);
+    // The caller really worked while the pool did: its span overlaps a running task.
+    assert!(
+        pool_tasks
+            .tasks
+            .iter()
+            .any(|t| t.start_s < caller.end_s && caller.start_s < t.end_s),
+        "map-async: the caller's work {caller:?} overlaps no pool task"
+    );
+
+    let unordered = variant(trace, "unordered");
+    assert_each_task_received_once(unordered, TASKS);
+    assert_two_waves(unordered);
+    let last_end = unordered.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
+    assert!(
+        unordered.received_s[0] < last_end,
+        "unordered: the first result should arrive before the last task ends"
+    );
+}
+
+#[test]
+fn rust_map_waits_for_all_and_keeps_order() {
+    check(&rust_trace("pool_map", &[]));
+}
+
+#[test]
+fn python_map_waits_for_all_and_keeps_order() {
+    check(&python_trace("pool_map", &[]));
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    assert_bad_flags_rejected("pool_map");
+}
