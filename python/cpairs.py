@@ -23,7 +23,13 @@ _human_to_stderr = False
 
 def say(text):
     """One line of human output: stdout, or stderr under --json."""
-    print(text, file=sys.stderr if _human_to_stderr else sys.stdout, flush=True)
+    stream = sys.stderr if _human_to_stderr else sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except BrokenPipeError:
+        # The reader went away (`| head`): drop human output from here on, as the Rust
+        # examples do, instead of dying with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
 class Options:
@@ -234,3 +240,24 @@ def fib(n):
 
 def cores():
     return os.cpu_count() or 1
+
+
+def cpu_work_expected(n):
+    """What cpu_work(n) returns, computed directly: n * (n - 1) / 2 (as in the Rust
+    library's cpu_work_expected)."""
+    return n * (n - 1) // 2 if n > 0 else 0
+
+
+def rss_bytes():
+    """This process's resident set size (VmRSS in /proc/self/status) in bytes, or None
+    where there is no /proc (not Linux). Coarse: it moves by whole pages, and memory the
+    allocator keeps after a free still counts, so measure growth in a fresh process. Same
+    reading as the Rust library's work::rss_bytes."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None

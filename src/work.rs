@@ -118,6 +118,18 @@ pub fn fib(n: u64) -> BigUint {
     a
 }
 
+/// This process's resident set size (`VmRSS` in `/proc/self/status`) in bytes: the memory
+/// it holds in RAM right now, in pages the kernel counts in kB. `None` where there is no
+/// `/proc` (not Linux). Coarse: it moves by whole pages, and memory the allocator keeps
+/// after a `free` still counts, so measure growth in a fresh process. The Python twins
+/// read the same line with `cpairs.rss_bytes()`.
+pub fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +156,18 @@ mod tests {
         );
         assert_eq!(fib(1000).to_string().len(), 209);
         assert_eq!(fib(100).bits(), 69);
+    }
+
+    #[test]
+    fn rss_grows_when_memory_is_touched() {
+        let Some(before) = rss_bytes() else {
+            return; // no /proc here
+        };
+        assert!(before > 0);
+        // 64 MiB, every page written, so it is resident and cannot be optimised away.
+        let block = black_box(vec![1u8; 64 << 20]);
+        let after = rss_bytes().expect("/proc was readable a moment ago");
+        assert!(after >= before + (32 << 20), "{before} -> {after}");
+        drop(block);
     }
 }

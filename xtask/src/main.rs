@@ -9,6 +9,7 @@
 mod book;
 mod machine;
 mod plot;
+mod runtimes;
 mod table;
 mod timings;
 

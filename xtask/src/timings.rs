@@ -145,7 +145,7 @@ pub fn run(args: &Args) -> Result<()> {
     let size_flag: &[&str] = if args.full { &["--full"] } else { &[] };
     let started = Instant::now();
     for name in chosen {
-        let binary = root.join("target/release/examples").join(name);
+        let binary = target_dir(&root).join("release/examples").join(name);
         let mut rust = Command::new(&binary);
         rust.arg("--json").args(size_flag);
         let rust = measure(&bar, name, "rust", &mut rust, runs, warmups)?;
@@ -183,6 +183,12 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// Where cargo puts build output: `CARGO_TARGET_DIR` when set (relative to the workspace
+/// root, where the build above runs), else `target/` under the root.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
+}
+
 fn write_outputs(out: &Path, m: &Measured, setup: &Setup) -> Result<()> {
     let path = out.join(format!("{}.md", m.example));
     let text = format!("<!-- {GENERATED} -->\n{}", table::render(m, setup));
@@ -197,6 +203,9 @@ fn write_outputs(out: &Path, m: &Measured, setup: &Setup) -> Result<()> {
         let path = out.join(format!("{}.{language}.svg", m.example));
         fs::write(&path, format!("<!-- {GENERATED} -->\n{svg}"))
             .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if m.example == "runtimes" {
+        crate::runtimes::write(out, m, setup)?;
     }
     Ok(())
 }
