@@ -23,18 +23,6 @@ fn chapters() -> Vec<(String, String)> {
     pages
 }
 
-fn example_names() -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(common::root().join("examples"))
-        .expect("examples/ exists")
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn every_include_resolves() {
     let src = common::root().join("book/src");
@@ -102,7 +90,7 @@ fn every_example_has_chapter_readme_row_and_summary_entry() {
     let readme = fs::read_to_string(root.join("README.md")).expect("README.md exists");
     let summary = fs::read_to_string(root.join("book/src/SUMMARY.md")).expect("SUMMARY exists");
     let pages = chapters();
-    for name in example_names() {
+    for name in common::example_names() {
         assert!(
             Path::new(&root.join("python").join(format!("{name}.py"))).exists(),
             "{name}: no Python twin"

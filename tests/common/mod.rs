@@ -12,6 +12,19 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The names of all examples (`examples/*.rs`), sorted.
+pub fn example_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/ exists")
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// The example's binary, built by `cargo test` next to this test's own binary
 /// (`target/<profile>/examples/NAME`); built on demand when a single test file runs.
 pub fn example_binary(name: &str) -> PathBuf {
