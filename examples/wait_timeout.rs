@@ -225,6 +225,34 @@ fn settle(variant: &mut Variant, clock: Clock, board: &Board) {
     }
 }
 
+// ANCHOR: drain
+/// `asyncio.wait(tasks, timeout=...)` on tokio: spawn every task into a `JoinSet`, then
+/// take each result as it finishes until the deadline (`timeout_at`) fires. `join_next` is
+/// cancel safe, so giving up at the deadline loses no result; the set that comes back
+/// holds the tasks still pending, still running. What happens to them is each variant's
+/// own business.
+async fn drain_until(
+    rec: &mut Recorder,
+    plan: Plan,
+    board: &Arc<Board>,
+    start: Instant,
+    deadline_units: f64,
+) -> JoinSet<TaskSpan> {
+    let (clock, deadline) = (rec.clock(), start + plan.secs(deadline_units));
+    let mut set = JoinSet::new();
+    for (id, secs) in plan.sleeps() {
+        set.spawn(tokio_nap(clock, id, secs, board));
+    }
+    let mut done = 0;
+    while let Ok(Some(joined)) = timeout_at(deadline.into(), set.join_next()).await {
+        rec.receive(joined.expect("a sleeping task does not panic"), "done");
+        done += 1;
+    }
+    at_deadline(rec, done, set.len());
+    set
+}
+// ANCHOR_END: drain
+
 // ANCHOR: wait_all
 /// `asyncio.wait(tasks, timeout=10)`: the timeout is longer than every task, so the
 /// `JoinSet` empties first and the wait returns at 9 units with everything done.
@@ -235,18 +263,8 @@ async fn wait_all(plan: Plan) -> Variant {
     );
     rec.ideal(plan.ideal_s(LONG_TIMEOUT_UNITS));
     let (clock, start, board) = (rec.clock(), Instant::now(), Arc::new(Board::default()));
-    let deadline = start + plan.secs(LONG_TIMEOUT_UNITS);
-    let mut set = JoinSet::new();
-    for (id, secs) in plan.sleeps() {
-        set.spawn(tokio_nap(clock, id, secs, &board));
-    }
-    let mut done = 0;
-    // `join_next` yields each task as it finishes; `timeout_at` gives up at the deadline.
-    while let Ok(Some(joined)) = timeout_at(deadline.into(), set.join_next()).await {
-        rec.receive(joined.expect("a sleeping task does not panic"), "done");
-        done += 1;
-    }
-    at_deadline(&rec, done, set.len());
+    let pending = drain_until(&mut rec, plan, &board, start, LONG_TIMEOUT_UNITS).await;
+    debug_assert!(pending.is_empty(), "a 10-unit deadline outlasts every task");
     let mut variant = rec.finish();
     settle(&mut variant, clock, &board);
     variant
@@ -263,17 +281,7 @@ async fn deadline_cancel(plan: Plan) -> Variant {
     );
     rec.ideal(plan.ideal_s(SHORT_TIMEOUT_UNITS));
     let (clock, start, board) = (rec.clock(), Instant::now(), Arc::new(Board::default()));
-    let deadline = start + plan.secs(SHORT_TIMEOUT_UNITS);
-    let mut set = JoinSet::new();
-    for (id, secs) in plan.sleeps() {
-        set.spawn(tokio_nap(clock, id, secs, &board));
-    }
-    let mut done = 0;
-    while let Ok(Some(joined)) = timeout_at(deadline.into(), set.join_next()).await {
-        rec.receive(joined.expect("a sleeping task does not panic"), "done");
-        done += 1;
-    }
-    at_deadline(&rec, done, set.len());
+    let set = drain_until(&mut rec, plan, &board, start, SHORT_TIMEOUT_UNITS).await;
     let mut variant = rec.finish();
     drop(set); // aborts the five pending tasks
     after(clock, "dropped the JoinSet: its pending tasks are aborted");
@@ -291,17 +299,7 @@ async fn deadline_keep(plan: Plan) -> Variant {
     let mut rec = Recorder::new("deadline-keep", "tokio JoinSet + timeout_at, joined later");
     rec.ideal(plan.ideal_s(SHORT_TIMEOUT_UNITS));
     let (clock, start, board) = (rec.clock(), Instant::now(), Arc::new(Board::default()));
-    let deadline = start + plan.secs(SHORT_TIMEOUT_UNITS);
-    let mut set = JoinSet::new();
-    for (id, secs) in plan.sleeps() {
-        set.spawn(tokio_nap(clock, id, secs, &board));
-    }
-    let mut done = 0;
-    while let Ok(Some(joined)) = timeout_at(deadline.into(), set.join_next()).await {
-        rec.receive(joined.expect("a sleeping task does not panic"), "done");
-        done += 1;
-    }
-    at_deadline(&rec, done, set.len());
+    let mut set = drain_until(&mut rec, plan, &board, start, SHORT_TIMEOUT_UNITS).await;
     let mut variant = rec.finish();
     // The pending tasks never stopped running: join them now (bounded all the same).
     let settle_at = plan.settle_at(start);
