@@ -8,7 +8,7 @@ here, once, shaped like the Rust library (src/cli.rs, src/trace.rs, src/work.rs)
   else is a one-line error and exit code 2;
 - Clock, Recorder, Trace: time each task, print each result as it arrives, print the
   trace;
-- cpu_work, fib: the workloads.
+- cpu_work, fib, crawl_jobs: the workloads.
 """
 
 import json
@@ -37,6 +37,12 @@ class Options:
         self.json = json_out
         self.full = full
         self.tasks = tasks
+        self.variant = None
+        self.counts_only = False
+
+    def runs(self, name):
+        """Whether the variant called `name` should run (all, unless --variant chose one)."""
+        return self.variant is None or self.variant == name
 
     def size_label(self):
         if self.tasks is not None:
@@ -44,8 +50,9 @@ class Options:
         return "full" if self.full else "default"
 
 
-def parse_args(name, about, tasks=False, argv=None):
-    """Parse the twin's flags; print help or a one-line error and exit when needed."""
+def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=False):
+    """Parse the twin's flags; print help or a one-line error and exit when needed.
+    `variants` enables --variant NAME (one of them), `counts_only` enables --counts-only."""
     global _human_to_stderr
     args = list(sys.argv[1:] if argv is None else argv)
     options = Options()
@@ -59,6 +66,11 @@ def parse_args(name, about, tasks=False, argv=None):
             return int(value)
         fail(f"`--tasks` takes a whole number above 0, not `{value}`")
 
+    def variant(value):
+        if value in variants:
+            return value
+        fail(f"unknown variant `{value}` (known: {', '.join(variants)})")
+
     while args:
         arg = args.pop(0)
         if arg == "--json":
@@ -67,6 +79,10 @@ def parse_args(name, about, tasks=False, argv=None):
             options.full = True
         elif arg in ("-h", "--help"):
             extra = " [--tasks N]" if tasks else ""
+            if variants:
+                extra += f" [--variant {'|'.join(variants)}]"
+            if counts_only:
+                extra += " [--counts-only]"
             print(f"{name}: {about}\n\nusage: python3 python/{name}.py [--json] [--full]{extra}")
             sys.exit(0)
         elif tasks and arg == "--tasks":
@@ -75,6 +91,14 @@ def parse_args(name, about, tasks=False, argv=None):
             options.tasks = count(args.pop(0))
         elif tasks and arg.startswith("--tasks="):
             options.tasks = count(arg.split("=", 1)[1])
+        elif variants and arg == "--variant":
+            if not args:
+                fail("`--variant` needs a value")
+            options.variant = variant(args.pop(0))
+        elif variants and arg.startswith("--variant="):
+            options.variant = variant(arg.split("=", 1)[1])
+        elif counts_only and arg == "--counts-only":
+            options.counts_only = True
         else:
             fail(f"unknown flag `{arg}`")
     _human_to_stderr = options.json
@@ -145,6 +169,23 @@ class Recorder:
             "received": [],
             "received_s": [],
         }
+        self._quiet = None
+
+    def quiet_after(self, first, expected):
+        """Many results are coming: print the first `first`, then a line per tenth."""
+        self._quiet = [first, max(expected, 1), 0]
+
+    def _line(self, task_id, what):
+        if self._quiet is None:
+            return f"received task {task_id}: {what}"
+        first, expected, count = self._quiet
+        count += 1
+        self._quiet[2] = count
+        if count <= first:
+            return f"received task {task_id}: {what}"
+        if count * 10 // expected > (count - 1) * 10 // expected:
+            return f"{count} of {expected} results in (last: task {task_id})"
+        return None
 
     def ideal(self, seconds):
         self.variant["ideal_s"] = seconds
@@ -159,7 +200,9 @@ class Recorder:
         now = self.clock.now()
         self.variant["received"].append(task_id)
         self.variant["received_s"].append(now)
-        say(f"[{now:7.3f}s] received task {task_id}: {what}")
+        line = self._line(task_id, what)
+        if line is not None:
+            say(f"[{now:7.3f}s] {line}")
 
     def record(self, span):
         self.variant["tasks"].append(span)
@@ -248,16 +291,96 @@ def cpu_work_expected(n):
     return n * (n - 1) // 2 if n > 0 else 0
 
 
+def _proc_status_bytes(key):
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def peak_rss_bytes():
+    """This process's peak resident set size so far (VmHWM), in bytes, or None without
+    /proc: the same reading as the Rust library's work::peak_rss_bytes."""
+    return _proc_status_bytes("VmHWM:")
+
+
+def _proc_status_bytes(key):
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def peak_rss_bytes():
+    """This process's peak resident set size so far (VmHWM), in bytes, or None without
+    /proc: the same reading as the Rust library's work::peak_rss_bytes."""
+    return _proc_status_bytes("VmHWM:")
+
+
 def rss_bytes():
     """This process's resident set size (VmRSS in /proc/self/status) in bytes, or None
     where there is no /proc (not Linux). Coarse: it moves by whole pages, and memory the
     allocator keeps after a free still counts, so measure growth in a fresh process. Same
     reading as the Rust library's work::rss_bytes."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
+    return _proc_status_bytes("VmRSS:")
+
+
+# The crawler's workload: the same jobs as the Rust library's crawl module (src/crawl.rs).
+CRAWL_SEED = 2024
+_MASK = (1 << 64) - 1
+
+
+class SplitMix64:
+    """SplitMix64, step for step as in src/crawl.rs: 64-bit wrapping arithmetic."""
+
+    def __init__(self, seed):
+        self.state = seed & _MASK
+
+    def next_u64(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & _MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return z ^ (z >> 31)
+
+    def in_range(self, low, high):
+        return low + self.next_u64() % (high - low + 1)
+
+
+class CrawlJob:
+    """One crawl task: an IO wait of io_ms milliseconds, then summing `units` integers."""
+
+    __slots__ = ("io_ms", "units")
+
+    def __init__(self, io_ms, units):
+        self.io_ms = io_ms
+        self.units = units
+
+
+def crawl_jobs(n, seed=CRAWL_SEED):
+    """The n jobs of a run: IO 200-1000 ms, 100,000-500,000 integers, as in Rust."""
+    rng = SplitMix64(seed)
+    jobs = []
+    for _ in range(n):
+        io_ms = rng.in_range(200, 1000)
+        jobs.append(CrawlJob(io_ms, rng.in_range(100_000, 500_000)))
+    return jobs
+
+
+def crawl_ideal(jobs, seconds_per_unit, cores):
+    """The true lower bound (src/crawl.rs crawl_ideal): the slowest single task, or the
+    earliest IO plus all the CPU work spread over every core, whichever is larger."""
+    if not jobs:
+        return 0.0
+    slowest = max(j.io_ms / 1e3 + j.units * seconds_per_unit for j in jobs)
+    earliest = min(j.io_ms for j in jobs) / 1e3
+    total_cpu = sum(j.units for j in jobs) * seconds_per_unit
+    return max(slowest, earliest + total_cpu / max(cores, 1))

@@ -2,7 +2,10 @@
 //!
 //! `--json` prints the trace (see `shared/TRACE.md`) instead of human text, `--full` runs
 //! the articles' sizes instead of the quick defaults, and examples that scale by a task
-//! count also take `--tasks N`. Anything else is a one-line error and exit code 2.
+//! count also take `--tasks N`. Examples that are swept over large sizes also take
+//! `--variant NAME` (run one variant, in a process of its own, so its peak memory is its
+//! own) and `--counts-only` (keep counts, not a span per task, so the trace does not weigh
+//! more than the work). Anything else is a one-line error and exit code 2.
 
 use std::fmt;
 use std::process;
@@ -16,6 +19,17 @@ pub struct Options {
     pub full: bool,
     /// An explicit task count (only for examples that accept `--tasks`).
     pub tasks: Option<usize>,
+    /// Run only this variant (only for examples that list their variants).
+    pub variant: Option<String>,
+    /// Record counts instead of one span per task (only for examples that allow it).
+    pub counts_only: bool,
+}
+
+impl Options {
+    /// Whether the variant called `name` should run.
+    pub fn runs(&self, name: &str) -> bool {
+        self.variant.as_deref().is_none_or(|v| v == name)
+    }
 }
 
 impl Options {
@@ -35,6 +49,7 @@ pub enum CliError {
     UnknownFlag(String),
     MissingValue(&'static str),
     BadNumber { flag: &'static str, value: String },
+    UnknownVariant { value: String, known: String },
 }
 
 impl fmt::Display for CliError {
@@ -44,6 +59,9 @@ impl fmt::Display for CliError {
             CliError::MissingValue(flag) => write!(f, "`{flag}` needs a value"),
             CliError::BadNumber { flag, value } => {
                 write!(f, "`{flag}` takes a whole number above 0, not `{value}`")
+            }
+            CliError::UnknownVariant { value, known } => {
+                write!(f, "unknown variant `{value}` (known: {known})")
             }
         }
     }
@@ -64,6 +82,8 @@ pub struct Cli {
     name: &'static str,
     about: &'static str,
     takes_tasks: bool,
+    variants: &'static [&'static str],
+    counts_only: bool,
 }
 
 impl Cli {
@@ -72,6 +92,8 @@ impl Cli {
             name,
             about,
             takes_tasks: false,
+            variants: &[],
+            counts_only: false,
         }
     }
 
@@ -81,19 +103,39 @@ impl Cli {
         self
     }
 
+    /// Also accept `--variant NAME`, NAME one of `names`.
+    pub const fn with_variants(mut self, names: &'static [&'static str]) -> Self {
+        self.variants = names;
+        self
+    }
+
+    /// Also accept `--counts-only`.
+    pub const fn with_counts_only(mut self) -> Self {
+        self.counts_only = true;
+        self
+    }
+
     pub fn usage(&self) -> String {
-        let tasks = if self.takes_tasks {
-            "\n  --tasks N   run N tasks"
-        } else {
-            ""
-        };
+        let mut flags = String::new();
+        let mut help = String::new();
+        if self.takes_tasks {
+            flags += " [--tasks N]";
+            help += "\n  --tasks N        run N tasks";
+        }
+        if !self.variants.is_empty() {
+            flags += " [--variant NAME]";
+            help += &format!(
+                "\n  --variant NAME   run one variant: {}",
+                self.variants.join(", ")
+            );
+        }
+        if self.counts_only {
+            flags += " [--counts-only]";
+            help += "\n  --counts-only    record counts, not a span per task (for very large N)";
+        }
         format!(
-            "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{}\n\n  --json      print the JSON trace (shared/TRACE.md) on stdout\n  --full      the articles' full sizes (slower){}\n  --help      this text",
-            self.name,
-            self.about,
-            self.name,
-            if self.takes_tasks { " [--tasks N]" } else { "" },
-            tasks
+            "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{flags}\n\n  --json           print the JSON trace (shared/TRACE.md) on stdout\n  --full           the articles' full sizes (slower){help}\n  --help           this text",
+            self.name, self.about, self.name,
         )
     }
 
@@ -114,15 +156,34 @@ impl Cli {
                     let value = args.next().ok_or(CliError::MissingValue("--tasks"))?;
                     options.tasks = Some(parse_count("--tasks", &value)?);
                 }
-                other => match other.strip_prefix("--tasks=") {
-                    Some(value) if self.takes_tasks => {
+                "--variant" if !self.variants.is_empty() => {
+                    let value = args.next().ok_or(CliError::MissingValue("--variant"))?;
+                    options.variant = Some(self.parse_variant(&value)?);
+                }
+                "--counts-only" if self.counts_only => options.counts_only = true,
+                other => match other.split_once('=') {
+                    Some(("--tasks", value)) if self.takes_tasks => {
                         options.tasks = Some(parse_count("--tasks", value)?);
+                    }
+                    Some(("--variant", value)) if !self.variants.is_empty() => {
+                        options.variant = Some(self.parse_variant(value)?);
                     }
                     _ => return Err(CliError::UnknownFlag(other.to_owned())),
                 },
             }
         }
         Ok(Parsed::Run(options))
+    }
+
+    fn parse_variant(&self, value: &str) -> Result<String, CliError> {
+        if self.variants.contains(&value) {
+            Ok(value.to_owned())
+        } else {
+            Err(CliError::UnknownVariant {
+                value: value.to_owned(),
+                known: self.variants.join(", "),
+            })
+        }
     }
 
     /// Parse the process's arguments; print help or a one-line error and exit when needed.
@@ -205,6 +266,38 @@ mod tests {
         assert_eq!(
             cli.try_parse_from(["--tasks"]),
             Err(CliError::MissingValue("--tasks"))
+        );
+    }
+
+    #[test]
+    fn variants_and_counts_only_where_declared() {
+        let cli = CLI.with_variants(&["one", "two"]).with_counts_only();
+        let Ok(Parsed::Run(o)) = cli.try_parse_from(["--variant", "two", "--counts-only"]) else {
+            panic!("--variant two --counts-only should parse");
+        };
+        assert_eq!((o.variant.as_deref(), o.counts_only), (Some("two"), true));
+        assert!(o.runs("two") && !o.runs("one"));
+        assert!(Options::default().runs("one"));
+        let Ok(Parsed::Run(o)) = cli.try_parse_from(["--variant=one"]) else {
+            panic!("--variant=one should parse");
+        };
+        assert_eq!(o.variant.as_deref(), Some("one"));
+        let error = cli.try_parse_from(["--variant", "three"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown variant `three` (known: one, two)"
+        );
+        assert_eq!(
+            CLI.try_parse_from(["--counts-only"]),
+            Err(CliError::UnknownFlag("--counts-only".into()))
+        );
+        assert_eq!(
+            CLI.try_parse_from(["--variant", "one"]),
+            Err(CliError::UnknownFlag("--variant".into()))
+        );
+        assert!(
+            cli.usage()
+                .contains("--variant NAME   run one variant: one, two")
         );
     }
 }

@@ -9,10 +9,12 @@
 //!   `shared/TRACE.md` (or, by default, a human line per result as it arrives);
 //! - [`work`]: the workloads: a timed sleep, CPU work the compiler cannot optimise away,
 //!   and an iterative big-number Fibonacci;
+//! - [`crawl`]: the crawler's seeded jobs (an IO delay, then CPU work) and its ideal time;
 //! - [`shared_state`]: documentation only: the ways of sharing a counter between threads
 //!   that the compiler refuses (checked as `compile_fail` doctests), and one it accepts.
 
 pub mod cli;
+pub mod crawl;
 pub mod shared_state;
 pub mod trace;
 pub mod work;

@@ -163,6 +163,15 @@ impl Variant {
 pub struct Recorder {
     clock: Clock,
     variant: Variant,
+    /// With many results: print the first few, then a line per tenth of `expected`.
+    quiet: Option<Quiet>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Quiet {
+    first: usize,
+    expected: usize,
+    count: usize,
 }
 
 impl Recorder {
@@ -181,6 +190,36 @@ impl Recorder {
                 received_s: Vec::new(),
                 extra: Map::new(),
             },
+            quiet: None,
+        }
+    }
+
+    /// Many results are coming (`expected` of them): print the first `first` as usual,
+    /// then one line each time another tenth of them is in, so the point stays on screen.
+    pub fn quiet_after(&mut self, first: usize, expected: usize) {
+        self.quiet = Some(Quiet {
+            first,
+            expected,
+            count: 0,
+        });
+    }
+
+    /// Count one result; `Some(line)` when it should be printed.
+    fn should_print(&mut self, id: usize, what: impl Display) -> Option<String> {
+        let line = |what: &dyn Display| format!("received task {id}: {what}");
+        let Some(quiet) = self.quiet.as_mut() else {
+            return Some(line(&what));
+        };
+        quiet.count += 1;
+        let (count, expected) = (quiet.count, quiet.expected.max(1));
+        if count <= quiet.first {
+            Some(line(&what))
+        } else if count * 10 / expected > (count - 1) * 10 / expected {
+            Some(format!(
+                "{count} of {expected} results in (last: task {id})"
+            ))
+        } else {
+            None
         }
     }
 
@@ -209,7 +248,9 @@ impl Recorder {
         let now = self.clock.now();
         self.variant.received.push(id);
         self.variant.received_s.push(now);
-        say(format_args!("[{now:7.3}s] received task {id}: {what}"));
+        if let Some(line) = self.should_print(id, what) {
+            say(format_args!("[{now:7.3}s] {line}"));
+        }
     }
 
     /// Record a unit of work whose result the caller does not collect.
@@ -339,6 +380,21 @@ mod tests {
         }
         let back: Variant = serde_json::from_value(json).expect("parses back");
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn quiet_recorder_still_records_everything() {
+        let mut rec = Recorder::new("demo", "nothing");
+        rec.quiet_after(2, 20);
+        let printed: Vec<bool> = (0..20)
+            .map(|id| rec.should_print(id, "x").is_some())
+            .collect();
+        // The first two, then one per tenth (results 4, 6, ..., 20).
+        assert_eq!(printed.iter().filter(|p| **p).count(), 2 + 9);
+        for id in 0..3 {
+            rec.receive_id(id, "x");
+        }
+        assert_eq!(rec.finish().received, [0, 1, 2]);
     }
 
     #[test]

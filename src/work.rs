@@ -13,7 +13,9 @@ pub fn sleep_s(seconds: f64) {
 
 /// Sum the integers `0..n`, one at a time. `black_box` on every element keeps the compiler
 /// from replacing the loop by the closed form, so the cost really grows with `n`.
-/// The Python twins compute the same value with `sum(range(n))`.
+/// The Python twins compute the same value with `sum(range(n))`. Never inlined, so every
+/// caller runs the same machine code at the same speed as [`cpu_seconds_per_unit`] measures.
+#[inline(never)]
 pub fn cpu_work(n: u64) -> u64 {
     let mut total: u64 = 0;
     for i in 0..n {
@@ -28,11 +30,11 @@ pub fn cpu_work_expected(n: u64) -> u64 {
     (n * n.saturating_sub(1) / 2) as u64
 }
 
-/// Seconds one unit of [`cpu_work`] costs on this machine (best of three timed runs),
+/// Seconds one unit of [`cpu_work`] costs on this machine (best of five timed runs),
 /// so examples can print the ideal time of their CPU-bound workload beside the measured one.
 pub fn cpu_seconds_per_unit() -> f64 {
-    const UNITS: u64 = 2_000_000;
-    (0..3)
+    const UNITS: u64 = 5_000_000;
+    (0..5)
         .map(|_| {
             let start = Instant::now();
             black_box(cpu_work(black_box(UNITS)));
@@ -124,8 +126,20 @@ pub fn fib(n: u64) -> BigUint {
 /// after a `free` still counts, so measure growth in a fresh process. The Python twins
 /// read the same line with `cpairs.rss_bytes()`.
 pub fn rss_bytes() -> Option<u64> {
+    proc_status_bytes("VmRSS:")
+}
+
+/// This process's peak resident set size so far (`VmHWM`, the high-water mark of
+/// [`rss_bytes`]) in bytes, or `None` without `/proc`. The kernel updates it lazily, so it
+/// may trail the true peak by a few pages. The Python twins read the same line
+/// with `cpairs.peak_rss_bytes()`.
+pub fn peak_rss_bytes() -> Option<u64> {
+    proc_status_bytes("VmHWM:")
+}
+
+fn proc_status_bytes(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
@@ -169,5 +183,9 @@ mod tests {
         let after = rss_bytes().expect("/proc was readable a moment ago");
         assert!(after >= before + (32 << 20), "{before} -> {after}");
         drop(block);
+        // The kernel folds per-thread counters into the high-water mark lazily, so it can
+        // trail the latest reading by a few pages, never by the block.
+        let peak = peak_rss_bytes().expect("/proc was readable a moment ago");
+        assert!(peak >= before + (32 << 20), "peak {peak}, before {before}");
     }
 }
