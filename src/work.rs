@@ -30,18 +30,22 @@ pub fn cpu_work_expected(n: u64) -> u64 {
     (n * n.saturating_sub(1) / 2) as u64
 }
 
-/// Seconds one unit of [`cpu_work`] costs on this machine (best of five timed runs),
-/// so examples can print the ideal time of their CPU-bound workload beside the measured one.
+/// Seconds one unit of [`cpu_work`] costs on this machine: the fastest of many short timed
+/// runs over at least 0.3 s, so examples can print the ideal time of their CPU-bound
+/// workload beside the measured one. The fastest, because an ideal must be a lower bound
+/// and this machine's speed drifts (the same loop runs up to twice as slow for a second at
+/// a time, from the host): a short sample could catch a slow moment and inflate it.
 pub fn cpu_seconds_per_unit() -> f64 {
-    const UNITS: u64 = 5_000_000;
-    (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            black_box(cpu_work(black_box(UNITS)));
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-        / UNITS as f64
+    const UNITS: u64 = 2_000_000;
+    const AT_LEAST: Duration = Duration::from_millis(300);
+    let begun = Instant::now();
+    let mut best = f64::INFINITY;
+    while begun.elapsed() < AT_LEAST {
+        let start = Instant::now();
+        black_box(cpu_work(black_box(UNITS)));
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    best / UNITS as f64
 }
 
 /// An unsigned integer of any size: little-endian base-2^64 limbs. Just enough arithmetic

@@ -2,6 +2,8 @@
 //! axis, a row per lane (thread, worker process, async task), a bar per task and a
 //! diamond where the caller received each result.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use concurrency_pairs::{Trace, Variant};
 use plotters::coord::ranged1d::SegmentValue;
@@ -11,6 +13,10 @@ use crate::table::seconds;
 
 /// More lanes than this are not drawn (the panel says how many were left out).
 const MAX_LANES: usize = 24;
+/// Beyond this many tasks a panel draws each lane's busy stretches (bars closer than a
+/// pixel merged) and at most [`MAX_MARKS`] diamonds, so the picture stays light.
+const MAX_BARS: usize = 500;
+const MAX_MARKS: usize = 250;
 const WIDTH: u32 = 960;
 const LANE_PX: u32 = 22;
 
@@ -94,11 +100,19 @@ fn draw_panel(
     x_max: f64,
 ) -> Result<()> {
     let n = lanes.len().max(1);
-    let more = if hidden > 0 {
+    let mut more = if hidden > 0 {
         format!(", {hidden} more lanes not shown")
     } else {
         String::new()
     };
+    let crowded = v.tasks.len() > MAX_BARS;
+    let every = v.received.len().div_ceil(MAX_MARKS).max(1);
+    if crowded {
+        more += &format!(", {} tasks: busy stretches", v.tasks.len());
+    }
+    if every > 1 {
+        more += &format!(", ◆ every {every}th result");
+    }
     let mut chart = ChartBuilder::on(area)
         .caption(
             format!("{}: {} (wall {}{more})", v.name, v.uses, seconds(v.wall_s)),
@@ -128,16 +142,28 @@ fn draw_panel(
         .draw()?;
 
     // The axis counts rows from the bottom; the first lane goes on top.
-    let lane_of = |lane: &str| lanes.iter().position(|l| l == lane).map(|i| n - 1 - i);
-    let bars: Vec<_> = v
+    let rows: HashMap<&str, usize> = lanes
+        .iter()
+        .enumerate()
+        .map(|(i, lane)| (lane.as_str(), n - 1 - i))
+        .collect();
+    let row_of_task: HashMap<usize, usize> = v
+        .tasks
+        .iter()
+        .filter_map(|t| Some((t.id, *rows.get(t.lane.as_str())?)))
+        .collect();
+    let mut bars: Vec<_> = v
         .tasks
         .iter()
         .filter_map(|t| {
-            let row = lane_of(&t.lane)?;
+            let row = *rows.get(t.lane.as_str())?;
             let end = t.end_s.max(t.start_s + x_max / 2000.0);
             Some((t.start_s, end, row, color(t.kind.as_deref())))
         })
         .collect();
+    if crowded {
+        bars = busy_stretches(bars, x_max / f64::from(WIDTH));
+    }
     chart.draw_series(bars.iter().map(|&(start, end, row, c)| {
         Rectangle::new(
             [
@@ -148,22 +174,78 @@ fn draw_panel(
         )
     }))?;
     // A white outline separates neighbouring bars and rows.
-    chart.draw_series(bars.iter().map(|&(start, end, row, _)| {
-        Rectangle::new(
-            [
-                (start, SegmentValue::Exact(row)),
-                (end, SegmentValue::Exact(row + 1)),
-            ],
-            WHITE.stroke_width(3),
-        )
-    }))?;
-    let received = v.received.iter().zip(&v.received_s).filter_map(|(id, at)| {
-        let row = lane_of(&v.task(*id)?.lane)?;
-        Some(
-            EmptyElement::at((*at, SegmentValue::CenterOf(row)))
-                + Polygon::new(vec![(0, -6), (5, 0), (0, 6), (-5, 0)], BLACK.filled()),
-        )
-    });
+    chart.draw_series(
+        bars.iter()
+            .filter(|_| !crowded)
+            .map(|&(start, end, row, _)| {
+                Rectangle::new(
+                    [
+                        (start, SegmentValue::Exact(row)),
+                        (end, SegmentValue::Exact(row + 1)),
+                    ],
+                    WHITE.stroke_width(3),
+                )
+            }),
+    )?;
+    let received = v
+        .received
+        .iter()
+        .zip(&v.received_s)
+        .step_by(every)
+        .filter_map(|(id, at)| {
+            let row = *row_of_task.get(id)?;
+            Some(
+                EmptyElement::at((*at, SegmentValue::CenterOf(row)))
+                    + Polygon::new(vec![(0, -6), (5, 0), (0, 6), (-5, 0)], BLACK.filled()),
+            )
+        });
     chart.draw_series(received)?;
     Ok(())
+}
+
+type Bar = (f64, f64, usize, RGBColor);
+
+/// Merge bars of the same row and colour that overlap or are less than `gap` apart.
+fn busy_stretches(mut bars: Vec<Bar>, gap: f64) -> Vec<Bar> {
+    bars.sort_by(|a, b| {
+        (a.2, a.3.0, a.3.1, a.3.2)
+            .cmp(&(b.2, b.3.0, b.3.1, b.3.2))
+            .then(a.0.total_cmp(&b.0))
+    });
+    let mut merged: Vec<Bar> = Vec::new();
+    for bar in bars {
+        match merged.last_mut() {
+            Some(last) if last.2 == bar.2 && last.3 == bar.3 && bar.0 <= last.1 + gap => {
+                last.1 = last.1.max(bar.1);
+            }
+            _ => merged.push(bar),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_stretches_merge_close_bars_of_one_row() {
+        let bars = vec![
+            (0.0, 1.0, 0, TASK),
+            (1.05, 2.0, 0, TASK),
+            (3.0, 4.0, 0, TASK),
+            (0.5, 1.5, 1, TASK),
+            (1.5, 1.6, 1, IO),
+        ];
+        let merged = busy_stretches(bars, 0.1);
+        assert_eq!(
+            merged,
+            vec![
+                (0.0, 2.0, 0, TASK),
+                (3.0, 4.0, 0, TASK),
+                (0.5, 1.5, 1, TASK),
+                (1.5, 1.6, 1, IO),
+            ]
+        );
+    }
 }

@@ -133,6 +133,11 @@ pub fn render(m: &Measured, setup: &Setup) -> String {
         "---|".repeat(header.len())
     );
 
+    // Comparing languages only makes sense on the same workload.
+    let same_size = m
+        .python
+        .as_ref()
+        .is_none_or(|p| p.traces[0].size == m.rust.traces[0].size);
     for name in variant_names(m) {
         let rust = variants(&m.rust, &name);
         let python = m
@@ -170,7 +175,11 @@ pub fn render(m: &Measured, setup: &Setup) -> String {
             wall_cell(python_wall),
             ideal,
             ratio(rust_wall.map(|s| s.median), rust_ideal),
-            ratio(python_wall.map(|s| s.median), rust_wall.map(|s| s.median)),
+            if same_size {
+                ratio(python_wall.map(|s| s.median), rust_wall.map(|s| s.median))
+            } else {
+                "— (sizes differ)".to_owned()
+            },
             format!("{} / {}", first(&rust), first(&python)),
         ];
         for key in &extras {

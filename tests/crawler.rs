@@ -1,0 +1,234 @@
+//! crawler: every task runs once with the right result, in every variant and in the
+//! Python twin (the same seeded jobs); the single loop does all CPU work on one thread,
+//! the other variants spread it over distinct threads (or processes).
+
+mod common;
+use common::*;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use concurrency_pairs::Variant;
+use concurrency_pairs::crawl::{SEED, crawl_jobs};
+use concurrency_pairs::work::cpu_work_expected;
+use serde_json::Value;
+
+const N: usize = 200;
+const RUST: [&str; 4] = [
+    "single-loop",
+    "loop-per-core",
+    "multi-thread",
+    "io-plus-rayon",
+];
+const PYTHON: [&str; 2] = ["single-loop", "loop-per-core"];
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn number(v: &Variant, key: &str) -> u64 {
+    v.extra
+        .get(key)
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| panic!("{}: no {key}", v.name))
+}
+
+fn sums(v: &Variant) -> Vec<u64> {
+    serde_json::from_value(v.extra.get("sums").cloned().expect("sums are noted"))
+        .expect("sums are numbers")
+}
+
+/// Every task ran once, was received once, and summed the right number of integers.
+fn assert_all_done_right(v: &Variant) {
+    assert_each_task_received_once(v, N);
+    let expected: Vec<u64> = crawl_jobs(N, SEED)
+        .iter()
+        .map(|j| cpu_work_expected(j.units))
+        .collect();
+    assert_eq!(sums(v), expected, "{}: wrong sums", v.name);
+    assert_eq!(number(v, "tasks_run"), N as u64, "{}", v.name);
+    assert_eq!(number(v, "wrong"), 0, "{}", v.name);
+    // A task's CPU part cannot start before its IO delay is over.
+    let jobs = crawl_jobs(N, SEED);
+    for t in &v.tasks {
+        assert!(
+            t.start_s >= jobs[t.id].io_s() - 0.002,
+            "{}: task {} computed at {} before its {} ms wait ended",
+            v.name,
+            t.id,
+            t.start_s,
+            jobs[t.id].io_ms
+        );
+    }
+    let ideal = v.ideal_s.expect("an ideal is printed");
+    let slowest_io = jobs.iter().map(|j| j.io_s()).fold(0.0, f64::max);
+    assert!(ideal >= slowest_io, "{}: ideal {ideal}", v.name);
+}
+
+fn lanes(v: &Variant) -> BTreeMap<&str, Vec<usize>> {
+    let mut lanes: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for t in &v.tasks {
+        lanes.entry(t.lane.as_str()).or_default().push(t.id);
+    }
+    lanes
+}
+
+/// All CPU parts on one lane, never two at once.
+fn assert_one_lane_serialised(v: &Variant) {
+    let lanes = lanes(v);
+    assert_eq!(lanes.len(), 1, "{}: {:?}", v.name, lanes.keys());
+    let mut spans: Vec<(f64, f64)> = v.tasks.iter().map(|t| (t.start_s, t.end_s)).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for w in spans.windows(2) {
+        assert!(w[1].0 >= w[0].1, "{}: CPU parts overlap: {w:?}", v.name);
+    }
+}
+
+#[test]
+fn rust_variants_run_every_task_once_with_the_right_result() {
+    let trace = rust_trace("crawler", &["--tasks", &N.to_string()]);
+    assert_eq!(trace.size, N.to_string());
+    let names: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, RUST);
+    for v in &trace.variants {
+        assert_all_done_right(v);
+        // The same jobs everywhere, so the same ideal.
+        assert_eq!(v.ideal_s, trace.variants[0].ideal_s);
+    }
+
+    // The single loop: everything on the thread that runs the loop.
+    let single = variant(&trace, "single-loop");
+    assert_one_lane_serialised(single);
+    assert!(lanes(single).contains_key("main"));
+
+    // A loop per core: one lane per core, each running one contiguous batch of tasks.
+    let per_core = variant(&trace, "loop-per-core");
+    let batch = N.div_ceil(cores());
+    let lanes_used = lanes(per_core);
+    assert_eq!(lanes_used.len(), cores(), "{:?}", lanes_used.keys());
+    for (lane, ids) in &lanes_used {
+        assert!(lane.starts_with("loop-"), "{lane}");
+        let batches: BTreeSet<usize> = ids.iter().map(|id| id / batch).collect();
+        assert_eq!(batches.len(), 1, "{lane} ran tasks of batches {batches:?}");
+        assert_eq!(ids.len(), batch.min(N - ids[0] / batch * batch), "{lane}");
+    }
+    assert_eq!(number(per_core, "lanes"), cores() as u64);
+
+    // Work stealing and rayon: CPU parts on the pool's threads, never on the caller's.
+    for (name, prefix) in [("multi-thread", "worker-"), ("io-plus-rayon", "rayon-")] {
+        let v = variant(&trace, name);
+        let used = lanes(v);
+        assert!(
+            used.keys().all(|l| l.starts_with(prefix)),
+            "{name}: {:?}",
+            used.keys()
+        );
+        assert!(used.len() <= cores(), "{name}: {:?}", used.keys());
+    }
+}
+
+#[test]
+fn python_twin_does_the_same_work() {
+    let trace = python_trace("crawler", &["--tasks", &N.to_string()]);
+    let names: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, PYTHON);
+    for v in &trace.variants {
+        // Same seed, same jobs: the same sums as Rust computes for them.
+        assert_all_done_right(v);
+    }
+    // One event loop: one thread did every CPU part, one at a time, and gather handed
+    // every result over at once, in submission order, after the last task ended.
+    let single = variant(&trace, "single-loop");
+    assert_one_lane_serialised(single);
+    assert_submission_order(single);
+    let last_end = single.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
+    assert!(single.received_s.iter().all(|at| *at >= last_end));
+
+    // A loop per core: one worker process per batch, and a batch's results arrive only
+    // when its whole batch is done.
+    let per_core = variant(&trace, "loop-per-core");
+    let batch = N.div_ceil(cores());
+    let lanes_used = lanes(per_core);
+    assert_eq!(lanes_used.len(), cores(), "{:?}", lanes_used.keys());
+    for ids in lanes_used.values() {
+        let batch_end = ids
+            .iter()
+            .map(|id| per_core.task(*id).expect("a span").end_s)
+            .fold(0.0, f64::max);
+        for (id, at) in per_core.received.iter().zip(&per_core.received_s) {
+            if ids[0] / batch == id / batch {
+                assert!(
+                    *at >= batch_end,
+                    "task {id} received before its batch ended"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn python_draws_the_same_jobs() {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sys; sys.path.insert(0, 'python'); import cpairs; \
+             print(' '.join(f'{j.io_ms}:{j.units}' for j in cpairs.crawl_jobs(1000)))",
+        )
+        .current_dir(root())
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{output:?}");
+    let rust: Vec<String> = crawl_jobs(1000, SEED)
+        .iter()
+        .map(|j| format!("{}:{}", j.io_ms, j.units))
+        .collect();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        rust.join(" ")
+    );
+}
+
+#[test]
+fn one_variant_with_counts_only_reports_counts_and_memory() {
+    for name in RUST {
+        let trace = rust_trace(
+            "crawler",
+            &["--tasks", "50", "--variant", name, "--counts-only"],
+        );
+        assert_eq!(trace.variants.len(), 1);
+        let v = &trace.variants[0];
+        assert_eq!(v.name, name);
+        assert!(v.tasks.is_empty() && v.received.is_empty() && v.extra.get("sums").is_none());
+        assert_eq!((number(v, "tasks_run"), number(v, "wrong")), (50, 0));
+        let peak = v.extra.get("peak_rss_mb").and_then(Value::as_f64);
+        assert!(peak.is_some_and(|mb| mb > 0.0), "{name}: {peak:?}");
+    }
+    let trace = python_trace(
+        "crawler",
+        &[
+            "--tasks",
+            "20",
+            "--variant",
+            "loop-per-core",
+            "--counts-only",
+        ],
+    );
+    let v = &trace.variants[0];
+    assert_eq!((number(v, "tasks_run"), number(v, "wrong")), (20, 0));
+    assert!(v.extra.get("peak_rss_mb").and_then(Value::as_f64).is_some());
+}
+
+#[test]
+fn bad_flags_and_unknown_variants_are_refused() {
+    assert_bad_flags_rejected("crawler");
+    assert_rejects(
+        Command::new(example_binary("crawler")).args(["--variant", "nope"]),
+        "crawler --variant nope",
+    );
+    assert_rejects(
+        Command::new("python3")
+            .args(["python/crawler.py", "--tasks", "-3"])
+            .current_dir(root()),
+        "crawler.py --tasks -3",
+    );
+}
