@@ -4,12 +4,16 @@
 //! - `cargo xtask timings [--only NAME]... [--runs N] [--full] [--quick] [--out DIR]`
 //!   runs every example and its Python twin and writes the tables and timelines in
 //!   `book/src/generated/`.
+//! - `cargo xtask sweep [--rust-max N] [--python-max N] [--runs N] [--quick] [--out DIR]`
+//!   runs the crawler example and its twin over a range of task counts, one fresh process
+//!   per run, and writes its table, wall-time and memory pictures and headline.
 //! - `cargo xtask book` builds the HTML book (mdBook as a library).
 
 mod book;
 mod machine;
 mod plot;
 mod runtimes;
+mod sweep;
 mod table;
 mod timings;
 
@@ -29,6 +33,9 @@ struct Cli {
 enum Command {
     /// Run every example and its Python twin, and write the timing tables and timelines.
     Timings(timings::Args),
+    /// Run the crawler example and its twin against the number of tasks, and write its
+    /// sweep table, pictures and headline.
+    Sweep(sweep::Args),
     /// Build the HTML book with search, and print the path of its index page.
     Book,
 }
@@ -69,6 +76,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Timings(args) => timings::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
         Command::Book => book::build(),
     };
     match result {

@@ -173,7 +173,7 @@ fn bytes(b: f64) -> String {
 }
 
 /// 1000000 -> "1,000,000".
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -185,7 +185,7 @@ pub fn run(args: &Args) -> Result<()> {
 
 /// Where cargo puts build output: `CARGO_TARGET_DIR` when set (relative to the workspace
 /// root, where the build above runs), else `target/` under the root.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
 
@@ -245,7 +245,7 @@ fn measure(
 }
 
 /// Run a command to the end (or until [`RUN_LIMIT`]) and return its stdout.
-fn run_once(command: &mut Command) -> Result<String> {
+pub(crate) fn run_once(command: &mut Command) -> Result<String> {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
