@@ -87,6 +87,8 @@ fn main() {
     );
 
     let mut trace = Trace::new("crawler", &options);
+    // The two languages' defaults differ: the trace names the task count, always.
+    trace.size = n.to_string();
     let runs: [(&str, Run); 4] = [
         ("single-loop", single_loop),
         ("loop-per-core", loop_per_core),

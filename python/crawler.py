@@ -136,6 +136,8 @@ def main():
                f"ideal {cpairs.crawl_ideal(jobs, per_unit, cores):.3f} s")
 
     trace = cpairs.Trace("crawler", options)
+    # The two languages' defaults differ: the trace names the task count, always.
+    options.tasks = n
     runs = [("single-loop", lambda: single_loop(jobs, options)),
             ("loop-per-core", lambda: loop_per_core(jobs, options, cores))]
     for name, run in runs:
