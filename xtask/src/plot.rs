@@ -16,7 +16,7 @@ const MAX_LANES: usize = 24;
 /// Beyond this many tasks a panel draws each lane's busy stretches (bars closer than a
 /// pixel merged) and at most [`MAX_MARKS`] diamonds, so the picture stays light.
 const MAX_BARS: usize = 500;
-const MAX_MARKS: usize = 250;
+const MAX_MARKS: usize = 80;
 const WIDTH: u32 = 960;
 const LANE_PX: u32 = 22;
 
