@@ -311,23 +311,6 @@ def peak_rss_bytes():
     return _proc_status_bytes("VmHWM:")
 
 
-def _proc_status_bytes(key):
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(key):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def peak_rss_bytes():
-    """This process's peak resident set size so far (VmHWM), in bytes, or None without
-    /proc: the same reading as the Rust library's work::peak_rss_bytes."""
-    return _proc_status_bytes("VmHWM:")
-
-
 def rss_bytes():
     """This process's resident set size (VmRSS in /proc/self/status) in bytes, or None
     where there is no /proc (not Linux). Coarse: it moves by whole pages, and memory the

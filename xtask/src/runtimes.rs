@@ -312,7 +312,7 @@ const HEIGHT: u32 = 600;
 
 /// Eight distinguishable colours, one per runtime name (the same name keeps its colour
 /// in both languages).
-const COLOURS: [RGBColor; 8] = [
+pub(crate) const COLOURS: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),

@@ -24,7 +24,7 @@ use plotters::prelude::*;
 use serde_json::Value;
 
 use crate::machine;
-use crate::runtimes::thousands;
+use crate::runtimes::{COLOURS, thousands};
 use crate::table::{Stats, seconds};
 use crate::timings::{Setup, run_once, target_dir};
 
@@ -693,18 +693,6 @@ fn headline(cells: &[Cell]) -> String {
 
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 600;
-
-/// Eight distinguishable colours, one per (language, variant).
-const COLOURS: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(23, 190, 207),
-];
 
 /// One line of a picture.
 struct Series {
