@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use crate::machine;
 use crate::runtimes::{COLOURS, thousands};
-use crate::table::{Stats, seconds};
+use crate::table::{Stats, median_range, seconds};
 use crate::timings::{Setup, run_once, target_dir};
 
 /// The first line of every file this writes.
@@ -440,19 +440,6 @@ fn times(x: f64) -> String {
     }
 }
 
-fn wall_cell(s: &Stats) -> String {
-    if s.min == s.max {
-        seconds(s.median)
-    } else {
-        format!(
-            "{} ({}–{})",
-            seconds(s.median),
-            seconds(s.min),
-            seconds(s.max)
-        )
-    }
-}
-
 fn table(cells: &[Cell], setup: &Setup) -> String {
     let header = [
         "N",
@@ -477,7 +464,7 @@ fn table(cells: &[Cell], setup: &Setup) -> String {
             c.language.name().to_owned(),
             format!("`{}`", c.variant),
             c.runs.to_string(),
-            wall_cell(&c.wall),
+            median_range(&c.wall),
             seconds(c.ideal_s),
             format!("{:.2}×", c.over_ideal()),
             megabytes(c.peak_rss_mb),

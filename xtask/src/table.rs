@@ -68,14 +68,21 @@ fn stat(vs: &[&Variant], f: impl Fn(&Variant) -> Option<f64>) -> Option<Stats> {
 }
 
 fn wall_cell(s: Option<Stats>) -> String {
-    s.map_or("—".to_owned(), |s| {
+    s.as_ref().map_or("—".to_owned(), median_range)
+}
+
+/// `1.23 s (1.20 s–1.40 s)`, or only the median when every run measured the same (one run).
+pub(crate) fn median_range(s: &Stats) -> String {
+    if s.min == s.max {
+        seconds(s.median)
+    } else {
         format!(
             "{} ({}–{})",
             seconds(s.median),
             seconds(s.min),
             seconds(s.max)
         )
-    })
+    }
 }
 
 /// Numeric example-specific fields, in order of first appearance.
