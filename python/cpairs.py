@@ -8,7 +8,7 @@ here, once, shaped like the Rust library (src/cli.rs, src/trace.rs, src/work.rs)
   else is a one-line error and exit code 2;
 - Clock, Recorder, Trace: time each task, print each result as it arrives, print the
   trace;
-- cpu_work, fib, crawl_jobs: the workloads.
+- cpu_work, crawl_jobs: the workloads.
 """
 
 import json
@@ -52,7 +52,8 @@ class Options:
 
 def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=False):
     """Parse the twin's flags; print help or a one-line error and exit when needed.
-    `variants` enables --variant NAME (one of them), `counts_only` enables --counts-only."""
+    `variants` enables --variant NAME (one of them) and --variants (list them, one a
+    line); `counts_only` enables --counts-only."""
     global _human_to_stderr
     args = list(sys.argv[1:] if argv is None else argv)
     options = Options()
@@ -80,7 +81,7 @@ def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=Fal
         elif arg in ("-h", "--help"):
             extra = " [--tasks N]" if tasks else ""
             if variants:
-                extra += f" [--variant {'|'.join(variants)}]"
+                extra += f" [--variant {'|'.join(variants)}] [--variants]"
             if counts_only:
                 extra += " [--counts-only]"
             print(f"{name}: {about}\n\nusage: python3 python/{name}.py [--json] [--full]{extra}")
@@ -91,6 +92,9 @@ def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=Fal
             options.tasks = count(args.pop(0))
         elif tasks and arg.startswith("--tasks="):
             options.tasks = count(arg.split("=", 1)[1])
+        elif variants and arg == "--variants":
+            print("\n".join(variants))
+            sys.exit(0)
         elif variants and arg == "--variant":
             if not args:
                 fail("`--variant` needs a value")
@@ -274,14 +278,6 @@ def cpu_seconds_per_unit():
         cpu_work(units)
         best = min(best, time.perf_counter() - start)
     return best / units
-
-
-def fib(n):
-    """The n-th Fibonacci number, iteratively (Python ints are big numbers)."""
-    a, b = 0, 1
-    for _ in range(n):
-        a, b = b, a + b
-    return a
 
 
 def cores():

@@ -86,7 +86,8 @@ def note_b_waited(variant):
 
 def main():
     options = cpairs.parse_args(
-        "join_order", "join waits in start order; a queue hands results over as they finish")
+        "join_order", "join waits in start order; a queue hands results over as they finish",
+        variants=["join-in-start-order", "channel-completion-order"])
     tasks = FULL_TASKS if options.full else DEFAULT_TASKS
     trace = cpairs.Trace("join_order", options)
     for variant in [join_in_start_order(tasks), channel_completion_order(tasks)]:

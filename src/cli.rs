@@ -4,7 +4,7 @@
 //! the articles' sizes instead of the quick defaults, and examples that scale by a task
 //! count also take `--tasks N`. Examples that are swept over large sizes also take
 //! `--variant NAME` (run one variant, in a process of its own, so its peak memory is its
-//! own) and `--counts-only` (keep counts, not a span per task, so the trace does not weigh
+//! own; `--variants` lists the names, one a line) and `--counts-only` (keep counts, not a span per task, so the trace does not weigh
 //! more than the work). Anything else is a one-line error and exit code 2.
 
 use std::fmt;
@@ -74,6 +74,8 @@ impl std::error::Error for CliError {}
 pub enum Parsed {
     Run(Options),
     Help,
+    /// `--variants`: list the variant names and stop.
+    ListVariants,
 }
 
 /// The command-line description of one example.
@@ -125,7 +127,7 @@ impl Cli {
         if !self.variants.is_empty() {
             flags += " [--variant NAME]";
             help += &format!(
-                "\n  --variant NAME   run one variant: {}",
+                "\n  --variant NAME   run one variant: {}\n  --variants       list the variant names, one a line",
                 self.variants.join(", ")
             );
         }
@@ -160,6 +162,7 @@ impl Cli {
                     let value = args.next().ok_or(CliError::MissingValue("--variant"))?;
                     options.variant = Some(self.parse_variant(&value)?);
                 }
+                "--variants" if !self.variants.is_empty() => return Ok(Parsed::ListVariants),
                 "--counts-only" if self.counts_only => options.counts_only = true,
                 other => match other.split_once('=') {
                     Some(("--tasks", value)) if self.takes_tasks => {
@@ -190,8 +193,12 @@ impl Cli {
     pub fn parse(&self) -> Options {
         match self.try_parse_from(std::env::args().skip(1)) {
             Ok(Parsed::Run(options)) => {
-                crate::trace::set_human_to_stderr(options.json);
+                crate::out::set_human_to_stderr(options.json);
                 options
+            }
+            Ok(Parsed::ListVariants) => {
+                println!("{}", self.variants.join("\n"));
+                process::exit(0);
             }
             Ok(Parsed::Help) => {
                 println!("{}", self.usage());
@@ -277,6 +284,7 @@ mod tests {
         };
         assert_eq!((o.variant.as_deref(), o.counts_only), (Some("two"), true));
         assert!(o.runs("two") && !o.runs("one"));
+        assert_eq!(cli.try_parse_from(["--variants"]), Ok(Parsed::ListVariants));
         assert!(Options::default().runs("one"));
         let Ok(Parsed::Run(o)) = cli.try_parse_from(["--variant=one"]) else {
             panic!("--variant=one should parse");

@@ -1,23 +1,33 @@
 //! Shared pieces of the concurrency-pairs examples.
 //!
 //! Every example in `examples/` is a small program that shows one Python concurrency
-//! pattern next to its Rust counterpart. What they have in common lives here, once:
+//! pattern next to its Rust counterpart. Its lessons are plain functions; what the
+//! examples have in common, the measuring around the lessons included, lives here once.
+//! Modules import downwards only, in this order:
 //!
-//! - [`cli`]: the flags every example takes (`--json`, `--full`, `--help`), with a clear
-//!   one-line error for anything else;
-//! - [`trace`]: the recorder that times each task and prints the JSON trace described in
-//!   `shared/TRACE.md` (or, by default, a human line per result as it arrives);
-//! - [`work`]: the workloads: a timed sleep, CPU work the compiler cannot optimise away,
-//!   and an iterative big-number Fibonacci;
+//! - [`out`]: where human text goes (stdout, or stderr under `--json`), and `say!`;
+//! - [`cli`]: the flags every example takes (`--json`, `--full`, `--help`, and where
+//!   declared `--tasks`, `--variant`, `--variants`, `--counts-only`), with a one-line
+//!   error for anything else;
+//! - [`figures`]: the typed figures a variant reports beside its tasks;
+//! - [`trace`]: the data every example prints with `--json` (`shared/TRACE.md`);
+//! - [`lab`]: the ambient recorder: [`lab::task`] and [`lab::arrived`] mark a lesson, and
+//!   [`Trace::run`] runs a lesson as one variant;
+//! - [`work`]: the workloads: a timed sleep and CPU work the compiler cannot remove;
 //! - [`crawl`]: the crawler's seeded jobs (an IO delay, then CPU work) and its ideal time;
 //! - [`shared_state`]: documentation only: the ways of sharing a counter between threads
 //!   that the compiler refuses (checked as `compile_fail` doctests), and one it accepts.
 
 pub mod cli;
 pub mod crawl;
+pub mod figures;
+pub mod lab;
+pub mod out;
 pub mod shared_state;
 pub mod trace;
 pub mod work;
 
 pub use cli::{Cli, Options};
-pub use trace::{Clock, Recorder, TaskSpan, Trace, Variant, thread_lane};
+pub use figures::{Figure, Figures, Unit};
+pub use lab::{arrived, task, task_async};
+pub use trace::{TaskSpan, Trace, Variant, thread_lane};

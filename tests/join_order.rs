@@ -11,8 +11,7 @@ const A: usize = 0;
 const B: usize = 1;
 
 fn received_at(v: &concurrency_pairs::Variant, id: usize) -> f64 {
-    let at = v.received.iter().position(|&r| r == id).expect("received");
-    v.received_s[at]
+    v.received_at(id).expect("received")
 }
 
 fn check(trace: &Trace) {
@@ -39,7 +38,7 @@ fn check(trace: &Trace) {
         "B should be in hand before A ended: {v:?}"
     );
     for v in &trace.variants {
-        assert!(v.extra.contains_key("b_result_waited_s"), "{}", v.name);
+        assert!(v.figures.b_result_waited_s.is_some(), "{}", v.name);
     }
 }
 

@@ -69,8 +69,64 @@ fn parse(output: std::process::Output, what: &str) -> Trace {
         String::from_utf8_lossy(&output.stderr)
     );
     let stdout = String::from_utf8(output.stdout).expect("the trace is UTF-8");
-    serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("{what} printed no valid trace ({e}):\n{stdout}"))
+    let raw: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("{what} printed no JSON ({e}):\n{stdout}"));
+    let trace: Trace = serde_json::from_value(raw.clone())
+        .unwrap_or_else(|e| panic!("{what} printed no valid trace ({e}):\n{stdout}"));
+    // Every figure is a typed field: a key the library does not know is a typo.
+    let typed = serde_json::to_value(&trace).expect("a trace serialises");
+    for (raw, typed) in raw["variants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(typed["variants"].as_array().into_iter().flatten())
+    {
+        let unknown: Vec<&String> = raw
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.keys())
+            .filter(|k| typed.get(k.as_str()).is_none() && raw[k.as_str()] != serde_json::Value::Null)
+            .collect();
+        assert!(unknown.is_empty(), "{what}: unknown figures {unknown:?}");
+    }
+    trace
+}
+
+/// The variant names an example (or, with `python`, its twin) lists with `--variants`.
+pub fn listed_variants(name: &str, python: bool) -> Vec<String> {
+    let output = if python {
+        Command::new("python3")
+            .arg(root().join("python").join(format!("{name}.py")))
+            .arg("--variants")
+            .output()
+            .expect("python3 is installed")
+    } else {
+        Command::new(example_binary(name))
+            .arg("--variants")
+            .output()
+            .expect("the example starts")
+    };
+    assert!(output.status.success(), "{name} --variants failed");
+    String::from_utf8(output.stdout)
+        .expect("names are UTF-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A whole run lists exactly the variants `--variants` names, in that order.
+fn assert_lists_its_variants(trace: &Trace, args: &[&str], python: bool) {
+    if args.iter().any(|a| a.starts_with("--variant")) {
+        return;
+    }
+    let ran: Vec<String> = trace.variants.iter().map(|v| v.name.clone()).collect();
+    assert_eq!(
+        ran,
+        listed_variants(&trace.example, python),
+        "{} {}: --variants disagrees with a run",
+        trace.language,
+        trace.example
+    );
 }
 
 /// Run `cargo run --example NAME -- --json ARGS` (debug build) and parse its trace.
@@ -85,6 +141,7 @@ pub fn rust_trace(name: &str, args: &[&str]) -> Trace {
         (trace.example.as_str(), trace.language.as_str()),
         (name, "rust")
     );
+    assert_lists_its_variants(&trace, args, false);
     trace
 }
 
@@ -101,6 +158,7 @@ pub fn python_trace(name: &str, args: &[&str]) -> Trace {
         (trace.example.as_str(), trace.language.as_str()),
         (name, "python")
     );
+    assert_lists_its_variants(&trace, args, true);
     trace
 }
 

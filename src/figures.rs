@@ -1,0 +1,165 @@
+//! The figures an example reports beside its tasks, as typed fields.
+//!
+//! Every figure a variant may carry (lost updates, peak memory, cost per task, tick
+//! lateness...) is declared once here, with its unit. The examples set them, the Python
+//! twins write the same keys into their JSON, and the xtask and the tests read them back
+//! through these fields: no figure is looked up by a string key. Figures are stored in
+//! base units (seconds, bytes, counts); turning them into `ms` or `MB` is the formatter's
+//! job, once, in the xtask.
+
+use serde::{Deserialize, Serialize};
+
+/// What a scalar figure counts or measures: the formatter picks the display unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A duration or an instant, in seconds.
+    Seconds,
+    /// A size, in bytes.
+    Bytes,
+    /// A whole number of things.
+    Count,
+}
+
+macro_rules! figures {
+    ($($(#[doc = $doc:literal])+ $field:ident: $figure:ident, $label:literal, $unit:ident;)+) => {
+        /// The scalar figures of one variant; `None` where the example does not report it.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(default)]
+        pub struct Figures {
+            $(
+                $(#[doc = $doc])+
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $field: Option<f64>,
+            )+
+            /// The sizes of the jobs, where they differ (in the example's own units).
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub sizes: Option<Vec<u64>>,
+            /// Each job's result, by task id, so a test can check every one.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub sums: Option<Vec<u64>>,
+            /// The error a variant ran into on purpose, as the caller saw it.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub error: Option<String>,
+        }
+
+        /// The name of one scalar figure, for tables that show whichever are present.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Figure {
+            $($figure,)+
+        }
+
+        impl Figure {
+            /// Every scalar figure, in the order tables show them.
+            pub const ALL: &[Figure] = &[$(Figure::$figure,)+];
+
+            /// A short column header.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Figure::$figure => $label,)+
+                }
+            }
+
+            pub fn unit(self) -> Unit {
+                match self {
+                    $(Figure::$figure => Unit::$unit,)+
+                }
+            }
+        }
+
+        impl Figures {
+            /// The value of one scalar figure, if reported.
+            pub fn get(&self, figure: Figure) -> Option<f64> {
+                match figure {
+                    $(Figure::$figure => self.$field,)+
+                }
+            }
+
+            /// The scalar figures this variant reports, in [`Figure::ALL`]'s order.
+            pub fn present(&self) -> Vec<(Figure, f64)> {
+                Figure::ALL
+                    .iter()
+                    .filter_map(|&f| Some((f, self.get(f)?)))
+                    .collect()
+            }
+        }
+    };
+}
+
+figures! {
+    /// `join_order`: how long B's finished result sat before the caller took it.
+    b_result_waited_s: BResultWaited, "B's result waited", Seconds;
+    /// `pool_apply`: the pool's worker count.
+    workers: Workers, "workers", Count;
+    /// `sync_primitives`: entries in the log the mutex guards.
+    entries: Entries, "log entries", Count;
+    /// The most tasks inside a section at one instant.
+    peak_concurrency: PeakConcurrency, "peak concurrency", Count;
+    /// `sync_primitives`: the semaphore's permits.
+    permits: Permits, "permits", Count;
+    /// `sync_primitives`: the longest the bounded queue ever was.
+    max_queued: MaxQueued, "max queued", Count;
+    /// `sync_primitives`: transfers that gave up on a lock.
+    gave_up: GaveUp, "gave up", Count;
+    /// `event`: when the waiter woke.
+    woke_s: WokeAt, "waiter woke", Seconds;
+    /// `event`: when the worker published its value.
+    published_s: PublishedAt, "value published", Seconds;
+    /// `event`: when the worker ended.
+    worker_end_s: WorkerEnd, "worker ended", Seconds;
+    /// `run_in_executor`: how many times the IO ticker woke.
+    io_ticks: IoTicks, "IO ticks", Count;
+    /// `run_in_executor`: the latest an IO tick woke after it was due.
+    io_max_late_s: IoMaxLate, "worst IO tick lateness", Seconds;
+    /// `blocking_in_async`: the latest the heartbeat woke after it was due.
+    heartbeat_late_s: HeartbeatLate, "worst heartbeat lateness", Seconds;
+    /// `shared_state`: increments attempted.
+    increments: Increments, "increments", Count;
+    /// `shared_state`: the counter's final value.
+    final_value: FinalValue, "final value", Count;
+    /// `shared_state`: increments that were lost.
+    lost_updates: LostUpdates, "lost updates", Count;
+    /// `shared_state`: wall time per increment.
+    increment_s: PerIncrement, "per increment", Seconds;
+    /// `wait_timeout`: tasks done when the wait returned.
+    done_at_deadline: DoneAtDeadline, "done at deadline", Count;
+    /// `wait_timeout`: tasks that completed after the wait returned.
+    completed_after_deadline: CompletedAfterDeadline, "completed after", Count;
+    /// `wait_timeout`: tasks cancelled.
+    cancelled: Cancelled, "cancelled", Count;
+    /// `crawler`: tasks that ran.
+    tasks_run: TasksRun, "tasks run", Count;
+    /// `crawler`: tasks whose result was wrong (must be 0).
+    wrong: Wrong, "wrong results", Count;
+    /// `crawler`: lanes (threads or processes) that did the CPU work.
+    lanes: Lanes, "lanes", Count;
+    /// `crawler`: the CPU work of the whole batch on one core, measured.
+    cpu_s: CpuWork, "CPU work", Seconds;
+    /// Peak resident memory of the process (and its workers).
+    peak_rss_bytes: PeakRss, "peak RSS", Bytes;
+    /// `runtimes`: wall time per task to spawn and join.
+    task_s: PerTask, "per task", Seconds;
+    /// `runtimes`: memory per live task.
+    task_bytes: BytesPerTask, "memory per task", Bytes;
+    /// `runtimes`: tasks that completed.
+    completed: Completed, "completed", Count;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_reported_figures_are_written_and_read_back() {
+        let figures = Figures {
+            lost_updates: Some(3.0),
+            sums: Some(vec![1, 2]),
+            ..Figures::default()
+        };
+        let json = serde_json::to_value(&figures).expect("serialises");
+        assert_eq!(json, serde_json::json!({"lost_updates": 3.0, "sums": [1, 2]}));
+        let back: Figures = serde_json::from_value(json).expect("parses");
+        assert_eq!(back, figures);
+        assert_eq!(back.present(), vec![(Figure::LostUpdates, 3.0)]);
+        assert_eq!(Figure::LostUpdates.unit(), Unit::Count);
+    }
+}

@@ -1,0 +1,278 @@
+//! The measuring lab: records a variant *around* its lesson.
+//!
+//! A lesson function reads like the pattern it teaches: the pattern's inputs in, plain
+//! values out. It should not have to carry a clock or a recorder. So the recorder is
+//! ambient: [`variant`] starts one, runs the lesson, and hands back what was recorded;
+//! inside, two one-word marks are all the lesson says about measuring:
+//!
+//! - [`task`] (or [`task_async`]) where a unit of work runs: it times the work and notes
+//!   where it ran (the thread, or the async task), and returns the work's own value;
+//! - [`arrived`] where the caller obtains a result: it records when, and prints the line
+//!   a reader watches (`[  0.300s] received task 1: hello, B`). Printing each result as it arrives
+//!   is part of the lesson, so this call stays in it.
+//!
+//! Why an ambient recorder rather than spans from the `tracing` ecosystem: `tracing` would
+//! put an attribute on every lesson function and two crates (plus a subscriber of ours)
+//! in the examples' build, and its spans open and close on every poll of a future, which
+//! is not the "ran from here to there" a timeline draws. A variant runs at a time in each
+//! process, so one recorder behind a mutex is exact and small; the cost of a mark is a
+//! clock read and an uncontended lock, well below the smallest task the examples time.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use crate::out::say;
+use crate::trace::{TaskSpan, Trace, Variant, thread_lane};
+
+/// The variant being recorded, if any.
+static ACTIVE: Mutex<Option<Active>> = Mutex::new(None);
+
+#[derive(Debug)]
+struct Active {
+    origin: Instant,
+    variant: Variant,
+    quiet: Option<Quiet>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Quiet {
+    first: usize,
+    expected: usize,
+    count: usize,
+}
+
+fn active() -> MutexGuard<'static, Option<Active>> {
+    // A lesson that panics on purpose must not poison the lab for the next variant.
+    ACTIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Run one variant's lesson with a recorder around it: prints its header, and returns
+/// the lesson's value with everything [`task`] and [`arrived`] recorded meanwhile.
+/// Variants run one at a time in a process: starting one inside another panics.
+pub fn variant<T>(name: &str, uses: &str, lesson: impl FnOnce() -> T) -> (T, Variant) {
+    say(format_args!("\n== {name} ({uses})"));
+    {
+        let mut slot = active();
+        assert!(slot.is_none(), "variant {name} started inside another");
+        *slot = Some(Active {
+            origin: Instant::now(),
+            variant: Variant::new(name, uses),
+            quiet: None,
+        });
+    }
+    let value = lesson();
+    let Active {
+        origin,
+        mut variant,
+        ..
+    } = active()
+        .take()
+        .expect("the variant is still recorded when its lesson returns");
+    variant.wall_s = origin.elapsed().as_secs_f64();
+    variant.tasks.sort_by_key(|t| t.id);
+    say(format_args!("[{:7.3}s] {name} done", variant.wall_s));
+    (value, variant)
+}
+
+impl Trace {
+    /// Run one variant's lesson inside the lab (see [`variant`]) and keep its
+    /// record, unless `--variant` chose another. Gives back the lesson's value and the
+    /// record, so the caller can add the figures the lesson returned.
+    pub fn run<T>(
+        &mut self,
+        name: &str,
+        uses: &str,
+        lesson: impl FnOnce() -> T,
+    ) -> Option<(T, &mut Variant)> {
+        if self.only.as_deref().is_some_and(|only| only != name) {
+            return None;
+        }
+        let (value, variant) = variant(name, uses, lesson);
+        self.variants.push(variant);
+        let variant = self.variants.last_mut().expect("just pushed");
+        Some((value, variant))
+    }
+
+}
+
+/// Seconds since the current variant began (0 outside a variant).
+pub fn now() -> f64 {
+    active()
+        .as_ref()
+        .map_or(0.0, |a| a.origin.elapsed().as_secs_f64())
+}
+
+/// Run `work` on this thread as task `id`: timed, in this thread's lane.
+pub fn task<T>(id: usize, work: impl FnOnce() -> T) -> T {
+    Task::new(id).run(work)
+}
+
+/// Await `work` as task `id`, in lane `task-ID` (async tasks have no thread of their own).
+pub async fn task_async<F: Future>(id: usize, work: F) -> F::Output {
+    Task::new(id).run_async(work).await
+}
+
+/// A unit of work with a lane or a kind of its own, for variants that need them:
+/// `Task::new(3).lane("runtime").kind("io").run(|| ...)`.
+#[derive(Debug, Clone)]
+pub struct Task {
+    id: usize,
+    lane: Option<String>,
+    kind: Option<&'static str>,
+}
+
+impl Task {
+    pub fn new(id: usize) -> Self {
+        Task {
+            id,
+            lane: None,
+            kind: None,
+        }
+    }
+
+    /// Where it runs, when not the current thread (or `task-ID` for async work).
+    pub fn lane(mut self, lane: impl Into<String>) -> Self {
+        self.lane = Some(lane.into());
+        self
+    }
+
+    /// What sort of work, where a variant mixes sorts (`io` beside `cpu`).
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    pub fn run<T>(self, work: impl FnOnce() -> T) -> T {
+        let start_s = now();
+        let value = work();
+        let lane = self.lane.clone().unwrap_or_else(thread_lane);
+        self.record(lane, start_s);
+        value
+    }
+
+    pub async fn run_async<F: Future>(self, work: F) -> F::Output {
+        let start_s = now();
+        let value = work.await;
+        let lane = self
+            .lane
+            .clone()
+            .unwrap_or_else(|| format!("task-{}", self.id));
+        self.record(lane, start_s);
+        value
+    }
+
+    fn record(self, lane: String, start_s: f64) {
+        let mut span = TaskSpan::new(self.id, lane, start_s, now());
+        span.kind = self.kind.map(str::to_owned);
+        record(span);
+    }
+}
+
+/// Record a span measured some other way (a heartbeat's tick, a worker's own clock).
+pub fn record(span: TaskSpan) {
+    if let Some(a) = active().as_mut() {
+        a.variant.tasks.push(span);
+    }
+}
+
+/// The caller now holds task `id`'s result: record when, and print `what` with where
+/// and when the task ran (if [`task`] timed it already).
+pub fn arrived(id: usize, what: impl Display) {
+    let mut slot = active();
+    let Some(a) = slot.as_mut() else {
+        return;
+    };
+    let now = a.origin.elapsed().as_secs_f64();
+    a.variant.received.push(id);
+    a.variant.received_s.push(now);
+    let ran = a
+        .variant
+        .tasks
+        .iter()
+        .rev()
+        .find(|t| t.id == id)
+        .map(|t| {
+            format!(
+                "; ran {:.3}-{:.3}s on {}",
+                t.start_s, t.end_s, t.lane
+            )
+        })
+        .unwrap_or_default();
+    let line = match a.quiet.as_mut() {
+        None => Some(format!("received task {id}: {what}{ran}")),
+        Some(q) => {
+            q.count += 1;
+            let (count, expected) = (q.count, q.expected.max(1));
+            if count <= q.first {
+                Some(format!("received task {id}: {what}{ran}"))
+            } else if count * 10 / expected > (count - 1) * 10 / expected {
+                Some(format!("{count} of {expected} results in (last: task {id})"))
+            } else {
+                None
+            }
+        }
+    };
+    drop(slot);
+    if let Some(line) = line {
+        say(format_args!("[{now:7.3}s] {line}"));
+    }
+}
+
+/// Print a line of commentary, stamped with the variant's clock.
+pub fn note(what: impl Display) {
+    say(format_args!("[{:7.3}s] {what}", now()));
+}
+
+/// Many results are coming (`expected` of them): print the first `first` as usual, then
+/// one line each time another tenth is in, so the point stays on the screen.
+pub fn quiet_after(first: usize, expected: usize) {
+    if let Some(a) = active().as_mut() {
+        a.quiet = Some(Quiet {
+            first,
+            expected,
+            count: 0,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_tasks_and_arrivals_around_a_plain_lesson() {
+        // The lesson: two jobs on two threads, results taken in reverse order.
+        let lesson = || {
+            let a = std::thread::spawn(|| task(0, || 1 + 1));
+            let b = std::thread::spawn(|| task(1, || 2 + 2));
+            let b = b.join().expect("no panic");
+            arrived(1, b);
+            let a = a.join().expect("no panic");
+            arrived(0, a);
+            a + b
+        };
+        let (sum, v) = variant("demo", "threads", lesson);
+        assert_eq!(sum, 6);
+        assert_eq!(v.received, [1, 0]);
+        assert_eq!(v.received_s.len(), 2);
+        assert!(v.received_s[0] <= v.received_s[1]);
+        assert_eq!(v.tasks.iter().map(|t| t.id).collect::<Vec<_>>(), [0, 1]);
+        assert!(v.tasks.iter().all(|t| t.lane.starts_with("thread-")));
+        assert!(v.wall_s >= v.received_s[1]);
+
+        // Outside a variant the marks do nothing and the work still runs.
+        assert_eq!(task(9, || 7), 7);
+        arrived(9, "ignored");
+
+        // Quiet: the first two lines, then one per tenth; everything still recorded.
+        let ((), v) = variant("quiet", "nothing", || {
+            quiet_after(2, 20);
+            for id in 0..20 {
+                arrived(id, "x");
+            }
+        });
+        assert_eq!(v.received.len(), 20);
+    }
+}
