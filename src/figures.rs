@@ -20,6 +20,15 @@ pub enum Unit {
     Count,
 }
 
+/// Counts are whole numbers: write `4`, not `4.0` (any whole value, whatever its unit).
+fn whole_as_integer<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match *value {
+        Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => s.serialize_i64(x as i64),
+        Some(x) => s.serialize_f64(x),
+        None => s.serialize_none(),
+    }
+}
+
 macro_rules! figures {
     ($($(#[doc = $doc:literal])+ $field:ident: $figure:ident, $label:literal, $unit:ident;)+) => {
         /// The scalar figures of one variant; `None` where the example does not report it.
@@ -28,7 +37,10 @@ macro_rules! figures {
         pub struct Figures {
             $(
                 $(#[doc = $doc])+
-                #[serde(skip_serializing_if = "Option::is_none")]
+                #[serde(
+                    skip_serializing_if = "Option::is_none",
+                    serialize_with = "whole_as_integer"
+                )]
                 pub $field: Option<f64>,
             )+
             /// The sizes of the jobs, where they differ (in the example's own units).
@@ -156,7 +168,7 @@ mod tests {
             ..Figures::default()
         };
         let json = serde_json::to_value(&figures).expect("serialises");
-        assert_eq!(json, serde_json::json!({"lost_updates": 3.0, "sums": [1, 2]}));
+        assert_eq!(json, serde_json::json!({"lost_updates": 3, "sums": [1, 2]}));
         let back: Figures = serde_json::from_value(json).expect("parses");
         assert_eq!(back, figures);
         assert_eq!(back.present(), vec![(Figure::LostUpdates, 3.0)]);

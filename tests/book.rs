@@ -114,3 +114,79 @@ fn every_example_has_chapter_readme_row_and_summary_entry() {
         );
     }
 }
+
+/// The text between `ANCHOR: name` and `ANCHOR_END: name` in `body`.
+fn anchored<'a>(body: &'a str, anchor: &str) -> Option<&'a str> {
+    let start = body.find(&format!("ANCHOR: {anchor}\n"))?;
+    let rest = &body[start..];
+    let end = rest.find(&format!("ANCHOR_END: {anchor}"))?;
+    Some(&rest[..end])
+}
+
+#[test]
+fn snippets_show_the_lesson_not_the_measuring() {
+    // The recorder's types and the figures live around the lessons, never in them.
+    const SCAFFOLDING: [&str; 7] = [
+        "Recorder", "Clock", "TaskSpan", "Variant", "figures", "rec.", "clock.",
+    ];
+    let src = common::root().join("book/src");
+    for (page, text) in chapters() {
+        for (start, _) in text.match_indices("{{#include ../../examples/") {
+            let spec = text[start + "{{#include ".len()..]
+                .split("}}")
+                .next()
+                .expect("an include is closed");
+            let Some((path, anchor)) = spec.trim().split_once(':') else {
+                continue;
+            };
+            let body = fs::read_to_string(src.join(path)).expect("checked above");
+            let snippet = anchored(&body, anchor)
+                .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
+            for word in SCAFFOLDING {
+                assert!(
+                    !snippet.contains(word),
+                    "{page}: the snippet {path}:{anchor} shows measuring (`{word}`)"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn examples_are_short_with_the_first_lesson_on_the_first_screen() {
+    for name in common::example_names() {
+        let path = common::root().join("examples").join(format!("{name}.rs"));
+        let body = fs::read_to_string(&path).expect("the example exists");
+        let lines = body.lines().count();
+        assert!(lines <= 260, "{name}.rs has {lines} lines: split it");
+        let first = body
+            .lines()
+            .position(|l| l.contains("ANCHOR:"))
+            .unwrap_or_else(|| panic!("{name}.rs anchors no lesson"));
+        assert!(
+            first < 60,
+            "{name}.rs: the first lesson starts at line {}, past the first screen",
+            first + 1
+        );
+    }
+}
+
+#[test]
+fn readme_and_summary_list_the_patterns_in_one_order() {
+    let root = common::root();
+    let readme = fs::read_to_string(root.join("README.md")).expect("README.md exists");
+    let summary = fs::read_to_string(root.join("book/src/SUMMARY.md")).expect("SUMMARY exists");
+    let names = common::example_names();
+    let order = |text: &str, pattern: &dyn Fn(&str) -> String| {
+        let mut found: Vec<(usize, String)> = names
+            .iter()
+            .filter_map(|n| Some((text.find(&pattern(n))?, n.clone())))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+    };
+    let in_readme = order(&readme, &|n| format!("| `{n}` |"));
+    let in_summary = order(&summary, &|n| format!("[{n}:"));
+    assert_eq!(in_readme, in_summary, "README and SUMMARY disagree on the order");
+    assert_eq!(in_readme.len(), names.len(), "a pattern is missing from README or SUMMARY");
+}

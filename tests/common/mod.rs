@@ -85,7 +85,9 @@ fn parse(output: std::process::Output, what: &str) -> Trace {
             .as_object()
             .into_iter()
             .flat_map(|o| o.keys())
-            .filter(|k| typed.get(k.as_str()).is_none() && raw[k.as_str()] != serde_json::Value::Null)
+            .filter(|k| {
+                typed.get(k.as_str()).is_none() && raw[k.as_str()] != serde_json::Value::Null
+            })
             .collect();
         assert!(unknown.is_empty(), "{what}: unknown figures {unknown:?}");
     }
