@@ -2,10 +2,11 @@
 //!
 //! Python: `Pool.apply` runs one task and waits for it, so N tasks take the sum of their
 //! times. `apply_async` returns at once, but calling `.get()` on each result in submission
-//! order blocks on the first slow one. Twin: `python/pool_apply.py`.
+//! order blocks on the first slow one. Twin: `python/pool_apply.py`. Chapter: "pool_apply:
+//! apply, apply_async and get" in the book.
 //!
 //! Run: `cargo run --release --example pool_apply` (add `--full` for the article's
-//! 1-4 s sleeps, `--json` for the trace).
+//! 1-4 s sleeps, `--json` for the trace, `--variant NAME` for one variant).
 //!
 //! Watch: four jobs sleep 3, 1, 4 and 2 units (0.2 s each; 1 s with `--full`), submitted
 //! in that order to a `threadpool` of four workers. `apply` receives each job right after
@@ -17,47 +18,10 @@
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use concurrency_pairs::lab;
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Recorder, Trace, Variant, say};
+use concurrency_pairs::{Cli, Trace, arrived, say, task};
 use threadpool::ThreadPool;
-
-const CLI: Cli = Cli::new(
-    "pool_apply",
-    "a thread pool's apply (submit and wait) versus apply_async + get, in order or as done",
-);
-
-/// Job `i` sleeps `UNITS[i]` units: shuffled, so submission order is not finish order.
-const UNITS: [f64; 4] = [3.0, 1.0, 4.0, 2.0];
-const DEFAULT_UNIT_S: f64 = 0.2;
-const FULL_UNIT_S: f64 = 1.0;
-/// One worker per job: sleeping jobs need no core, so more workers than cores is fine.
-const WORKERS: usize = UNITS.len();
-
-fn main() {
-    let options = CLI.parse();
-    let unit = if options.full {
-        FULL_UNIT_S
-    } else {
-        DEFAULT_UNIT_S
-    };
-    let durations: Vec<f64> = UNITS.iter().map(|u| u * unit).collect();
-    let longest = durations.iter().copied().fold(0.0, f64::max);
-
-    let mut trace = Trace::new("pool_apply", &options);
-    // apply runs one job at a time: the sum. The others run all four at once: the longest.
-    for (mut variant, ideal) in [
-        (apply(&durations), durations.iter().sum()),
-        (async_get_in_order(&durations), longest),
-        (async_completion_order(&durations), longest),
-    ] {
-        variant.ideal_s = Some(ideal);
-        variant.extra.insert("workers".into(), WORKERS.into());
-        trace.push(variant);
-    }
-    trace.finish(&options);
-    // Last, so the table above stays on the first screen.
-    panicking_job();
-}
 
 // ANCHOR: apply_async
 /// Python's `pool.apply_async(f)` for the `threadpool` crate, which only has
@@ -76,72 +40,72 @@ fn apply_async<T: Send + 'static>(
 }
 // ANCHOR_END: apply_async
 
+/// The pool of every variant: one worker per job, threads named `pool`.
 fn new_pool() -> ThreadPool {
     ThreadPool::with_name("pool".into(), WORKERS)
 }
 
+// ANCHOR: job
+/// One job: sleep `secs` on whichever worker runs it, then hand back its id.
+fn job(id: usize, secs: f64) -> usize {
+    sleep_s(secs);
+    id
+}
+// ANCHOR_END: job
+
 // ANCHOR: apply
 /// `pool.apply(f)`: submit one job, wait for its result, only then submit the next.
-fn apply(durations: &[f64]) -> Variant {
-    let mut rec = Recorder::new("apply", "threadpool, submit one then wait for it");
-    let clock = rec.clock();
+fn apply(durations: &[f64]) {
     let pool = new_pool();
     for (id, &secs) in durations.iter().enumerate() {
-        let handle = apply_async(&pool, move || clock.span(id, || sleep_s(secs)).1);
-        let span = handle.recv().expect("a sleeping job does not panic");
-        rec.receive(span, "slept");
+        let handle = apply_async(&pool, move || task(id, || job(id, secs)));
+        let id = handle.recv().expect("a sleeping job does not panic");
+        arrived(id, "slept");
     }
-    rec.finish()
 }
 // ANCHOR_END: apply
 
 // ANCHOR: async_get_in_order
 /// `[pool.apply_async(f) for ...]`, then `.get()` on each in submission order.
-fn async_get_in_order(durations: &[f64]) -> Variant {
-    let mut rec = Recorder::new("async-get-in-order", "threadpool, a channel per job");
-    let clock = rec.clock();
+fn async_get_in_order(durations: &[f64]) {
     let pool = new_pool();
     let handles: Vec<Receiver<_>> = durations
         .iter()
         .enumerate()
-        .map(|(id, &secs)| apply_async(&pool, move || clock.span(id, || sleep_s(secs)).1))
+        .map(|(id, &secs)| apply_async(&pool, move || task(id, || job(id, secs))))
         .collect();
-    rec.say(format_args!(
+    lab::note(format_args!(
         "all {} submitted; waiting on job 0's handle",
         handles.len()
     ));
     for handle in handles {
         // Blocks on this job, even when a later one has long finished.
-        let span = handle.recv().expect("a sleeping job does not panic");
-        rec.receive(span, "slept");
+        let id = handle.recv().expect("a sleeping job does not panic");
+        arrived(id, "slept");
     }
-    rec.finish()
 }
 // ANCHOR_END: async_get_in_order
 
 // ANCHOR: async_completion_order
 /// Submit everything; every job sends on one shared channel as it finishes.
-fn async_completion_order(durations: &[f64]) -> Variant {
-    let mut rec = Recorder::new("async-completion-order", "threadpool, one shared channel");
-    let clock = rec.clock();
+fn async_completion_order(durations: &[f64]) {
     let pool = new_pool();
     let (tx, rx) = mpsc::channel();
     for (id, &secs) in durations.iter().enumerate() {
         let tx = tx.clone();
         pool.execute(move || {
-            let (_, span) = clock.span(id, || sleep_s(secs));
-            tx.send(span).expect("the receiver outlives the jobs");
+            let id = task(id, || job(id, secs));
+            tx.send(id).expect("the receiver outlives the jobs");
         });
     }
     drop(tx); // keep no sender here, or the loop below never ends
-    rec.say(format_args!(
+    lab::note(format_args!(
         "all {} submitted; receiving from the shared channel",
         durations.len()
     ));
-    for span in rx {
-        rec.receive(span, "slept");
+    for id in rx {
+        arrived(id, "slept");
     }
-    rec.finish()
 }
 // ANCHOR_END: async_completion_order
 
@@ -181,3 +145,57 @@ fn panicking_job() {
     );
 }
 // ANCHOR_END: panicking_job
+
+const CLI: Cli = Cli::new(
+    "pool_apply",
+    "a thread pool's apply (submit and wait) versus apply_async + get, in order or as done",
+)
+.with_variants(&["apply", "async-get-in-order", "async-completion-order"]);
+
+/// Job `i` sleeps `UNITS[i]` units: shuffled, so submission order is not finish order.
+const UNITS: [f64; 4] = [3.0, 1.0, 4.0, 2.0];
+const DEFAULT_UNIT_S: f64 = 0.2;
+const FULL_UNIT_S: f64 = 1.0;
+/// One worker per job: sleeping jobs need no core, so more workers than cores is fine.
+const WORKERS: usize = UNITS.len();
+
+fn main() {
+    let options = CLI.parse();
+    let unit = if options.full {
+        FULL_UNIT_S
+    } else {
+        DEFAULT_UNIT_S
+    };
+    let durations: Vec<f64> = UNITS.iter().map(|u| u * unit).collect();
+    let longest = durations.iter().copied().fold(0.0, f64::max);
+
+    let mut trace = Trace::new("pool_apply", &options);
+    trace.run("apply", "threadpool, submit one then wait for it", || {
+        apply(&durations)
+    });
+    trace.run(
+        "async-get-in-order",
+        "threadpool, a channel per job",
+        || async_get_in_order(&durations),
+    );
+    trace.run(
+        "async-completion-order",
+        "threadpool, one shared channel",
+        || async_completion_order(&durations),
+    );
+    for v in &mut trace.variants {
+        // apply runs one job at a time: the sum. The others run all four at once: the longest.
+        let ideal = if v.name == "apply" {
+            durations.iter().sum()
+        } else {
+            longest
+        };
+        v.ideal_s = Some(ideal);
+        v.figures.workers = Some(WORKERS as f64);
+    }
+    trace.finish(&options);
+    // Last, so the table above stays on the first screen; not when one variant was asked for.
+    if options.variant.is_none() {
+        panicking_job();
+    }
+}

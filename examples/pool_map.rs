@@ -4,10 +4,10 @@
 //! the first ones finish, and returns the whole list, in input order, once the last task is
 //! done. `map_async` returns at once with an object the caller can `wait()` on and `get()`
 //! later, so the caller keeps working meanwhile; `imap_unordered` yields each result as it
-//! finishes. Twin: `python/pool_map.py`.
+//! finishes. Twin: `python/pool_map.py`. Chapter: "pool_map: map and map_async" in the book.
 //!
 //! Run: `cargo run --release --example pool_map` (five 0.4 s tasks; `--full` for the
-//! article's five 2 s tasks, `--json` for the trace).
+//! article's five 2 s tasks, `--json` for the trace, `--variant NAME` for one variant).
 //!
 //! Watch: on a pool of three threads (`rayon-0`..`rayon-2`), `map` prints nothing until
 //! 0.8 s and then all five results at once, in input order, though three of them were ready
@@ -17,15 +17,110 @@
 
 use std::sync::mpsc;
 
+use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Clock, Recorder, TaskSpan, Trace, Variant};
+use concurrency_pairs::{Cli, Trace, arrived, task};
 use rayon::ThreadPool;
 use rayon::prelude::*;
+
+// ANCHOR: pool
+/// `Pool(3)`: a rayon pool of our own, with named threads.
+fn pool_of(workers: usize) -> ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .thread_name(|i| format!("rayon-{i}"))
+        .build()
+        .expect("a rayon pool starts")
+}
+// ANCHOR_END: pool
+
+// ANCHOR: job
+/// One task: sleep `secs` on whichever pool thread runs it, then hand back its id.
+fn job(id: usize, secs: f64) -> usize {
+    sleep_s(secs);
+    id
+}
+// ANCHOR_END: job
+
+/// The caller's own work in `map-async`, as long as one task: timed as task `id` (the
+/// one after the pool's), in a lane of its own.
+fn callers_own_work(id: usize, secs: f64) {
+    Task::new(id)
+        .lane("caller")
+        .kind("caller")
+        .run(|| sleep_s(secs));
+}
+
+// ANCHOR: map
+/// Like `Pool.map`: blocks until every task is done, and the `Vec` is in input order.
+fn map(pool: &ThreadPool, n: usize, secs: f64) {
+    let results: Vec<usize> = pool.install(|| {
+        (0..n)
+            .into_par_iter()
+            .with_max_len(1) // one task per piece of work: see Pitfalls
+            .map(|id| task(id, || job(id, secs)))
+            .collect()
+    });
+    // Nothing reaches the caller before the slowest task has finished.
+    for id in results {
+        arrived(id, "slept");
+    }
+}
+// ANCHOR_END: map
+
+// ANCHOR: map_async
+/// Like `map_async`: the map runs as one background job on the pool; the channel's
+/// receiving end plays the `AsyncResult`, and `recv()` is `wait()` and `get()` in one.
+fn map_async(pool: &ThreadPool, n: usize, secs: f64) {
+    let (tx, result) = mpsc::sync_channel(1);
+    pool.spawn(move || {
+        let results: Vec<usize> = (0..n)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|id| task(id, || job(id, secs)))
+            .collect();
+        // If the caller has gone away there is no one left to tell.
+        let _ = tx.send(results);
+    });
+
+    lab::note("map submitted; the caller goes on with its own work");
+    callers_own_work(n, secs); // while the pool runs the map
+    lab::note("caller's own work done; now it waits for the map");
+
+    let results = result
+        .recv()
+        .expect("the background map sends its results before it ends");
+    for id in results {
+        arrived(id, "slept");
+    }
+}
+// ANCHOR_END: map_async
+
+// ANCHOR: unordered
+/// Like `imap_unordered`: every task sends its result down a channel the moment it is
+/// done, and the caller takes them in that order.
+fn unordered(pool: &ThreadPool, n: usize, secs: f64) {
+    let (tx, rx) = mpsc::channel();
+    pool.spawn(move || {
+        (0..n)
+            .into_par_iter()
+            .with_max_len(1)
+            .for_each_with(tx, |tx, id| {
+                let _ = tx.send(task(id, || job(id, secs)));
+            });
+    });
+    // Ends when the last clone of `tx` is dropped, that is when the map is over.
+    for id in rx {
+        arrived(id, "slept");
+    }
+}
+// ANCHOR_END: unordered
 
 const CLI: Cli = Cli::new(
     "pool_map",
     "Pool.map, map_async and imap_unordered, paired with rayon on a pool of 3 threads",
-);
+)
+.with_variants(&["map", "map-async", "unordered"]);
 
 /// The article's pool: three workers, five equal tasks.
 const WORKERS: usize = 3;
@@ -35,114 +130,27 @@ const FULL_TASK_S: f64 = 2.0;
 
 fn main() {
     let options = CLI.parse();
-    let task_s = if options.full {
+    let secs = if options.full {
         FULL_TASK_S
     } else {
         DEFAULT_TASK_S
     };
-    // Two waves: three tasks, then the remaining two.
-    let ideal = TASKS.div_ceil(WORKERS) as f64 * task_s;
-
-    // ANCHOR: pool
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(WORKERS)
-        .thread_name(|i| format!("rayon-{i}"))
-        .build()
-        .expect("a rayon pool of 3 threads starts");
-    // ANCHOR_END: pool
-
+    let pool = pool_of(WORKERS);
     let mut trace = Trace::new("pool_map", &options);
-    for mut variant in [
-        map(&pool, task_s),
-        map_async(&pool, task_s),
-        unordered(&pool, task_s),
-    ] {
-        variant.ideal_s = Some(ideal);
-        trace.push(variant);
-    }
-    trace.finish(&options);
-}
-
-/// One task: sleep `secs` on whichever pool thread runs it, and report when and where.
-fn task(clock: Clock, id: usize, secs: f64) -> TaskSpan {
-    clock.span(id, || sleep_s(secs)).1
-}
-
-// ANCHOR: map
-/// Like `Pool.map`: blocks until every task is done, and the `Vec` is in input order.
-fn map(pool: &ThreadPool, task_s: f64) -> Variant {
-    let mut rec = Recorder::new("map", "rayon par_iter().map().collect() on 3 threads");
-    let clock = rec.clock();
-    let spans: Vec<TaskSpan> = pool.install(|| {
-        (0..TASKS)
-            .into_par_iter()
-            .with_max_len(1) // one task per piece of work: see Pitfalls
-            .map(|id| task(clock, id, task_s))
-            .collect()
-    });
-    // Nothing reaches the caller before the slowest task has finished.
-    for span in spans {
-        rec.receive(span, "slept");
-    }
-    rec.finish()
-}
-// ANCHOR_END: map
-
-// ANCHOR: map_async
-/// Like `map_async`: the map runs as one background job on the pool; the channel's
-/// receiving end plays the `AsyncResult`, and `recv()` is `wait()` and `get()` in one.
-fn map_async(pool: &ThreadPool, task_s: f64) -> Variant {
-    let mut rec = Recorder::new(
+    trace.run(
+        "map",
+        "rayon par_iter().map().collect() on 3 threads",
+        || map(&pool, TASKS, secs),
+    );
+    trace.run(
         "map-async",
         "rayon map in ThreadPool::spawn, result over a channel",
+        || map_async(&pool, TASKS, secs),
     );
-    let clock = rec.clock();
-    let (tx, result) = mpsc::sync_channel(1);
-    pool.spawn(move || {
-        let spans: Vec<TaskSpan> = (0..TASKS)
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|id| task(clock, id, task_s))
-            .collect();
-        // If the caller has gone away there is no one left to tell.
-        let _ = tx.send(spans);
+    trace.run("unordered", "rayon for_each_with a channel Sender", || {
+        unordered(&pool, TASKS, secs)
     });
-
-    rec.say("map submitted; the caller goes on with its own work");
-    let start_s = clock.now();
-    sleep_s(task_s); // the caller's own work, while the pool runs the map
-    rec.record(TaskSpan::new(TASKS, "caller", start_s, clock.now()).with_kind("caller"));
-    rec.say("caller's own work done; now it waits for the map");
-
-    let spans = result
-        .recv()
-        .expect("the background map sends its results before it ends");
-    for span in spans {
-        rec.receive(span, "slept");
-    }
-    rec.finish()
+    // Two waves: three tasks, then the remaining two.
+    trace.set_ideal(TASKS.div_ceil(WORKERS) as f64 * secs);
+    trace.finish(&options);
 }
-// ANCHOR_END: map_async
-
-// ANCHOR: unordered
-/// Like `imap_unordered`: every task sends its result down a channel the moment it is
-/// done, and the caller takes them in that order.
-fn unordered(pool: &ThreadPool, task_s: f64) -> Variant {
-    let mut rec = Recorder::new("unordered", "rayon for_each_with a channel Sender");
-    let clock = rec.clock();
-    let (tx, rx) = mpsc::channel();
-    pool.spawn(move || {
-        (0..TASKS)
-            .into_par_iter()
-            .with_max_len(1)
-            .for_each_with(tx, |tx, id| {
-                let _ = tx.send(task(clock, id, task_s));
-            });
-    });
-    // Ends when the last clone of `tx` is dropped, that is when the map is over.
-    for span in rx {
-        rec.receive(span, "slept");
-    }
-    rec.finish()
-}
-// ANCHOR_END: unordered

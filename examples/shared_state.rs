@@ -5,6 +5,7 @@
 //! the usual "fix", `Manager().Value`, makes `v.value += 1` a read then a write through a
 //! proxy, and concurrent increments are lost. Twin: `python/shared_state.py`, which
 //! shows both failures and the correct form (`with v.get_lock(): v.value += 1`).
+//! Chapter: "shared_state: one counter, several workers" in the book.
 //!
 //! Rust: sharing a plain counter between threads does not compile (the refused programs
 //! are `compile_fail` doctests in `src/shared_state.rs`). What compiles: an
@@ -12,7 +13,7 @@
 //! its own part, and the parts are added at the end).
 //!
 //! Run: `cargo run --release --example shared_state` (`--full` runs four threads
-//! instead of two, `--json` prints the trace).
+//! instead of two, `--json` prints the trace, `--variant NAME` runs one variant).
 //!
 //! Watch: every variant ends with `lost 0`; what differs is the cost per increment,
 //! printed beside it: a few nanoseconds for the contended atomic, more for the lock,
@@ -23,60 +24,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
-use concurrency_pairs::{Cli, Recorder, TaskSpan, Trace, Variant};
-
-const CLI: Cli = Cli::new(
-    "shared_state",
-    "one counter, several threads: Arc<AtomicU64>, Arc<Mutex<u64>>, or no sharing",
-);
-
-/// Increments each thread makes (Rust can afford more than Python's manager proxy).
-const PER_THREAD: u64 = 5_000_000;
-
-fn main() {
-    let options = CLI.parse();
-    let threads = if options.full { 4 } else { 2 };
-    let mut trace = Trace::new("shared_state", &options);
-    trace.push(atomic(threads, PER_THREAD));
-    trace.push(lock(threads, PER_THREAD));
-    trace.push(no_sharing(threads, PER_THREAD));
-    trace.finish(&options);
-}
-
-/// Receive each thread's span, then record the count, the lost updates and the cost of
-/// one increment: the counting phase (first thread's start to last thread's end)
-/// divided by the number of increments, so with several threads counting at once it
-/// is a throughput, not the latency of one increment.
-fn counted(mut rec: Recorder, spans: Vec<TaskSpan>, final_value: u64, expected: u64) -> Variant {
-    let start = spans
-        .iter()
-        .map(|s| s.start_s)
-        .fold(f64::INFINITY, f64::min);
-    let end = spans.iter().map(|s| s.end_s).fold(0.0, f64::max);
-    for span in spans {
-        rec.receive(span, "counted its share");
-    }
-    let lost = expected - final_value;
-    let ns_per_increment = (end - start) * 1e9 / expected as f64;
-    rec.say(format_args!(
-        "final {final_value}, expected {expected}, lost {lost}, \
-         {ns_per_increment:.2} ns per increment"
-    ));
-    rec.note("increments", expected);
-    rec.note("final_value", final_value);
-    rec.note("lost_updates", lost);
-    rec.note("ns_per_increment", ns_per_increment);
-    rec.finish()
-}
+use concurrency_pairs::{Cli, Trace, Variant, arrived, say, task};
 
 // ANCHOR: atomic
 /// Every thread holds an `Arc` (a shared owner) of one atomic counter; `fetch_add` is a
 /// single indivisible read-modify-write. The barrier makes the threads start counting
 /// together, so that they really contend (a thread that finished before the next one
-/// started would have the counter to itself).
-fn atomic(threads: usize, per_thread: u64) -> Variant {
-    let rec = Recorder::new("atomic", "Arc<AtomicU64>, fetch_add");
-    let clock = rec.clock();
+/// started would have the counter to itself). Returns the final count.
+fn atomic(threads: usize, per_thread: u64) -> u64 {
     let count = Arc::new(AtomicU64::new(0));
     let start_line = Arc::new(Barrier::new(threads));
     let handles: Vec<_> = (0..threads)
@@ -84,30 +39,26 @@ fn atomic(threads: usize, per_thread: u64) -> Variant {
             let (count, start_line) = (Arc::clone(&count), Arc::clone(&start_line));
             thread::spawn(move || {
                 start_line.wait(); // all threads count at the same time
-                let ((), span) = clock.span(id, || {
+                task(id, || {
                     for _ in 0..per_thread {
                         count.fetch_add(1, Ordering::Relaxed);
                     }
                 });
-                span
             })
         })
         .collect();
-    let spans = handles
-        .into_iter()
-        .map(|h| h.join().expect("a counting thread does not panic"))
-        .collect();
-    let final_value = count.load(Ordering::Relaxed);
-    counted(rec, spans, final_value, threads as u64 * per_thread)
+    for (id, handle) in handles.into_iter().enumerate() {
+        handle.join().expect("a counting thread does not panic");
+        arrived(id, "counted its share");
+    }
+    count.load(Ordering::Relaxed)
 }
 // ANCHOR_END: atomic
 
 // ANCHOR: lock
 /// The same with a lock: the `u64` lives inside the `Mutex`, reachable only through
 /// the guard, which is taken and released on every increment.
-fn lock(threads: usize, per_thread: u64) -> Variant {
-    let rec = Recorder::new("lock", "Arc<Mutex<u64>>");
-    let clock = rec.clock();
+fn lock(threads: usize, per_thread: u64) -> u64 {
     let count = Arc::new(Mutex::new(0_u64));
     let start_line = Arc::new(Barrier::new(threads));
     let handles: Vec<_> = (0..threads)
@@ -115,38 +66,34 @@ fn lock(threads: usize, per_thread: u64) -> Variant {
             let (count, start_line) = (Arc::clone(&count), Arc::clone(&start_line));
             thread::spawn(move || {
                 start_line.wait();
-                let ((), span) = clock.span(id, || {
+                task(id, || {
                     for _ in 0..per_thread {
                         *count.lock().expect("no thread panics holding the lock") += 1;
                     }
                 });
-                span
             })
         })
         .collect();
-    let spans = handles
-        .into_iter()
-        .map(|h| h.join().expect("a counting thread does not panic"))
-        .collect();
-    let final_value = *count.lock().expect("no thread panicked holding the lock");
-    counted(rec, spans, final_value, threads as u64 * per_thread)
+    for (id, handle) in handles.into_iter().enumerate() {
+        handle.join().expect("a counting thread does not panic");
+        arrived(id, "counted its share");
+    }
+    *count.lock().expect("no thread panicked holding the lock")
 }
 // ANCHOR_END: lock
 
 // ANCHOR: no_sharing
 /// No shared counter at all: each thread counts its own part in a local variable and
 /// returns it; the caller adds the parts. Nothing to synchronise until the end.
-fn no_sharing(threads: usize, per_thread: u64) -> Variant {
-    let rec = Recorder::new("no-sharing", "scoped threads return partial counts");
-    let clock = rec.clock();
+fn no_sharing(threads: usize, per_thread: u64) -> u64 {
     let start_line = Barrier::new(threads);
-    let (parts, spans): (Vec<u64>, Vec<TaskSpan>) = thread::scope(|s| {
+    thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|id| {
                 let start_line = &start_line; // scoped threads can borrow
                 s.spawn(move || {
                     start_line.wait();
-                    clock.span(id, || {
+                    task(id, || {
                         let mut mine = 0_u64;
                         for _ in 0..per_thread {
                             // black_box: really add one at a time, not `mine = per_thread`.
@@ -157,12 +104,68 @@ fn no_sharing(threads: usize, per_thread: u64) -> Variant {
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a counting thread does not panic"))
-            .unzip()
-    });
-    let final_value = parts.iter().sum();
-    counted(rec, spans, final_value, threads as u64 * per_thread)
+        let mut total = 0;
+        for (id, handle) in handles.into_iter().enumerate() {
+            let mine = handle.join().expect("a counting thread does not panic");
+            arrived(id, format_args!("counted {mine}"));
+            total += mine;
+        }
+        total
+    })
 }
 // ANCHOR_END: no_sharing
+
+const CLI: Cli = Cli::new(
+    "shared_state",
+    "one counter, several threads: Arc<AtomicU64>, Arc<Mutex<u64>>, or no sharing",
+)
+.with_variants(&["atomic", "lock", "no-sharing"]);
+
+/// Increments each thread makes (Rust can afford more than Python's manager proxy).
+const PER_THREAD: u64 = 5_000_000;
+
+/// Record the count, the lost updates and the cost of one increment: the counting phase
+/// (first thread's start to last thread's end) divided by the number of increments, so
+/// with several threads counting at once it is a throughput, not the latency of one.
+fn counted(v: &mut Variant, final_value: u64, expected: u64) {
+    let start = v
+        .tasks
+        .iter()
+        .map(|t| t.start_s)
+        .fold(f64::INFINITY, f64::min);
+    let end = v.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
+    let lost = expected - final_value;
+    let increment_s = (end - start) / expected as f64;
+    say!(
+        "final {final_value}, expected {expected}, lost {lost}, {:.2} ns per increment",
+        increment_s * 1e9
+    );
+    let figures = &mut v.figures;
+    figures.increments = Some(expected as f64);
+    figures.final_value = Some(final_value as f64);
+    figures.lost_updates = Some(lost as f64);
+    figures.increment_s = Some(increment_s);
+}
+
+fn main() {
+    let options = CLI.parse();
+    let threads = if options.full { 4 } else { 2 };
+    let expected = threads as u64 * PER_THREAD;
+    let mut trace = Trace::new("shared_state", &options);
+    if let Some((count, v)) = trace.run("atomic", "Arc<AtomicU64>, fetch_add", || {
+        atomic(threads, PER_THREAD)
+    }) {
+        counted(v, count, expected);
+    }
+    if let Some((count, v)) = trace.run("lock", "Arc<Mutex<u64>>", || lock(threads, PER_THREAD)) {
+        counted(v, count, expected);
+    }
+    if let Some((count, v)) =
+        trace.run("no-sharing", "scoped threads return partial counts", || {
+            no_sharing(threads, PER_THREAD)
+        })
+    {
+        counted(v, count, expected);
+    }
+    trace.finish(&options);
+}

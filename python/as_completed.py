@@ -4,7 +4,7 @@ Twin of examples/as_completed.rs. ProcessPoolExecutor.map yields results in the 
 the calls were made, even when later calls finish first; concurrent.futures.as_completed
 and asyncio.as_completed yield them as they finish.
 
-Run: python3 python/as_completed.py [--json] [--full]
+Run: python3 python/as_completed.py [--json] [--full] [--variant NAME]
 """
 
 import asyncio
@@ -68,17 +68,26 @@ async def async_completion(durations):
 # ANCHOR_END: async_completion
 
 
+VARIANTS = [
+    ("pool-ordered", pool_ordered),
+    ("pool-completion", pool_completion),
+    ("async-ordered", lambda durations: asyncio.run(async_ordered(durations))),
+    ("async-completion", lambda durations: asyncio.run(async_completion(durations))),
+]
+
+
 def main():
     options = cpairs.parse_args(
-        "as_completed", "results in submission order versus completion order")
+        "as_completed", "results in submission order versus completion order",
+        variants=[name for name, _ in VARIANTS])
     scale = FULL_SCALE if options.full else 1.0
     durations = [d * scale for d in DEFAULT_S]
     trace = cpairs.Trace("as_completed", options)
-    for variant in [pool_ordered(durations), pool_completion(durations),
-                    asyncio.run(async_ordered(durations)),
-                    asyncio.run(async_completion(durations))]:
-        variant["ideal_s"] = max(durations)
-        trace.push(variant)
+    for name, run in VARIANTS:
+        if options.runs(name):
+            variant = run(durations)
+            variant["ideal_s"] = max(durations)
+            trace.push(variant)
     trace.finish()
 
 

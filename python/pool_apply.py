@@ -5,7 +5,7 @@ take the sum of their times. apply_async returns at once, but calling .get() on 
 result in submission order blocks on the first slow one. A callback on apply_async
 hands each result over as its task finishes.
 
-Run: python3 python/pool_apply.py [--json] [--full]
+Run: python3 python/pool_apply.py [--json] [--full] [--variant NAME]
 """
 
 import multiprocessing
@@ -94,21 +94,28 @@ def failing_job_pitfall():
 # ANCHOR_END: failing_job
 
 
+VARIANTS = [("apply", apply), ("async-get-in-order", async_get_in_order),
+            ("async-completion-order", async_completion_order)]
+
+
 def main():
     options = cpairs.parse_args(
-        "pool_apply", "Pool.apply versus apply_async + get, in order or as done")
+        "pool_apply", "Pool.apply versus apply_async + get, in order or as done",
+        variants=[name for name, _ in VARIANTS])
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
     durations = [u * unit for u in UNITS]
     trace = cpairs.Trace("pool_apply", options)
-    # apply runs one task at a time: the sum. The others run all four at once: the longest.
-    for run, ideal in [(apply, sum(durations)), (async_get_in_order, max(durations)),
-                       (async_completion_order, max(durations))]:
-        variant = run(durations)
-        variant["ideal_s"] = ideal
-        variant["workers"] = WORKERS
-        trace.push(variant)
+    for name, run in VARIANTS:
+        if options.runs(name):
+            variant = run(durations)
+            # apply runs one task at a time: the sum. The others run all four at once.
+            variant["ideal_s"] = sum(durations) if name == "apply" else max(durations)
+            variant["workers"] = WORKERS
+            trace.push(variant)
     trace.finish()
-    failing_job_pitfall()  # last, so the table above stays on the first screen
+    # Last, so the table above stays on the first screen; not when one variant was asked for.
+    if options.variant is None:
+        failing_job_pitfall()
 
 
 if __name__ == "__main__":

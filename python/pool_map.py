@@ -5,7 +5,7 @@ Twin of examples/pool_map.rs. Pool(3).map over five equal tasks starts tasks 1-3
 task is done. map_async returns an AsyncResult at once: the caller keeps working, then
 wait()s and get()s. imap_unordered yields each result as it finishes.
 
-Run: python3 python/pool_map.py [--json] [--full]
+Run: python3 python/pool_map.py [--json] [--full] [--variant NAME]
 """
 
 import functools
@@ -62,15 +62,21 @@ def unordered(task_s):
 # ANCHOR_END: unordered
 
 
+VARIANTS = [("map", pool_map), ("map-async", map_async), ("unordered", unordered)]
+
+
 def main():
     options = cpairs.parse_args(
-        "pool_map", "Pool.map, map_async and imap_unordered on a pool of 3 processes")
+        "pool_map", "Pool.map, map_async and imap_unordered on a pool of 3 processes",
+        variants=[name for name, _ in VARIANTS])
     task_s = FULL_TASK_S if options.full else DEFAULT_TASK_S
     ideal = -(-TASKS // WORKERS) * task_s  # ceil(tasks / workers) waves
     trace = cpairs.Trace("pool_map", options)
-    for variant in [pool_map(task_s), map_async(task_s), unordered(task_s)]:
-        variant["ideal_s"] = ideal
-        trace.push(variant)
+    for name, run in VARIANTS:
+        if options.runs(name):
+            variant = run(task_s)
+            variant["ideal_s"] = ideal
+            trace.push(variant)
     trace.finish()
 
 

@@ -50,7 +50,7 @@ fn check(trace: &Trace) {
     assert_eq!(v.received, FINISH_ORDER, "{v:?}");
 
     for v in &trace.variants {
-        assert_eq!(v.extra.get("workers"), Some(&4.into()), "{}", v.name);
+        assert_eq!(v.figures.workers, Some(4.0), "{}", v.name);
     }
 }
 
@@ -70,6 +70,12 @@ fn rust_apply_get_and_completion_orders() {
         ("pool_apply", "rust")
     );
     check(&trace);
+    let ran: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        ran,
+        listed_variants("pool_apply", false),
+        "--variants disagrees"
+    );
     assert!(stderr.contains("recv() returned Err"), "{stderr}");
     assert!(stderr.contains("pool.panic_count() = 1"), "{stderr}");
 }

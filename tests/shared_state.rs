@@ -8,13 +8,21 @@ use common::*;
 
 use std::process::Command;
 
-use concurrency_pairs::Variant;
+use concurrency_pairs::{Figure, Variant};
 
-fn count(v: &Variant, key: &str) -> u64 {
-    v.extra
-        .get(key)
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or_else(|| panic!("{}: no count `{key}`", v.name))
+/// A count the variant must report, as a whole number.
+fn count(v: &Variant, figure: Figure) -> u64 {
+    let value = v
+        .figures
+        .get(figure)
+        .unwrap_or_else(|| panic!("{}: no {}", v.name, figure.label()));
+    assert!(
+        value >= 0.0 && value.fract() == 0.0,
+        "{}: {} is {value}, not a count",
+        v.name,
+        figure.label()
+    );
+    value as u64
 }
 
 /// The bookkeeping every counting variant shares: one span per worker, all received,
@@ -24,20 +32,24 @@ fn check_counting(v: &Variant, workers: usize) {
     let lanes: std::collections::HashSet<&str> = v.tasks.iter().map(|t| t.lane.as_str()).collect();
     assert!(lanes.len() <= workers, "{}: lanes {lanes:?}", v.name);
     let (increments, final_value, lost) = (
-        count(v, "increments"),
-        count(v, "final_value"),
-        count(v, "lost_updates"),
+        count(v, Figure::Increments),
+        count(v, Figure::FinalValue),
+        count(v, Figure::LostUpdates),
     );
     assert!(increments > 0, "{}", v.name);
     assert!(lost <= increments, "{}", v.name);
     assert_eq!(final_value + lost, increments, "{}", v.name);
-    let ns = v.extra["ns_per_increment"].as_f64().expect("a number");
-    assert!(ns > 0.0, "{}: {ns} ns per increment", v.name);
+    let per_increment = v.figures.increment_s.expect("seconds per increment");
+    assert!(
+        per_increment > 0.0,
+        "{}: {per_increment} s per increment",
+        v.name
+    );
 }
 
 fn check_lossless(v: &Variant, workers: usize) {
     check_counting(v, workers);
-    assert_eq!(count(v, "lost_updates"), 0, "{}: lost updates", v.name);
+    assert_eq!(count(v, Figure::LostUpdates), 0, "{}: lost updates", v.name);
 }
 
 #[test]
@@ -46,7 +58,7 @@ fn rust_loses_no_update() {
     for name in ["atomic", "lock", "no-sharing"] {
         let v = variant(&trace, name);
         check_lossless(v, 2);
-        assert_eq!(count(v, "increments"), 2 * 5_000_000, "{name}");
+        assert_eq!(count(v, Figure::Increments), 2 * 5_000_000, "{name}");
     }
 }
 
@@ -55,7 +67,7 @@ fn python_shows_both_failures_and_the_fix() {
     let trace = python_trace("shared_state", &[]);
 
     let refused = variant(&trace, "value-pool-map");
-    let error = refused.extra["error"].as_str().expect("the error message");
+    let error = refused.figures.error.as_deref().expect("the error message");
     assert!(
         error.contains(
             "RuntimeError: Synchronized objects should only be shared between processes through inheritance"
@@ -67,12 +79,12 @@ fn python_shows_both_failures_and_the_fix() {
     // Lost updates are likely but not certain: the test asserts the bookkeeping only.
     let manager = variant(&trace, "manager");
     check_counting(manager, 3 * 2);
-    assert_eq!(count(manager, "increments"), 3 * 2 * 1_000);
+    assert_eq!(count(manager, Figure::Increments), 3 * 2 * 1_000);
 
     for name in ["lock", "no-sharing"] {
         let v = variant(&trace, name);
         check_lossless(v, 2);
-        assert_eq!(count(v, "increments"), 2 * 100_000, "{name}");
+        assert_eq!(count(v, Figure::Increments), 2 * 100_000, "{name}");
     }
 }
 
