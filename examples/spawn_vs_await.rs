@@ -2,7 +2,7 @@
 //!
 //! Python: `await say_hello("A"); await say_hello("B")`, each sleeping 3 s, takes 6 s;
 //! wrapping both in `asyncio.create_task` (or `asyncio.gather`) takes 3 s. Twin:
-//! `python/spawn_vs_await.py`.
+//! `python/spawn_vs_await.py`. Chapter: "spawn_vs_await" in the book.
 //!
 //! Run: `cargo run --release --example spawn_vs_await` (0.3 s sleeps; `--full` for the
 //! article's 3 s, `--json` for the trace).
@@ -17,161 +17,94 @@ use std::future::Future;
 use std::thread;
 use std::time::Duration;
 
-use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Clock, Recorder, TaskSpan, Trace, Variant};
+use concurrency_pairs::{Cli, Trace, arrived, task_async};
 use futures::channel::oneshot;
 use tokio::task::JoinSet;
-
-const CLI: Cli = Cli::new(
-    "spawn_vs_await",
-    "awaiting in sequence versus running concurrently, on tokio, async-std, smol and futures",
-);
-
-/// Each greeting sleeps this long first (the article's 3 s with `--full`).
-const DEFAULT_S: f64 = 0.3;
-const FULL_S: f64 = 3.0;
-
-fn main() {
-    let options = CLI.parse();
-    let secs = if options.full { FULL_S } else { DEFAULT_S };
-
-    // One thread is enough for concurrency: this runtime never runs two things at once.
-    let tokio = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .expect("a tokio runtime starts");
-    let mut trace = Trace::new("spawn_vs_await", &options);
-    for mut variant in [
-        tokio.block_on(sequential(secs)),
-        tokio.block_on(join(secs)),
-        tokio.block_on(spawn(secs)),
-        tokio.block_on(group(secs)),
-        async_std::task::block_on(async_std_spawn(secs)),
-        smol::block_on(smol_spawn(secs)),
-        futures::executor::block_on(futures_sequential(secs)),
-        futures::executor::block_on(futures_join(secs)),
-    ] {
-        // The workload's lower bound, for every variant: the sequential ones show 2x.
-        variant.ideal_s = Some(secs);
-        trace.push(variant);
-    }
-    trace.finish(&options);
-}
-
-fn dur(secs: f64) -> Duration {
-    Duration::from_secs_f64(secs)
-}
 
 // ANCHOR: say_hello
 /// The article's coroutine: sleep, then greet. The sleep is passed in, because each
 /// runtime brings its own timer; everything else here is plain Rust.
-async fn say_hello(
-    clock: Clock,
-    id: usize,
-    name: &'static str,
-    sleep: impl Future,
-) -> (String, TaskSpan) {
-    let ((), span) = clock
-        .span_async(id, format!("task-{id}"), async {
-            sleep.await;
-        })
-        .await;
-    (format!("hello, {name}"), span)
+async fn say_hello(name: &str, sleep: impl Future) -> String {
+    sleep.await;
+    format!("hello, {name}")
 }
 // ANCHOR_END: say_hello
 
+// Below, `task_async(id, fut)` awaits `fut` as task `id` (timed, for the trace), and
+// `arrived(id, value)` prints a result the moment the caller holds it.
+
 // ANCHOR: sequential
 /// `await say_hello("A"); await say_hello("B")`: B's sleep does not begin until A's ends.
-async fn sequential(secs: f64) -> Variant {
-    let mut rec = Recorder::new("sequential", "tokio, .await one after the other");
-    let clock = rec.clock();
-    let (a, span) = say_hello(clock, 0, "A", tokio::time::sleep(dur(secs))).await;
-    rec.receive(span, a);
-    let (b, span) = say_hello(clock, 1, "B", tokio::time::sleep(dur(secs))).await;
-    rec.receive(span, b);
-    rec.finish()
+async fn sequential(d: Duration) {
+    let a = task_async(0, say_hello("A", tokio::time::sleep(d))).await;
+    arrived(0, a);
+    let b = task_async(1, say_hello("B", tokio::time::sleep(d))).await;
+    arrived(1, b);
 }
 // ANCHOR_END: sequential
 
 // ANCHOR: join
 /// `asyncio.gather`: both futures are polled by this one task, so both sleeps overlap.
-async fn join(secs: f64) -> Variant {
-    let mut rec = Recorder::new("join", "tokio::join!, no spawn");
-    let clock = rec.clock();
-    let ((a, span_a), (b, span_b)) = tokio::join!(
-        say_hello(clock, 0, "A", tokio::time::sleep(dur(secs))),
-        say_hello(clock, 1, "B", tokio::time::sleep(dur(secs))),
+async fn join(d: Duration) {
+    let (a, b) = tokio::join!(
+        task_async(0, say_hello("A", tokio::time::sleep(d))),
+        task_async(1, say_hello("B", tokio::time::sleep(d))),
     );
-    rec.receive(span_a, a);
-    rec.receive(span_b, b);
-    rec.finish()
+    arrived(0, a);
+    arrived(1, b);
 }
 // ANCHOR_END: join
 
 // ANCHOR: spawn
 /// `asyncio.create_task`: each greeting becomes a task the runtime drives on its own;
 /// the handles are awaited afterwards.
-async fn spawn(secs: f64) -> Variant {
-    let mut rec = Recorder::new("spawn", "tokio::spawn, then await the JoinHandles");
-    let clock = rec.clock();
-    let a = tokio::spawn(say_hello(clock, 0, "A", tokio::time::sleep(dur(secs))));
-    let b = tokio::spawn(say_hello(clock, 1, "B", tokio::time::sleep(dur(secs))));
-    for handle in [a, b] {
-        let (greeting, span) = handle.await.expect("say_hello does not panic");
-        rec.receive(span, greeting);
+async fn spawn(d: Duration) {
+    let a = tokio::spawn(task_async(0, say_hello("A", tokio::time::sleep(d))));
+    let b = tokio::spawn(task_async(1, say_hello("B", tokio::time::sleep(d))));
+    for (id, handle) in [a, b].into_iter().enumerate() {
+        arrived(id, handle.await.expect("say_hello does not panic"));
     }
-    rec.finish()
 }
 // ANCHOR_END: spawn
 
 // ANCHOR: group
 /// `asyncio.TaskGroup`: a set of spawned tasks owned by one value; results come back
-/// as tasks finish.
-async fn group(secs: f64) -> Variant {
-    let mut rec = Recorder::new("group", "tokio JoinSet");
-    let clock = rec.clock();
+/// as tasks finish, so each task hands back its id with its greeting.
+async fn group(d: Duration) {
     let mut set = JoinSet::new();
-    for (id, name) in [(0, "A"), (1, "B")] {
-        set.spawn(say_hello(clock, id, name, tokio::time::sleep(dur(secs))));
+    for (id, name) in ["A", "B"].into_iter().enumerate() {
+        let hello = task_async(id, say_hello(name, tokio::time::sleep(d)));
+        set.spawn(async move { (id, hello.await) });
     }
     while let Some(joined) = set.join_next().await {
-        let (greeting, span) = joined.expect("say_hello does not panic");
-        rec.receive(span, greeting);
+        let (id, greeting) = joined.expect("say_hello does not panic");
+        arrived(id, greeting);
     }
-    rec.finish()
 }
 // ANCHOR_END: group
 
 // ANCHOR: async_std_spawn
 /// The same program on async-std (discontinued upstream: use smol, below). Its
 /// `JoinHandle` yields the value itself, not a `Result`.
-async fn async_std_spawn(secs: f64) -> Variant {
-    let mut rec = Recorder::new("async-std-spawn", "async_std::task::spawn");
-    let clock = rec.clock();
-    let sleep = || async_std::task::sleep(dur(secs));
-    let a = async_std::task::spawn(say_hello(clock, 0, "A", sleep()));
-    let b = async_std::task::spawn(say_hello(clock, 1, "B", sleep()));
-    for handle in [a, b] {
-        let (greeting, span) = handle.await;
-        rec.receive(span, greeting);
+async fn async_std_spawn(d: Duration) {
+    use async_std::task::{sleep, spawn};
+    let a = spawn(task_async(0, say_hello("A", sleep(d))));
+    let b = spawn(task_async(1, say_hello("B", sleep(d))));
+    for (id, handle) in [a, b].into_iter().enumerate() {
+        arrived(id, handle.await);
     }
-    rec.finish()
 }
 // ANCHOR_END: async_std_spawn
 
 // ANCHOR: smol_spawn
 /// And on smol, async-std's successor. A smol `Task` is cancelled if dropped unawaited
 /// (call `.detach()` to let it run on); a tokio `JoinHandle` just lets go of the task.
-async fn smol_spawn(secs: f64) -> Variant {
-    let mut rec = Recorder::new("smol-spawn", "smol::spawn");
-    let clock = rec.clock();
-    let a = smol::spawn(say_hello(clock, 0, "A", smol::Timer::after(dur(secs))));
-    let b = smol::spawn(say_hello(clock, 1, "B", smol::Timer::after(dur(secs))));
-    for task in [a, b] {
-        let (greeting, span) = task.await;
-        rec.receive(span, greeting);
+async fn smol_spawn(d: Duration) {
+    let a = smol::spawn(task_async(0, say_hello("A", smol::Timer::after(d))));
+    let b = smol::spawn(task_async(1, say_hello("B", smol::Timer::after(d))));
+    for (id, task) in [a, b].into_iter().enumerate() {
+        arrived(id, task.await);
     }
-    rec.finish()
 }
 // ANCHOR_END: smol_spawn
 
@@ -181,10 +114,10 @@ async fn smol_spawn(secs: f64) -> Variant {
 /// Like every `async fn`, nothing happens until it is first polled (the thread starts
 /// then). One thread per sleep is fine for two sleeps; for thousands, use a shared
 /// timer such as smol's `Timer` (async-io), which also works on any executor.
-async fn thread_timer(secs: f64) {
+async fn thread_timer(d: Duration) {
     let (fire, fired) = oneshot::channel::<()>();
     thread::spawn(move || {
-        sleep_s(secs);
+        thread::sleep(d);
         // The receiver is gone if the sleeper was cancelled: nothing to do then.
         let _ = fire.send(());
     });
@@ -195,28 +128,77 @@ async fn thread_timer(secs: f64) {
 // ANCHOR: futures_sequential
 /// No runtime at all: `futures::executor::block_on` polls one future on this thread.
 /// Sequential `.await` is the language, so it behaves exactly as on tokio.
-async fn futures_sequential(secs: f64) -> Variant {
-    let mut rec = Recorder::new("futures-sequential", "futures::executor, .await in turn");
-    let clock = rec.clock();
-    let (a, span) = say_hello(clock, 0, "A", thread_timer(secs)).await;
-    rec.receive(span, a);
-    let (b, span) = say_hello(clock, 1, "B", thread_timer(secs)).await;
-    rec.receive(span, b);
-    rec.finish()
+async fn futures_sequential(d: Duration) {
+    let a = task_async(0, say_hello("A", thread_timer(d))).await;
+    arrived(0, a);
+    let b = task_async(1, say_hello("B", thread_timer(d))).await;
+    arrived(1, b);
 }
 // ANCHOR_END: futures_sequential
 
 // ANCHOR: futures_join
 /// `futures::join!` is `tokio::join!` without tokio: one future polling two others.
-async fn futures_join(secs: f64) -> Variant {
-    let mut rec = Recorder::new("futures-join", "futures::executor + futures::join!");
-    let clock = rec.clock();
-    let ((a, span_a), (b, span_b)) = futures::join!(
-        say_hello(clock, 0, "A", thread_timer(secs)),
-        say_hello(clock, 1, "B", thread_timer(secs)),
+async fn futures_join(d: Duration) {
+    let (a, b) = futures::join!(
+        task_async(0, say_hello("A", thread_timer(d))),
+        task_async(1, say_hello("B", thread_timer(d))),
     );
-    rec.receive(span_a, a);
-    rec.receive(span_b, b);
-    rec.finish()
+    arrived(0, a);
+    arrived(1, b);
 }
 // ANCHOR_END: futures_join
+
+const CLI: Cli = Cli::new(
+    "spawn_vs_await",
+    "awaiting in sequence versus running concurrently, on tokio, async-std, smol and futures",
+)
+.with_variants(&[
+    "sequential",
+    "join",
+    "spawn",
+    "group",
+    "async-std-spawn",
+    "smol-spawn",
+    "futures-sequential",
+    "futures-join",
+]);
+
+/// Each greeting sleeps this long first (the article's 3 s with `--full`).
+const DEFAULT_S: f64 = 0.3;
+const FULL_S: f64 = 3.0;
+
+fn main() {
+    let options = CLI.parse();
+    let secs = if options.full { FULL_S } else { DEFAULT_S };
+    let d = Duration::from_secs_f64(secs);
+
+    // One thread is enough for concurrency: this runtime never runs two things at once.
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a tokio runtime starts");
+    let mut trace = Trace::new("spawn_vs_await", &options);
+    let uses = "tokio, .await one after the other";
+    trace.run("sequential", uses, || tokio.block_on(sequential(d)));
+    trace.run("join", "tokio::join!, no spawn", || tokio.block_on(join(d)));
+    let uses = "tokio::spawn, then await the JoinHandles";
+    trace.run("spawn", uses, || tokio.block_on(spawn(d)));
+    trace.run("group", "tokio JoinSet", || tokio.block_on(group(d)));
+    trace.run("async-std-spawn", "async_std::task::spawn", || {
+        async_std::task::block_on(async_std_spawn(d))
+    });
+    trace.run("smol-spawn", "smol::spawn", || {
+        smol::block_on(smol_spawn(d))
+    });
+    let uses = "futures::executor, .await in turn";
+    trace.run("futures-sequential", uses, || {
+        futures::executor::block_on(futures_sequential(d))
+    });
+    let uses = "futures::executor + futures::join!";
+    trace.run("futures-join", uses, || {
+        futures::executor::block_on(futures_join(d))
+    });
+    // The workload's lower bound, for every variant: the sequential ones show 2x.
+    trace.set_ideal(secs);
+    trace.finish(&options);
+}

@@ -111,12 +111,13 @@ fn check(trace: &Trace) {
     }
     for v in &trace.variants {
         assert_eq!(
-            v.extra.get("peak_concurrency").and_then(|p| p.as_u64()),
-            Some(peak(v) as u64),
+            v.figures.peak_concurrency,
+            Some(peak(v) as f64),
             "{}: peak_concurrency",
             v.name
         );
-        assert!(v.extra.contains_key("heartbeat_late_ms"), "{}", v.name);
+        let late = v.figures.heartbeat_late_s;
+        assert!(late.is_some_and(|s| s >= 0.0), "{}: {late:?}", v.name);
     }
 }
 
