@@ -3,10 +3,10 @@
 //! Python: a worker thread computes a value, stores it, sets a `threading.Event`, and keeps
 //! working for two more seconds; the main thread wakes on the event, not on the thread's
 //! end. Waiting on `join` instead wakes only when the worker is completely done.
-//! Twin: `python/event.py`.
+//! Twin: `python/event.py`. Chapter: "event" in the book.
 //!
-//! Run: `cargo run --release --example event` (add `--full` for the article's timing:
-//! 1 s of computing, then 2 s more work; `--json` for the trace).
+//! Run: `cargo run --release --example event` (`--full`: the article's 1 s of computing,
+//! then 2 s more work; `--json`: the trace).
 //!
 //! Watch: in every variant the worker publishes its value at about 0.2 s and ends at about
 //! 0.6 s. The signalling variants (`event`, `channel`, `oncelock`, `async-*`) print
@@ -14,27 +14,189 @@
 //! print it only at 0.6 s, when the worker is gone. The summary's *first result* column
 //! says the same in one number.
 
-use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Clock, Recorder, TaskSpan, Trace, Variant};
+use concurrency_pairs::lab::{Task, note};
+use concurrency_pairs::{Cli, Trace, arrived, task, work::sleep_s};
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::time::timeout;
 
-const CLI: Cli = Cli::new(
-    "event",
-    "wake when a value is published, not when the worker ends (signals versus join)",
-);
-
 /// The value the worker computes (the computing itself is a sleep, as in the article).
 const ANSWER: u64 = 42;
-/// The async worker's lane: async tasks have no thread of their own.
-const ASYNC_LANE: &str = "worker-task";
-/// What the signalling variants say when they wake.
+/// What the caller says when it wakes: on a signal, or at the worker's end.
 const SIGNALLED: &str = "signalled: the worker is still busy";
+const JOINED: &str = "from join: the worker is done";
+/// No wait here is unbounded: past this (the worker needs 3 s at most), it fails, not hangs.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+// ANCHOR: worker
+/// The worker thread: compute (task 0), hand the value to `publish`, keep working (task 1).
+fn worker(sizes: Sizes, publish: impl FnOnce(u64)) -> u64 {
+    let value = task(0, || {
+        sleep_s(sizes.compute_s);
+        ANSWER
+    });
+    publish(value); // the waiter can go on from here...
+    Task::new(1).kind("after").run(|| sleep_s(sizes.after_s)); // ...while this still runs
+    note("worker: finished its other work too");
+    value
+}
+// ANCHOR_END: worker
+
+// ANCHOR: event
+/// `threading.Event` plus a stored result is a `Mutex<Option<T>>` and a `Condvar`.
+fn event(sizes: Sizes) {
+    let slot = Mutex::new(None);
+    let ready = Condvar::new();
+    let publish = |value| {
+        *slot.lock().expect("no thread panics holding the slot") = Some(value);
+        ready.notify_all(); // event.set()
+    };
+    thread::scope(|s| {
+        let handle = s.spawn(move || worker(sizes, publish));
+        // event.wait(timeout): sleeps until notified *and* the slot is filled.
+        let guard = slot.lock().expect("no thread panics holding the slot");
+        let (guard, _) = ready
+            .wait_timeout_while(guard, PATIENCE, |value| value.is_none())
+            .expect("no thread panics holding the slot");
+        let value = guard.expect("the worker publishes in time");
+        drop(guard);
+        arrived(0, format_args!("value {value} ({SIGNALLED})"));
+        handle.join().expect("the worker does not panic");
+    });
+}
+// ANCHOR_END: event
+
+// ANCHOR: channel
+/// A channel: the value *is* the signal.
+fn channel(sizes: Sizes) {
+    let (tx, rx) = mpsc::channel();
+    let publish = move |value| tx.send(value).expect("the caller is still listening");
+    let handle = thread::spawn(move || worker(sizes, publish));
+    let value = rx
+        .recv_timeout(PATIENCE)
+        .expect("the worker publishes in time");
+    arrived(0, format_args!("value {value} ({SIGNALLED})"));
+    handle.join().expect("the worker does not panic");
+}
+// ANCHOR_END: channel
+
+// ANCHOR: oncelock
+/// A write-once cell for the value, and `unpark` to wake the one thread waiting for it.
+fn oncelock(sizes: Sizes) {
+    let cell = OnceLock::new();
+    let caller = thread::current();
+    let publish = |value| {
+        cell.set(value).expect("only the worker sets the cell");
+        caller.unpark();
+    };
+    thread::scope(|s| {
+        let handle = s.spawn(move || worker(sizes, publish));
+        // park can wake spuriously: check the cell, park again until the deadline.
+        let deadline = Instant::now() + PATIENCE;
+        while cell.get().is_none() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the worker publishes in time");
+            thread::park_timeout(left);
+        }
+        let value = cell.get().expect("the loop ends once the cell is set");
+        arrived(0, format_args!("value {value} ({SIGNALLED})"));
+        handle.join().expect("the worker does not panic");
+    });
+}
+// ANCHOR_END: oncelock
+
+// ANCHOR: join
+/// The naive counterpart: no signal, so the caller learns the value from `join`,
+/// which returns only when the worker has finished *everything*.
+fn join(sizes: Sizes) {
+    let handle = thread::spawn(move || worker(sizes, |_| {}));
+    let value = handle.join().expect("the worker does not panic");
+    arrived(0, format_args!("value {value} ({JOINED})"));
+}
+// ANCHOR_END: join
+
+/// The same worker as an async task (lane `worker-task`: it has no thread of its own).
+async fn async_worker(sizes: Sizes, publish: impl FnOnce(u64)) -> u64 {
+    let nap = |secs: f64| tokio::time::sleep(Duration::from_secs_f64(secs));
+    let compute = Task::new(0).lane("worker-task");
+    compute.run_async(nap(sizes.compute_s)).await;
+    publish(ANSWER);
+    let after = Task::new(1).lane("worker-task").kind("after");
+    after.run_async(nap(sizes.after_s)).await;
+    note("worker: finished its other work too");
+    ANSWER
+}
+
+// ANCHOR: async_event
+/// `asyncio.Event` plus a stored result: a slot and a `tokio::sync::Notify`.
+async fn async_event(sizes: Sizes) {
+    let shared = Arc::new((Mutex::new(None), Notify::new()));
+    let publisher = Arc::clone(&shared);
+    let worker = tokio::spawn(async_worker(sizes, move |value| {
+        let (slot, notify) = &*publisher;
+        *slot.lock().expect("no task panics holding the slot") = Some(value);
+        // notify_one stores a permit if nobody waits yet: the wake-up is not lost.
+        notify.notify_one();
+    }));
+    let (slot, notify) = &*shared;
+    timeout(PATIENCE, notify.notified())
+        .await
+        .expect("the worker publishes in time");
+    let value = slot.lock().expect("no task panics holding the slot").take();
+    let value = value.expect("notified after the slot was filled");
+    arrived(0, format_args!("value {value} ({SIGNALLED})"));
+    worker.await.expect("the worker does not panic");
+}
+// ANCHOR_END: async_event
+
+// ANCHOR: async_oneshot
+/// A one-shot channel: one value, sent once, awaited once.
+async fn async_oneshot(sizes: Sizes) {
+    let (tx, rx) = oneshot::channel();
+    let worker = tokio::spawn(async_worker(sizes, move |value| {
+        // Err only if the receiver is gone, and then nobody wants the value.
+        let _ = tx.send(value);
+    }));
+    let value = timeout(PATIENCE, rx)
+        .await
+        .expect("the worker publishes in time")
+        .expect("the worker sends before dropping the sender");
+    arrived(0, format_args!("value {value} ({SIGNALLED})"));
+    worker.await.expect("the worker does not panic");
+}
+// ANCHOR_END: async_oneshot
+
+// ANCHOR: async_watch
+/// A watch channel: the latest value, which any number of receivers can wait on.
+async fn async_watch(sizes: Sizes) {
+    let (tx, mut rx) = watch::channel(None);
+    let worker = tokio::spawn(async_worker(sizes, move |value| {
+        tx.send_replace(Some(value));
+    }));
+    let value = *timeout(PATIENCE, rx.wait_for(Option::is_some))
+        .await
+        .expect("the worker publishes in time")
+        .expect("the sender is alive until it has sent");
+    let value = value.expect("wait_for returns a Some");
+    arrived(0, format_args!("value {value} ({SIGNALLED})"));
+    worker.await.expect("the worker does not panic");
+}
+// ANCHOR_END: async_watch
+
+// ANCHOR: async_join
+/// The async naive counterpart: await the task's handle, which resolves at its end.
+async fn async_join(sizes: Sizes) {
+    let worker = tokio::spawn(async_worker(sizes, |_| {}));
+    let value = timeout(PATIENCE, worker)
+        .await
+        .expect("the worker ends in time")
+        .expect("the worker does not panic");
+    arrived(0, format_args!("value {value} ({JOINED})"));
+}
+// ANCHOR_END: async_join
 
 /// How long the worker computes before publishing, and how long it works afterwards.
 #[derive(Debug, Clone, Copy)]
@@ -43,295 +205,49 @@ struct Sizes {
     after_s: f64,
 }
 
-impl Sizes {
-    /// No wait in this example is unbounded: a waiter that has not heard from the worker
-    /// long after it should have gives up with an error instead of hanging.
-    fn patience(&self) -> Duration {
-        Duration::from_secs_f64(self.compute_s + self.after_s + 10.0)
-    }
-}
-
-const DEFAULT: Sizes = Sizes {
-    compute_s: 0.2,
-    after_s: 0.4,
-};
-const FULL: Sizes = Sizes {
-    compute_s: 1.0,
-    after_s: 2.0,
-};
+const CLI: Cli = Cli::new(
+    "event",
+    "wake when a value is published, not when the worker ends (signals versus join)",
+)
+.with_variants(&[
+    "event",
+    "channel",
+    "oncelock",
+    "join",
+    "async-event",
+    "async-oneshot",
+    "async-watch",
+    "async-join",
+]);
 
 fn main() {
     let options = CLI.parse();
-    let sizes = if options.full { FULL } else { DEFAULT };
-
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    let (compute_s, after_s) = if options.full { (1.0, 2.0) } else { (0.2, 0.4) };
+    let sizes = Sizes { compute_s, after_s };
+    let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let mut trace = Trace::new("event", &options);
-    for mut variant in [
-        event(sizes),
-        channel(sizes),
-        oncelock(sizes),
-        join(sizes),
-        runtime.block_on(async_event(sizes)),
-        runtime.block_on(async_oneshot(sizes)),
-        runtime.block_on(async_watch(sizes)),
-        runtime.block_on(async_join(sizes)),
-    ] {
-        variant.ideal_s = Some(sizes.compute_s + sizes.after_s);
-        trace.push(variant);
+    trace.run("event", "Mutex<Option<u64>> + Condvar", || event(sizes));
+    trace.run("channel", "std::sync::mpsc, recv_timeout", || {
+        channel(sizes)
+    });
+    trace.run("oncelock", "OnceLock + thread::park_timeout", || {
+        oncelock(sizes)
+    });
+    trace.run("join", "JoinHandle::join (no signal)", || join(sizes));
+    let uses = "tokio::sync::Notify + Mutex<Option<u64>>";
+    trace.run("async-event", uses, || rt.block_on(async_event(sizes)));
+    let uses = "tokio::sync::oneshot";
+    trace.run("async-oneshot", uses, || rt.block_on(async_oneshot(sizes)));
+    let uses = "tokio::sync::watch, wait_for";
+    trace.run("async-watch", uses, || rt.block_on(async_watch(sizes)));
+    let uses = "await the JoinHandle (no signal)";
+    trace.run("async-join", uses, || rt.block_on(async_join(sizes)));
+    // Published as computing (task 0) ended; woke when task 0's value was received.
+    for v in &mut trace.variants {
+        v.ideal_s = Some(compute_s + after_s);
+        v.figures.published_s = v.task(0).map(|t| t.end_s);
+        v.figures.worker_end_s = v.task(1).map(|t| t.end_s);
+        v.figures.woke_s = v.received_at(0);
     }
     trace.finish(&options);
 }
-
-/// What the worker reports when it ends: its two spans and when it published.
-#[derive(Debug)]
-struct WorkerReport {
-    value: u64,
-    published_s: f64,
-    /// Task 0: computing the value. Task 1: the work it goes on with afterwards.
-    spans: [TaskSpan; 2],
-}
-
-// ANCHOR: worker
-/// The worker thread: compute, hand the value to `publish`, then keep working.
-fn worker(clock: Clock, sizes: Sizes, publish: impl FnOnce(u64)) -> WorkerReport {
-    let (value, compute) = clock.span(0, || {
-        sleep_s(sizes.compute_s);
-        ANSWER
-    });
-    let published_s = clock.now();
-    publish(value); // the waiter can go on from here...
-    let (_, after) = clock.span(1, || sleep_s(sizes.after_s)); // ...while this still runs
-    WorkerReport {
-        value,
-        published_s,
-        spans: [compute, after.with_kind("after")],
-    }
-}
-// ANCHOR_END: worker
-
-/// The same worker as an async task.
-async fn async_worker(clock: Clock, sizes: Sizes, publish: impl FnOnce(u64)) -> WorkerReport {
-    let nap = |secs: f64| tokio::time::sleep(Duration::from_secs_f64(secs));
-    let (_, compute) = clock.span_async(0, ASYNC_LANE, nap(sizes.compute_s)).await;
-    let published_s = clock.now();
-    publish(ANSWER);
-    let (_, after) = clock.span_async(1, ASYNC_LANE, nap(sizes.after_s)).await;
-    WorkerReport {
-        value: ANSWER,
-        published_s,
-        spans: [compute, after.with_kind("after")],
-    }
-}
-
-/// The caller holds the value: record when (the `received` time is `woke_s`).
-fn woke(rec: &mut Recorder, value: u64, how: &str) {
-    let woke_s = rec.clock().now();
-    rec.note("woke_s", woke_s);
-    rec.receive_id(0, format_args!("value {value} ({how})"));
-}
-
-/// The worker has ended: record its spans, when it published and when it ended.
-fn worker_ended(mut rec: Recorder, report: WorkerReport) -> Variant {
-    let [compute, after] = report.spans;
-    let worker_end_s = after.end_s;
-    rec.say(format_args!(
-        "worker ended (published {} at {:.3}s, kept working until {worker_end_s:.3}s)",
-        report.value, report.published_s
-    ));
-    rec.note("published_s", report.published_s);
-    rec.note("worker_end_s", worker_end_s);
-    rec.record(compute);
-    rec.record(after);
-    rec.finish()
-}
-
-/// A named worker thread, so the trace's lane says what it is.
-fn spawn_named<'scope, T: Send + 'scope>(
-    scope: &'scope thread::Scope<'scope, '_>,
-    work: impl FnOnce() -> T + Send + 'scope,
-) -> thread::ScopedJoinHandle<'scope, T> {
-    thread::Builder::new()
-        .name("worker".into())
-        .spawn_scoped(scope, work)
-        .expect("a thread starts")
-}
-
-// ANCHOR: event
-/// `threading.Event` plus a stored result is a `Mutex<Option<T>>` and a `Condvar`.
-fn event(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("event", "Mutex<Option<u64>> + Condvar");
-    let clock = rec.clock();
-    let slot = Mutex::new(None);
-    let ready = Condvar::new();
-    thread::scope(|s| {
-        let handle = spawn_named(s, || {
-            worker(clock, sizes, |value| {
-                *slot.lock().expect("no thread panics holding the slot") = Some(value);
-                ready.notify_all(); // event.set()
-            })
-        });
-        // event.wait(timeout): sleeps until notified *and* the slot is filled.
-        let guard = slot.lock().expect("no thread panics holding the slot");
-        let (guard, _) = ready
-            .wait_timeout_while(guard, sizes.patience(), |value| value.is_none())
-            .expect("no thread panics holding the slot");
-        let value = guard.expect("the worker publishes in time");
-        drop(guard);
-        woke(&mut rec, value, SIGNALLED);
-        let report = handle.join().expect("the worker does not panic");
-        worker_ended(rec, report)
-    })
-}
-// ANCHOR_END: event
-
-// ANCHOR: channel
-/// A channel: the value *is* the signal.
-fn channel(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("channel", "std::sync::mpsc, recv_timeout");
-    let clock = rec.clock();
-    let (tx, rx) = mpsc::channel();
-    thread::scope(|s| {
-        let handle = spawn_named(s, move || {
-            worker(clock, sizes, |value| {
-                tx.send(value).expect("the caller is still listening");
-            })
-        });
-        let value = rx
-            .recv_timeout(sizes.patience())
-            .expect("the worker publishes in time");
-        woke(&mut rec, value, SIGNALLED);
-        let report = handle.join().expect("the worker does not panic");
-        worker_ended(rec, report)
-    })
-}
-// ANCHOR_END: channel
-
-// ANCHOR: oncelock
-/// A write-once cell for the value, and `unpark` to wake the one thread waiting for it.
-fn oncelock(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("oncelock", "OnceLock + thread::park_timeout");
-    let clock = rec.clock();
-    let cell = OnceLock::new();
-    let caller = thread::current();
-    thread::scope(|s| {
-        let handle = spawn_named(s, || {
-            worker(clock, sizes, |value| {
-                cell.set(value).expect("only the worker sets the cell");
-                caller.unpark();
-            })
-        });
-        // park can wake spuriously: check the cell, park again until the deadline.
-        let deadline = Instant::now() + sizes.patience();
-        let value = loop {
-            if let Some(value) = cell.get() {
-                break *value;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "the worker publishes in time");
-            thread::park_timeout(left);
-        };
-        woke(&mut rec, value, SIGNALLED);
-        let report = handle.join().expect("the worker does not panic");
-        worker_ended(rec, report)
-    })
-}
-// ANCHOR_END: oncelock
-
-// ANCHOR: join
-/// The naive counterpart: no signal, so the caller learns the value from `join`,
-/// which returns only when the worker has finished *everything*.
-fn join(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("join", "JoinHandle::join (no signal)");
-    let clock = rec.clock();
-    thread::scope(|s| {
-        let handle = spawn_named(s, || worker(clock, sizes, |_| {}));
-        let report = handle.join().expect("the worker does not panic");
-        woke(&mut rec, report.value, "from join: the worker is done");
-        worker_ended(rec, report)
-    })
-}
-// ANCHOR_END: join
-
-// ANCHOR: async_event
-/// `asyncio.Event` plus a stored result: a slot and a `tokio::sync::Notify`.
-async fn async_event(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("async-event", "tokio::sync::Notify + Mutex<Option<u64>>");
-    let clock = rec.clock();
-    let shared = Arc::new((Mutex::new(None), Notify::new()));
-    let worker = tokio::spawn({
-        let shared = Arc::clone(&shared);
-        async_worker(clock, sizes, move |value| {
-            let (slot, notify) = &*shared;
-            *slot.lock().expect("no task panics holding the slot") = Some(value);
-            // notify_one stores a permit if nobody waits yet: the wake-up is not lost.
-            notify.notify_one();
-        })
-    });
-    let (slot, notify) = &*shared;
-    timeout(sizes.patience(), notify.notified())
-        .await
-        .expect("the worker publishes in time");
-    let value = slot.lock().expect("no task panics holding the slot").take();
-    woke(
-        &mut rec,
-        value.expect("notified after the slot was filled"),
-        SIGNALLED,
-    );
-    let report = worker.await.expect("the worker does not panic");
-    worker_ended(rec, report)
-}
-// ANCHOR_END: async_event
-
-// ANCHOR: async_oneshot
-/// A one-shot channel: one value, sent once, awaited once.
-async fn async_oneshot(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("async-oneshot", "tokio::sync::oneshot");
-    let clock = rec.clock();
-    let (tx, rx) = oneshot::channel();
-    let worker = tokio::spawn(async_worker(clock, sizes, move |value| {
-        // Err only if the receiver is gone, and then nobody wants the value.
-        let _ = tx.send(value);
-    }));
-    let value = timeout(sizes.patience(), rx)
-        .await
-        .expect("the worker publishes in time")
-        .expect("the worker sends before dropping the sender");
-    woke(&mut rec, value, SIGNALLED);
-    let report = worker.await.expect("the worker does not panic");
-    worker_ended(rec, report)
-}
-// ANCHOR_END: async_oneshot
-
-// ANCHOR: async_watch
-/// A watch channel: the latest value, which any number of receivers can wait on.
-async fn async_watch(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("async-watch", "tokio::sync::watch, wait_for");
-    let clock = rec.clock();
-    let (tx, mut rx) = watch::channel(None);
-    let worker = tokio::spawn(async_worker(clock, sizes, move |value| {
-        tx.send_replace(Some(value));
-    }));
-    let value = *timeout(sizes.patience(), rx.wait_for(Option::is_some))
-        .await
-        .expect("the worker publishes in time")
-        .expect("the sender is alive until it has sent");
-    woke(&mut rec, value.expect("wait_for returns a Some"), SIGNALLED);
-    let report = worker.await.expect("the worker does not panic");
-    worker_ended(rec, report)
-}
-// ANCHOR_END: async_watch
-
-// ANCHOR: async_join
-/// The async naive counterpart: await the task's handle, which resolves at its end.
-async fn async_join(sizes: Sizes) -> Variant {
-    let mut rec = Recorder::new("async-join", "await the JoinHandle (no signal)");
-    let clock = rec.clock();
-    let worker = tokio::spawn(async_worker(clock, sizes, |_| {}));
-    let report = timeout(sizes.patience(), worker)
-        .await
-        .expect("the worker ends in time")
-        .expect("the worker does not panic");
-    woke(&mut rec, report.value, "from join: the worker is done");
-    worker_ended(rec, report)
-}
-// ANCHOR_END: async_join

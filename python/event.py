@@ -5,7 +5,7 @@ threading.Event, and keeps working (the article: two seconds more); the main thr
 wakes on the event, not on the thread's end. Joining the thread instead wakes only when
 the worker is completely done.
 
-Run: python3 python/event.py [--json] [--full]
+Run: python3 python/event.py [--json] [--full] [--variant NAME]
 """
 
 import asyncio
@@ -174,15 +174,24 @@ async def async_join(sizes):
 
 
 def main():
+    lessons = {
+        "event": event,
+        "channel": channel,
+        "join": join_variant,
+        "async-event": lambda sizes: asyncio.run(async_event(sizes)),
+        "async-oneshot": lambda sizes: asyncio.run(async_oneshot(sizes)),
+        "async-join": lambda sizes: asyncio.run(async_join(sizes)),
+    }
     options = cpairs.parse_args(
-        "event", "wake when a value is published, not when the worker ends")
+        "event", "wake when a value is published, not when the worker ends",
+        variants=list(lessons))
     sizes = FULL if options.full else DEFAULT
     trace = cpairs.Trace("event", options)
-    for variant in [event(sizes), channel(sizes), join_variant(sizes),
-                    asyncio.run(async_event(sizes)), asyncio.run(async_oneshot(sizes)),
-                    asyncio.run(async_join(sizes))]:
-        variant["ideal_s"] = sizes["compute_s"] + sizes["after_s"]
-        trace.push(variant)
+    for name, lesson in lessons.items():
+        if options.runs(name):
+            variant = lesson(sizes)
+            variant["ideal_s"] = sizes["compute_s"] + sizes["after_s"]
+            trace.push(variant)
     trace.finish()
 
 

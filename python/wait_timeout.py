@@ -5,7 +5,7 @@ timeout=10 returns after about 9 s with every task done; with a shorter timeout 
 returns the done and pending sets at the deadline, and the pending tasks are still
 running: cancel them, or await them later.
 
-Run: python3 python/wait_timeout.py [--json] [--full]   (a unit is 0.2 s; --full: 1 s)
+Run: python3 python/wait_timeout.py [--json] [--full] [--variant NAME]   (a unit is 0.2 s; --full: 1 s)
 """
 
 import asyncio
@@ -145,12 +145,16 @@ async def deadline_keep(unit):
 
 
 def main():
+    lessons = {"wait-all": wait_all, "deadline-cancel": deadline_cancel,
+               "deadline-keep": deadline_keep}
     options = cpairs.parse_args(
-        "wait_timeout", "wait for many tasks with a deadline: done results, pending ones")
+        "wait_timeout", "wait for many tasks with a deadline: done results, pending ones",
+        variants=list(lessons))
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
     trace = cpairs.Trace("wait_timeout", options)
-    for variant_fn in (wait_all, deadline_cancel, deadline_keep):
-        trace.push(asyncio.run(variant_fn(unit)))
+    for name, lesson in lessons.items():
+        if options.runs(name):
+            trace.push(asyncio.run(lesson(unit)))
     trace.finish()
 
 

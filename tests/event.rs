@@ -6,26 +6,32 @@ use common::*;
 
 use concurrency_pairs::{Trace, Variant};
 
-fn note(v: &Variant, key: &str) -> f64 {
-    v.extra
-        .get(key)
-        .and_then(serde_json::Value::as_f64)
-        .unwrap_or_else(|| panic!("{}: no numeric `{key}`", v.name))
+/// A figure every variant must report.
+fn figure(v: &Variant, key: &str, value: Option<f64>) -> f64 {
+    value.unwrap_or_else(|| panic!("{}: no `{key}`", v.name))
+}
+
+fn published(v: &Variant) -> f64 {
+    figure(v, "published_s", v.figures.published_s)
+}
+
+fn woke(v: &Variant) -> f64 {
+    figure(v, "woke_s", v.figures.woke_s)
+}
+
+fn worker_end(v: &Variant) -> f64 {
+    figure(v, "worker_end_s", v.figures.worker_end_s)
 }
 
 /// The shape every variant shares: one value received (task 0), two spans on one lane
-/// (computing, then the work after publishing), times consistent with the notes.
+/// (computing, then the work after publishing), times consistent with the figures.
 fn check_shape(v: &Variant) {
     assert_eq!(v.received, [0], "{}", v.name);
     assert_eq!(v.tasks.len(), 2, "{}: compute and after spans", v.name);
     let (compute, after) = (&v.tasks[0], &v.tasks[1]);
     assert_eq!(compute.lane, after.lane, "{}: one worker", v.name);
     assert!(compute.end_s <= after.start_s, "{}", v.name);
-    let (published, end, woke) = (
-        note(v, "published_s"),
-        note(v, "worker_end_s"),
-        note(v, "woke_s"),
-    );
+    let (published, end, woke) = (published(v), worker_end(v), woke(v));
     assert!(compute.end_s <= published && published <= after.start_s);
     assert_eq!(end, after.end_s, "{}", v.name);
     assert!(woke <= v.received_s[0], "{}", v.name);
@@ -39,9 +45,9 @@ fn check_shape(v: &Variant) {
 /// Woken by the signal: after publishing, before the worker ended.
 fn assert_signalled(v: &Variant) {
     check_shape(v);
-    let woke = note(v, "woke_s");
+    let woke = woke(v);
     assert!(
-        woke < note(v, "worker_end_s"),
+        woke < worker_end(v),
         "{}: woke at {woke}, not before the worker ended",
         v.name
     );
@@ -50,7 +56,7 @@ fn assert_signalled(v: &Variant) {
 /// Woken by the worker's end.
 fn assert_joined(v: &Variant) {
     check_shape(v);
-    assert!(note(v, "woke_s") >= note(v, "worker_end_s"), "{}", v.name);
+    assert!(woke(v) >= worker_end(v), "{}", v.name);
 }
 
 fn check(trace: &Trace, signalled: &[&str], joined: &[&str]) {
