@@ -1,10 +1,11 @@
-"""sync_primitives: Lock, Semaphore, Condition, Barrier, and a deadlock.
+"""sync_primitives: Lock, Semaphore, Condition, Barrier.
 
 Twin of examples/sync_primitives.rs. threading and multiprocessing both offer Lock,
 Semaphore (at most N holders at once), Condition (wait until a predicate holds) and
-Barrier, with the same API: the lock and semaphore variants run in both forms.
+Barrier, with the same API: the lock and semaphore variants run in both forms. Two locks
+and a deadlock are python/deadlock.py.
 
-Run: python3 python/sync_primitives.py [--json] [--full]
+Run: python3 python/sync_primitives.py [--json] [--full] [--variant NAME]
 """
 
 import collections
@@ -20,7 +21,6 @@ WORKERS, ROUNDS, STEP_S = 4, 3, 0.05
 SEM_TASKS, PERMITS, SEM_TASK_S = 6, 2, 0.2
 ITEMS, CAPACITY, PRODUCE_S, CONSUME_S = 6, 2, 0.05, 0.15
 PHASE1_S, PHASE2_S = [0.1, 0.3, 0.2], 0.1
-DEADLOCK_TIMEOUT_S, TRANSFER_S = 0.3, 0.1
 
 
 class Sizes:
@@ -273,82 +273,17 @@ def barrier(sizes):
 # ANCHOR_END: barrier
 
 
-class Account:
-    def __init__(self, account_id, balance):
-        self.id, self.balance, self.lock = account_id, balance, threading.Lock()
-
-
-def receive_transfers(rec, outcomes):
-    gave_up = 0
-    for done, span in outcomes:
-        if done:
-            rec.receive(span, "transfer done")
-        else:
-            gave_up += 1
-            rec.receive(span, "gave up waiting for the second lock: deadlock")
-    rec.note("gave_up", gave_up)
-    return gave_up
-
-
-# ANCHOR: deadlock
-def deadlock(sizes):
-    rec = cpairs.Recorder("deadlock", "two Locks acquired in opposite orders")
-    a, b = Account(0, 100), Account(1, 100)
-    both_hold_one = threading.Barrier(2, timeout=sizes.patience)
-    both_tried = threading.Barrier(2, timeout=sizes.patience)
-
-    def transfer(task_id, source, target):
-        start = rec.clock.now()
-        with source.lock:
-            both_hold_one.wait()  # now each thread holds the lock the other wants
-            got_it = target.lock.acquire(timeout=sizes.s(DEADLOCK_TIMEOUT_S))
-            both_tried.wait()  # keep holding source until the other has given up too
-            if got_it:
-                time.sleep(sizes.s(TRANSFER_S))
-                source.balance -= 10
-                target.balance += 10
-                target.lock.release()
-        return got_it, cpairs.task_span(task_id, cpairs.thread_lane(), start, rec.clock.now())
-
-    outcomes = run_threads(sizes, [("transfer-0", transfer, (0, a, b)),
-                                 ("transfer-1", transfer, (1, b, a))])
-    gave_up = receive_transfers(rec, outcomes)
-    rec.say(f"{gave_up} of 2 transfers gave up: deadlock detected")
-    return rec.finish()
-# ANCHOR_END: deadlock
-
-
-# ANCHOR: lock_order
-def lock_order(sizes):
-    rec = cpairs.Recorder("lock-order", "two Locks, one global lock order")
-    a, b = Account(0, 100), Account(1, 100)
-
-    def transfer(task_id, source, target):
-        start = rec.clock.now()
-        first, second = sorted([source, target], key=lambda account: account.id)
-        with first.lock, second.lock:
-            time.sleep(sizes.s(TRANSFER_S))
-            source.balance -= 10
-            target.balance += 10
-        return True, cpairs.task_span(task_id, cpairs.thread_lane(), start, rec.clock.now())
-
-    outcomes = run_threads(sizes, [("transfer-0", transfer, (0, a, b)),
-                                 ("transfer-1", transfer, (1, b, a))])
-    gave_up = receive_transfers(rec, outcomes)
-    rec.say(f"{gave_up} transfers gave up; total balance {a.balance + b.balance}")
-    rec.ideal(2 * sizes.s(TRANSFER_S))
-    return rec.finish()
-# ANCHOR_END: lock_order
-
-
 def main():
-    options = cpairs.parse_args(
-        "sync_primitives", "Lock, Semaphore, Condition, Barrier, and a deadlock")
+    variants = {"mutex": mutex, "mutex-processes": mutex_processes,
+                "semaphore": semaphore, "semaphore-processes": semaphore_processes,
+                "bounded-queue": bounded_queue, "barrier": barrier}
+    options = cpairs.parse_args("sync_primitives", "Lock, Semaphore, Condition, Barrier",
+                                variants=list(variants))
     sizes = Sizes(5.0 if options.full else 1.0)
     trace = cpairs.Trace("sync_primitives", options)
-    for variant in [mutex, mutex_processes, semaphore, semaphore_processes,
-                    bounded_queue, barrier, deadlock, lock_order]:
-        trace.push(variant(sizes))
+    for name, variant in variants.items():
+        if options.runs(name):
+            trace.push(variant(sizes))
     trace.finish()
 
 

@@ -1,0 +1,118 @@
+"""deadlock: two locks taken in opposite orders, detected and fixed.
+
+Twin of examples/deadlock.rs. Two threads move money between two accounts, each guarded
+by a threading.Lock: one transfer locks a then b, the other b then a. Two barriers force
+the interleaving where each holds one lock and waits for the other's; acquire(timeout=...)
+detects the deadlock instead of hanging. The fix takes the locks in one global order.
+
+Run: python3 python/deadlock.py [--json] [--full] [--variant NAME]
+"""
+
+import threading
+import time
+
+import cpairs
+
+DEADLOCK_TIMEOUT_S, TRANSFER_S = 0.3, 0.1
+PATIENCE_S = 10.0  # the bound on waits that should never take long
+
+
+class Account:
+    def __init__(self, account_id, balance):
+        self.id, self.balance, self.lock = account_id, balance, threading.Lock()
+
+
+# ANCHOR: deadlock
+def transfer_or_give_up(source, target, both_hold_one, both_tried, timeout_s, transfer_s):
+    """Lock source, then try target for timeout_s: True if the money moved."""
+    with source.lock:
+        both_hold_one.wait()  # now each thread holds the lock the other wants
+        got_it = target.lock.acquire(timeout=timeout_s)
+        both_tried.wait()  # keep holding source until the other has given up too
+        if got_it:
+            try:
+                time.sleep(transfer_s)
+                source.balance -= 10
+                target.balance += 10
+            finally:
+                target.lock.release()
+    return got_it
+# ANCHOR_END: deadlock
+
+
+# ANCHOR: lock_order
+def transfer_in_lock_order(source, target, transfer_s):
+    """Take both locks lowest account id first, whatever the direction: no cycle."""
+    first, second = sorted([source, target], key=lambda account: account.id)
+    with first.lock, second.lock:
+        time.sleep(transfer_s)
+        source.balance -= 10
+        target.balance += 10
+    return True
+# ANCHOR_END: lock_order
+
+
+def both_ways(rec, transfer):
+    """Run transfer(a, b) and transfer(b, a) on two threads at once, timed as tasks 0 and
+    1; receive each outcome in start order. Returns how many gave up, and the total."""
+    a, b = Account(0, 100), Account(1, 100)
+    results = {}
+
+    def run(task_id, source, target):
+        results[task_id] = cpairs.timed(rec.clock, task_id, cpairs.thread_lane(),
+                                        transfer, source, target)
+
+    threads = [threading.Thread(target=run, args=(0, a, b), name="transfer-0"),
+               threading.Thread(target=run, args=(1, b, a), name="transfer-1")]
+    for thread in threads:
+        thread.start()
+    gave_up = 0
+    for task_id, thread in enumerate(threads):
+        thread.join(timeout=PATIENCE_S)
+        if thread.is_alive():
+            raise RuntimeError(f"{thread.name} did not finish in time")
+        done, span = results[task_id]
+        if done:
+            rec.receive(span, "transfer done")
+        else:
+            gave_up += 1
+            rec.receive(span, "gave up waiting for the second lock: deadlock")
+    rec.note("gave_up", gave_up)
+    return gave_up, a.balance + b.balance
+
+
+def deadlock(scale):
+    rec = cpairs.Recorder("deadlock", "two Locks acquired in opposite orders")
+    both_hold_one = threading.Barrier(2, timeout=PATIENCE_S)
+    both_tried = threading.Barrier(2, timeout=PATIENCE_S)
+    gave_up, _ = both_ways(rec, lambda source, target: transfer_or_give_up(
+        source, target, both_hold_one, both_tried, DEADLOCK_TIMEOUT_S * scale,
+        TRANSFER_S * scale))
+    rec.say(f"{gave_up} of 2 transfers gave up: deadlock detected")
+    return rec.finish()
+
+
+def lock_order(scale):
+    rec = cpairs.Recorder("lock-order", "two Locks, one global lock order")
+    gave_up, total = both_ways(rec, lambda source, target: transfer_in_lock_order(
+        source, target, TRANSFER_S * scale))
+    rec.say(f"{gave_up} transfers gave up; total balance {total}")
+    rec.ideal(2 * TRANSFER_S * scale)
+    return rec.finish()
+
+
+def main():
+    variants = {"deadlock": deadlock, "lock-order": lock_order}
+    options = cpairs.parse_args(
+        "deadlock", "two Locks acquired in opposite orders: a deadlock detected, and fixed",
+        variants=list(variants))
+    scale = 5.0 if options.full else 1.0
+    trace = cpairs.Trace("deadlock", options)
+    for name, variant in variants.items():
+        if options.runs(name):
+            trace.push(variant(scale))
+    trace.finish()
+
+
+if __name__ == "__main__":
+    main()
