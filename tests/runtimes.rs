@@ -1,7 +1,8 @@
-//! `runtimes`: every runtime runs every requested batch once, one after another; the
-//! trace's per-batch arrays line up with its sizes; every task of every batch ran to its
-//! end, in both passes (time and memory). The costs themselves are timings and memory readings: they belong to the table
-//! written by `cargo xtask timings`, not to a test (beyond being real numbers).
+//! `runtimes`: every runtime runs N tasks to their end, in both passes (memory, then time);
+//! `--variant V --tasks N` runs exactly one runtime at that N (what `cargo xtask timings`
+//! asks for, once per fresh process); OS threads stop at 10,000 with a one-line error. The
+//! costs themselves are timings and memory readings: they belong to the table written by
+//! `cargo xtask timings`, not to a test (beyond being real numbers).
 
 mod common;
 use common::*;
@@ -9,11 +10,7 @@ use common::*;
 use std::process::Command;
 
 use concurrency_pairs::{Trace, Variant};
-use serde_json::Value;
 
-/// Small batches: 1,000 then 2,000 tasks (and threads) per runtime.
-const LARGEST: &str = "2000";
-const SIZES: [u64; 2] = [1_000, 2_000];
 const RUST: [&str; 6] = [
     "tokio-current-thread",
     "tokio-multi-thread",
@@ -24,115 +21,105 @@ const RUST: [&str; 6] = [
 ];
 const PYTHON: [&str; 2] = ["asyncio", "os-threads"];
 
-fn array<'a>(v: &'a Variant, key: &str) -> &'a [Value] {
-    v.extra
-        .get(key)
-        .and_then(Value::as_array)
-        .unwrap_or_else(|| panic!("{}: no array `{key}`", v.name))
+/// One variant at `n` tasks: two task records (0 the memory pass, 1 the time pass) in
+/// the runtime's lane, received in that order; every task of both passes completed; the
+/// per-task figures are real numbers.
+fn check_variant(trace: &Trace, v: &Variant, n: usize) {
+    let what = format!("{} {} at {n}", trace.language, v.name);
+    assert_each_task_received_once(v, 2);
+    assert_submission_order(v);
+    assert!(v.tasks.iter().all(|t| t.lane == v.name), "{what}: lanes");
+    assert!(
+        v.tasks[0].end_s <= v.tasks[1].start_s,
+        "{what}: memory pass first"
+    );
+    assert_eq!(v.ideal_s, None, "{what}: no ideal time here");
+    assert_eq!(
+        v.figures.completed,
+        Some(n as f64),
+        "{what}: tasks completed"
+    );
+    let seconds = v.figures.task_s.expect("task_s");
+    assert!(
+        seconds.is_finite() && seconds > 0.0,
+        "{what}: {seconds} s per task"
+    );
+    // Memory may not grow by a whole page for a small batch, so 0 bytes is allowed.
+    let bytes = v.figures.task_bytes.expect("task_bytes (on Linux)");
+    assert!(
+        bytes.is_finite() && bytes >= 0.0,
+        "{what}: {bytes} bytes per task"
+    );
 }
 
-fn check(trace: &Trace, names: &[&str], sizes: &[u64]) {
+fn check(trace: &Trace, names: &[&str], n: usize) {
+    assert_eq!(trace.size, n.to_string());
     let got: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(got, names, "{} variants", trace.language);
     for v in &trace.variants {
-        let what = format!("{} {}", trace.language, v.name);
-        let ran: Vec<u64> = array(v, "sizes")
-            .iter()
-            .map(|n| n.as_u64().expect("sizes are counts"))
-            .collect();
-        assert_eq!(ran, sizes, "{what}: batch sizes");
-
-        // One task record per batch, in the runtime's lane, each received once, in the
-        // order run, each batch starting after the previous one ended.
-        assert_each_task_received_once(v, sizes.len());
-        assert_submission_order(v);
-        assert!(v.tasks.iter().all(|t| t.lane == v.name), "{what}: lanes");
-        assert!(
-            v.tasks.windows(2).all(|w| w[0].end_s <= w[1].start_s),
-            "{what}: batches overlap"
-        );
-        assert_eq!(v.ideal_s, None, "{what}: no ideal time here");
-
-        // Every task of every batch ran to its end.
-        let completed: Vec<u64> = array(v, "completed")
-            .iter()
-            .map(|n| n.as_u64().expect("completed is a count"))
-            .collect();
-        assert_eq!(completed, sizes, "{what}: tasks completed");
-
-        // The arrays are parallel to `sizes` and hold real numbers. Memory may not grow
-        // by a whole page for a small batch, so 0 bytes per task is allowed.
-        let ns = array(v, "ns_per_task");
-        let bytes = array(v, "bytes_per_task");
-        assert_eq!(
-            (ns.len(), bytes.len()),
-            (sizes.len(), sizes.len()),
-            "{what}"
-        );
-        for value in ns {
-            let ns = value.as_f64().expect("ns_per_task holds numbers");
-            assert!(ns.is_finite() && ns > 0.0, "{what}: {ns} ns per task");
-        }
-        for value in bytes {
-            let b = value
-                .as_f64()
-                .expect("bytes_per_task holds numbers (on Linux)");
-            assert!(b.is_finite() && b >= 0.0, "{what}: {b} bytes per task");
-        }
+        check_variant(trace, v, n);
     }
 }
 
 #[test]
-fn rust_runs_every_batch_of_every_runtime() {
-    let trace = rust_trace("runtimes", &["--tasks", LARGEST]);
-    assert_eq!(trace.size, LARGEST);
-    check(&trace, &RUST, &SIZES);
+fn rust_every_runtime_completes_every_task() {
+    check(&rust_trace("runtimes", &["--tasks", "1000"]), &RUST, 1000);
 }
 
 #[test]
-fn python_runs_every_batch_of_every_variant() {
-    let trace = python_trace("runtimes", &["--tasks", LARGEST]);
-    assert_eq!(trace.size, LARGEST);
-    check(&trace, &PYTHON, &SIZES);
+fn python_every_variant_completes_every_task() {
+    check(
+        &python_trace("runtimes", &["--tasks", "1000"]),
+        &PYTHON,
+        1000,
+    );
 }
 
+/// What the xtask runs, once per variant and N: exactly that variant, at that N.
 #[test]
-fn a_largest_batch_below_the_ladder_is_the_only_batch() {
-    check(&rust_trace("runtimes", &["--tasks", "300"]), &RUST, &[300]);
+fn one_variant_at_one_size() {
+    for (variant, n) in [("smol", 1500), ("os-threads", 2000)] {
+        let trace = rust_trace(
+            "runtimes",
+            &["--variant", variant, "--tasks", &n.to_string()],
+        );
+        check(&trace, &[variant], n);
+    }
+    let trace = python_trace("runtimes", &["--variant", "asyncio", "--tasks", "1500"]);
+    check(&trace, &["asyncio"], 1500);
 }
 
+/// Without `--variant`, more than 10,000 tasks runs the async runtimes and skips the
+/// threads, saying so.
 #[test]
-fn one_pass_reports_its_tasks_completed() {
-    for (pass, runtime) in [("time", "smol"), ("memory", "os-threads")] {
-        let output = Command::new(example_binary("runtimes"))
-            .args(["--one", pass, runtime, "1500"])
+fn a_whole_run_above_the_thread_cap_skips_the_threads() {
+    let rust = Command::new(example_binary("runtimes"));
+    let mut python = Command::new("python3");
+    python.arg(root().join("python/runtimes.py"));
+    for (mut command, names) in [(rust, &RUST[..5]), (python, &PYTHON[..1])] {
+        let output = command
+            .args(["--json", "--tasks", "10001"])
             .output()
-            .expect("the example starts");
-        let what = format!("--one {pass} {runtime}");
-        assert!(output.status.success(), "{what}");
-        let batch: Value = serde_json::from_slice(&output.stdout).expect("one JSON line");
-        assert_eq!(batch["tasks"], 1500, "{what}");
-        assert_eq!(batch["completed"], 1500, "{what}");
-        // Only the memory pass reads memory.
-        assert_eq!(batch["bytes_per_task"].is_null(), pass == "time", "{what}");
+            .expect("starts");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(stderr.contains("os-threads skipped"), "{stderr}");
+        let trace: Trace = serde_json::from_slice(&output.stdout).expect("a trace");
+        check(&trace, names, 10_001);
     }
 }
 
 #[test]
-fn bad_flags_are_one_line_errors() {
+fn os_threads_stop_at_ten_thousand_and_bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("runtimes");
     let twin = root().join("python/runtimes.py");
-    // The internal `--one RUNTIME N` checks its values too, in both languages.
     for args in [
-        &["--one"][..],
-        &["--one", "time", "nope", "10"],
-        &["--one", "space", "smol", "10"],
-        &["--one", "time", "os-threads", "0"],
-        &["--one", "memory", "os-threads", "1000000"],
-        &["--one", "time", "os-threads", "ten"],
-        &["--one", "time", "os-threads", "10", "extra"],
-        &["--one", "smol", "10"],
+        &["--variant", "os-threads", "--tasks", "10001"][..],
+        &["--variant=os-threads", "--tasks", "1000000"],
+        &["--variant", "nope"],
         &["--tasks", "0"],
+        &["--tasks", "ten"],
+        &["--one", "time", "smol", "10"],
     ] {
         assert_rejects(
             Command::new(example_binary("runtimes")).args(args),
