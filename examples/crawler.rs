@@ -1,385 +1,250 @@
 //! # `crawler`: asyncio uses one core; an event loop per core uses all
 //!
-//! Python: N "crawl" tasks on one asyncio event loop, each awaiting an IO delay of
-//! 0.2–1.0 s and then parsing the page (CPU work: summing 100,000–500,000 integers).
-//! The waits overlap, but every CPU part runs on the loop's one thread, one after
-//! another. The articles' fix: split the tasks into batches and run each batch with
-//! `asyncio.run` inside a `ProcessPoolExecutor` worker, an event loop per core.
-//! Twin: `python/crawler.py`.
+//! Python: N "crawl" tasks on one asyncio event loop, each awaiting an IO delay (0.2–1 s)
+//! and then parsing the page (CPU work: summing 100,000–500,000 integers). The waits
+//! overlap; the parses run on the loop's one thread, one after another. The articles' fix:
+//! a batch of tasks per core, each run by `asyncio.run` in a `ProcessPoolExecutor` worker.
+//! Twin: `python/crawler.py`. Chapter: "crawler: an event loop per core" in the book.
 //!
-//! Run: `cargo run --release --example crawler` (the articles' 10,000 tasks, already
-//! quick in Rust, so `--full` changes nothing here; `--tasks N` for any size; `--json` for the trace; `--variant NAME` for one
-//! variant; `--counts-only` to keep counts instead of a span per task, for huge N).
+//! Run: `cargo run --release --example crawler` (the articles' 10,000 tasks, `--full` or
+//! not; `--tasks N`, `--json` for the trace, `--variant NAME` to run one, `--counts-only`
+//! to keep counts rather than a span per task, for huge N).
 //!
-//! Watch: the jobs are the same in every variant (a fixed seed). `single-loop` does all
-//! the CPU work on one thread, `main`; the other three spread it over every core, so at
-//! 10,000 tasks they finish close to the ideal printed beside them (about the slowest
-//! task's 1 s) while the single loop runs about a third longer, and with `--tasks 100000`
-//! nearly twice as long. Each variant says which threads did the CPU work.
+//! Watch: every variant runs the same seeded jobs and ends with the pages each thread
+//! parsed. `single-loop` parses all on `main`; the other three spread the parses over every
+//! core, so at 10,000 tasks they finish close to the ideal (about the slowest task's 1 s)
+//! while the single loop runs about a third longer, and with `--tasks 100000` nearly twice.
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::{Arc, mpsc};
+use std::sync::{atomic::AtomicBool, atomic::Ordering, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use concurrency_pairs::crawl::{CrawlJob, SEED, crawl_ideal, crawl_jobs};
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work, cpu_work_expected, peak_rss_bytes};
-use concurrency_pairs::{Cli, Clock, Recorder, TaskSpan, Trace, Variant, say, thread_lane};
-use tokio::runtime::{Builder, Runtime};
-use tokio::sync::oneshot;
-use tokio::task::JoinSet;
-
-const VARIANTS: &[&str] = &[
-    "single-loop",
-    "loop-per-core",
-    "multi-thread",
-    "io-plus-rayon",
-];
-const CLI: Cli = Cli::new(
-    "crawler",
-    "N tasks, each an IO wait then CPU work: one event loop, a loop per core, work stealing, rayon",
-)
-.with_tasks()
-.with_variants(VARIANTS)
-.with_counts_only();
-
-/// Rust's default is already the articles' size: its CPU part takes seconds, not minutes.
-/// (The Python twin runs 1,000 by default; both run 10,000 with `--full`.)
-const DEFAULT_TASKS: usize = 10_000;
-const FULL_TASKS: usize = 10_000;
-
-/// What every variant runs, and how it records.
-struct Workload {
-    jobs: Arc<[CrawlJob]>,
-    cores: usize,
-    counts_only: bool,
-    /// Only one variant runs in this process: its peak memory is its own.
-    alone: bool,
-}
-
-fn main() {
-    let options = CLI.parse();
-    let n = options.tasks.unwrap_or(if options.full {
-        FULL_TASKS
-    } else {
-        DEFAULT_TASKS
-    });
-    let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let work = Workload {
-        jobs: crawl_jobs(n, SEED).into(),
-        cores,
-        counts_only: options.counts_only,
-        alone: options.variant.is_some(),
-    };
-
-    // The ideal, from the CPU work's cost measured in this run: before the first variant
-    // and again after each one, keeping the fastest rate (this machine's speed drifts, and
-    // an ideal must be a lower bound).
-    let mut per_unit = cpu_seconds_per_unit();
-    let units: f64 = work.jobs.iter().map(|j| j.units as f64).sum();
-    say!(
-        "{n} tasks on {cores} cores: {:.2} s of CPU work in all ({:.2} ns per integer), \
-         ideal {:.3} s",
-        units * per_unit,
-        per_unit * 1e9,
-        crawl_ideal(&work.jobs, per_unit, cores)
-    );
-
-    let mut trace = Trace::new("crawler", &options);
-    // The two languages' defaults differ: the trace names the task count, always.
-    trace.size = n.to_string();
-    let runs: [(&str, Run); 4] = [
-        ("single-loop", single_loop),
-        ("loop-per-core", loop_per_core),
-        ("multi-thread", multi_thread),
-        ("io-plus-rayon", io_plus_rayon),
-    ];
-    for (name, run) in runs {
-        if options.runs(name) {
-            trace.push(run(&work));
-            per_unit = per_unit.min(cpu_seconds_per_unit());
-        }
-    }
-    let ideal = crawl_ideal(&work.jobs, per_unit, cores);
-    for variant in &mut trace.variants {
-        variant.ideal_s = Some(ideal);
-        variant
-            .extra
-            .insert("cpu_s".into(), (units * per_unit).into());
-    }
-    trace.finish(&options);
-}
-
-/// One variant: runs the workload and returns what it recorded.
-type Run = fn(&Workload) -> Variant;
+use concurrency_pairs::{Cli, Trace, arrived, lab, lab::Task, say, thread_lane};
+use tokio::{runtime::Builder, runtime::Runtime, sync::oneshot, task::JoinSet};
 
 // ANCHOR: crawl
-/// A crawled page: which task, its result, and when and where its CPU part ran.
-struct Crawled {
+/// A crawled page: which task and job, its result, and the thread that parsed it.
+struct Page {
     id: usize,
+    job: CrawlJob,
     sum: u64,
-    start_s: f64,
-    end_s: f64,
-    lane: String,
+    thread: String,
 }
 
-/// One crawl task: wait for the page (the IO), then parse it (the CPU work) right here,
-/// on whichever thread is running this task.
-async fn crawl(clock: Clock, id: usize, job: CrawlJob) -> Crawled {
+/// One crawl task: wait for the page (the IO), then parse it (the CPU work) right here.
+async fn crawl(id: usize, job: CrawlJob) -> Page {
     tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
-    parse(clock, id, job)
+    parse(id, job)
 }
 
-/// The CPU part: sum `job.units` integers, timed.
-fn parse(clock: Clock, id: usize, job: CrawlJob) -> Crawled {
-    let start_s = clock.now();
-    let sum = cpu_work(job.units);
-    Crawled {
+/// The CPU part: sum `job.units` integers, on whichever thread runs this.
+fn parse(id: usize, job: CrawlJob) -> Page {
+    Page {
         id,
-        sum,
-        start_s,
-        end_s: clock.now(),
-        lane: thread_lane(),
+        job,
+        sum: timed(id, || cpu_work(job.units)),
+        thread: thread_lane(),
     }
 }
-// ANCHOR_END: crawl
 
-/// Spawn one task per job on the current runtime and hand each result to `sink` as soon
-/// as it is done.
-async fn crawl_all<F, Fut>(
-    jobs: impl Iterator<Item = (usize, CrawlJob)>,
-    task: F,
-    mut sink: impl FnMut(Crawled),
-) where
-    F: Fn(usize, CrawlJob) -> Fut,
-    Fut: Future<Output = Crawled> + Send + 'static,
+/// Spawn one task per job on the current runtime; take each page as soon as it is done.
+async fn crawl_all<Fut>(jobs: &[CrawlJob], task: impl Fn(usize, CrawlJob) -> Fut) -> Pages
+where
+    Fut: Future<Output = Page> + Send + 'static,
 {
     let mut set = JoinSet::new();
-    for (id, job) in jobs {
+    for (id, &job) in jobs.iter().enumerate() {
         set.spawn(task(id, job));
     }
-    while let Some(done) = set.join_next().await {
-        sink(done.expect("a crawl task does not panic"));
+    let mut pages = Pages::new(jobs.len());
+    while let Some(page) = set.join_next().await {
+        pages.take(page.expect("a crawl task does not panic"));
     }
+    pages
 }
+// ANCHOR_END: crawl
 
 // ANCHOR: single_loop
 /// One thread runs every task, like one asyncio event loop: the waits overlap, the CPU
 /// parts queue up behind each other.
-fn single_loop(work: &Workload) -> Variant {
-    let runtime = Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .expect("a current-thread runtime starts");
-    run_on(
-        &runtime,
-        "single-loop",
-        "tokio current-thread runtime / one asyncio loop",
-        work,
-    )
+fn single_loop(jobs: &[CrawlJob]) -> Pages {
+    event_loop().block_on(crawl_all(jobs, crawl))
+}
+
+/// An event loop: tokio's current-thread runtime, on the thread that calls `block_on`.
+fn event_loop() -> Runtime {
+    let runtime = Builder::new_current_thread().enable_time().build();
+    runtime.expect("a current-thread runtime starts")
 }
 // ANCHOR_END: single_loop
 
 // ANCHOR: loop_per_core
-/// The articles' design: the tasks split into one batch per core, each batch on its own
-/// thread with its own current-thread runtime. Results stream back over a channel.
-fn loop_per_core(work: &Workload) -> Variant {
-    let mut results = Results::new(
-        "loop-per-core",
-        "a current-thread runtime per core / asyncio.run per process",
-        work,
-    );
-    let clock = results.clock();
-    let batch = work.jobs.len().div_ceil(work.cores);
+/// The articles' design: one batch of tasks per core, each on a thread with its own loop.
+fn loop_per_core(jobs: &[CrawlJob], cores: usize) -> Pages {
+    let batch = jobs.len().div_ceil(cores).max(1);
     let (sender, receiver) = mpsc::channel();
+    let mut pages = Pages::new(jobs.len());
     thread::scope(|scope| {
-        for (core, first) in (0..work.jobs.len()).step_by(batch.max(1)).enumerate() {
-            let jobs = Arc::clone(&work.jobs);
+        for (core, mine) in jobs.chunks(batch).enumerate() {
             let sender = sender.clone();
-            thread::Builder::new()
-                .name(format!("loop-{core}"))
-                .spawn_scoped(scope, move || {
-                    let runtime = Builder::new_current_thread()
-                        .enable_time()
-                        .build()
-                        .expect("a current-thread runtime starts");
-                    let end = (first + batch).min(jobs.len());
-                    let mine = (first..end).map(|id| (id, jobs[id]));
-                    runtime.block_on(crawl_all(
-                        mine,
-                        |id, job| crawl(clock, id, job),
-                        |c| sender.send(c).expect("the main thread is receiving"),
-                    ));
-                })
-                .expect("a loop thread starts");
+            let run = move || run_batch(core * batch, mine, sender);
+            let thread = thread::Builder::new().name(format!("loop-{core}"));
+            thread.spawn_scoped(scope, run).expect("a thread starts");
         }
         drop(sender); // the loops hold the only senders: the channel ends when they do
-        for crawled in receiver {
-            results.take(crawled);
+        for page in receiver {
+            pages.take(page);
         }
     });
-    results.finish()
+    pages
+}
+
+/// On a loop thread: crawl one batch (ids from `first`), sending each page back when done.
+fn run_batch(first: usize, batch: &[CrawlJob], sender: mpsc::Sender<Page>) {
+    event_loop().block_on(async {
+        let mut set = JoinSet::new();
+        for (i, &job) in batch.iter().enumerate() {
+            set.spawn(crawl(first + i, job));
+        }
+        while let Some(page) = set.join_next().await {
+            let page = page.expect("a crawl task does not panic");
+            sender.send(page).expect("the caller is receiving");
+        }
+    });
 }
 // ANCHOR_END: loop_per_core
 
 // ANCHOR: multi_thread
 /// tokio's multi-thread runtime: one worker per core, and idle workers steal tasks from
 /// busy ones, so the CPU parts spread over every core without any batching.
-fn multi_thread(work: &Workload) -> Variant {
+fn multi_thread(jobs: &[CrawlJob], cores: usize) -> Pages {
     let runtime = Builder::new_multi_thread()
-        .worker_threads(work.cores)
+        .worker_threads(cores)
         .thread_name("worker")
         .enable_time()
         .build()
         .expect("a multi-thread runtime starts");
-    run_on(
-        &runtime,
-        "multi-thread",
-        "tokio multi-thread runtime (work stealing)",
-        work,
-    )
+    runtime.block_on(crawl_all(jobs, crawl))
 }
 // ANCHOR_END: multi_thread
 
-// ANCHOR: run_on
-/// Every task on `runtime`, each result taken as soon as it is done.
-fn run_on(runtime: &Runtime, name: &str, uses: &str, work: &Workload) -> Variant {
-    let mut results = Results::new(name, uses, work);
-    let clock = results.clock();
-    let jobs = work.jobs.iter().copied().enumerate();
-    runtime.block_on(crawl_all(
-        jobs,
-        |id, job| crawl(clock, id, job),
-        |c| results.take(c),
-    ));
-    results.finish()
-}
-// ANCHOR_END: run_on
-
 // ANCHOR: io_plus_rayon
-/// The IO on one current-thread runtime, each CPU part handed to rayon's pool (a thread
-/// per core): the loop only waits and dispatches, so it never stalls.
-fn io_plus_rayon(work: &Workload) -> Variant {
-    let runtime = Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .expect("a current-thread runtime starts");
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(work.cores)
-            .thread_name(|i| format!("rayon-{i}"))
-            .build()
-            .expect("a rayon pool starts"),
-    );
-    let mut results = Results::new(
-        "io-plus-rayon",
-        "tokio current-thread runtime for IO + rayon pool for CPU",
-        work,
-    );
-    let clock = results.clock();
-    let jobs = work.jobs.iter().copied().enumerate();
-    let task = |id, job: CrawlJob| {
-        let pool = Arc::clone(&pool);
-        async move {
-            tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
-            let (sender, receiver) = oneshot::channel();
-            pool.spawn(move || {
-                // The receiver only goes away if the task is dropped: nothing to tell.
-                let _ = sender.send(parse(clock, id, job));
-            });
-            receiver.await.expect("the rayon job sends its result")
-        }
+/// The IO on one event loop, each CPU part handed to rayon's pool (a thread per core):
+/// the loop only waits and dispatches, so it never stalls.
+fn io_plus_rayon(jobs: &[CrawlJob], cores: usize) -> Pages {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(cores);
+    let pool = pool.thread_name(|i| format!("rayon-{i}"));
+    pool.build_global().expect("rayon is set up once");
+    let task = |id, job: CrawlJob| async move {
+        tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
+        let (sender, receiver) = oneshot::channel();
+        // The receiver only goes away if the task is dropped: nothing to tell.
+        rayon::spawn(move || drop(sender.send(parse(id, job))));
+        receiver.await.expect("the rayon job sends its page")
     };
-    runtime.block_on(crawl_all(jobs, task, |c| results.take(c)));
-    results.finish()
+    event_loop().block_on(crawl_all(jobs, task))
 }
 // ANCHOR_END: io_plus_rayon
 
-/// Checks and records each result as the caller receives it.
-struct Results {
-    rec: Recorder,
-    jobs: Arc<[CrawlJob]>,
-    counts_only: bool,
-    alone: bool,
+/// What the caller keeps of the pages: each sum, checked, and the pages each thread parsed.
+#[derive(Default)]
+struct Pages {
     sums: Vec<u64>,
-    done: usize,
     wrong: usize,
-    /// Tasks whose CPU part ran on each thread.
-    lanes: BTreeMap<String, usize>,
+    threads: BTreeMap<String, usize>,
 }
 
-impl Results {
-    fn new(name: &str, uses: &str, work: &Workload) -> Self {
-        let mut rec = Recorder::new(name, uses);
-        rec.quiet_after(3, work.jobs.len());
-        Results {
-            rec,
-            jobs: Arc::clone(&work.jobs),
-            counts_only: work.counts_only,
-            alone: work.alone,
-            sums: if work.counts_only {
-                Vec::new()
-            } else {
-                vec![0; work.jobs.len()]
-            },
-            done: 0,
-            wrong: 0,
-            lanes: BTreeMap::new(),
+impl Pages {
+    fn new(n: usize) -> Self {
+        lab::quiet_after(3, n);
+        let keep = !COUNTS_ONLY.load(Ordering::Relaxed);
+        let sums = vec![0; if keep { n } else { 0 }];
+        Pages {
+            sums,
+            ..Pages::default()
         }
     }
 
-    fn clock(&self) -> Clock {
-        self.rec.clock()
+    /// The caller holds a page: check it, count its thread, keep its sum and print it.
+    fn take(&mut self, page: Page) {
+        self.wrong += usize::from(page.sum != cpu_work_expected(page.job.units));
+        *self.threads.entry(page.thread).or_default() += 1;
+        // Counting only: no sums kept, no line printed.
+        if let Some(sum) = self.sums.get_mut(page.id) {
+            *sum = page.sum;
+            arrived(page.id, format_args!("sum {}", page.sum));
+        }
     }
+}
 
-    fn take(&mut self, c: Crawled) {
-        self.done += 1;
-        if c.sum != cpu_work_expected(self.jobs[c.id].units) {
-            self.wrong += 1;
-        }
-        if self.counts_only {
-            // Only the lane count: no per-task record, so memory stays the tasks' own.
-            if let Some(count) = self.lanes.get_mut(&c.lane) {
-                *count += 1;
-            } else {
-                self.lanes.insert(c.lane, 1);
-            }
-            return;
-        }
-        *self.lanes.entry(c.lane.clone()).or_default() += 1;
-        self.sums[c.id] = c.sum;
-        let span = TaskSpan::new(c.id, c.lane, c.start_s, c.end_s).with_kind("cpu");
-        self.rec.receive(span, format_args!("sum {}", c.sum));
-    }
+/// `--counts-only` (for huge N): no span, no line and no sum kept per task.
+static COUNTS_ONLY: AtomicBool = AtomicBool::new(false);
 
-    fn finish(mut self) -> Variant {
-        let lanes: Vec<String> = self
-            .lanes
-            .iter()
-            .map(|(lane, n)| format!("{lane} ({n} tasks)"))
-            .collect();
-        self.rec.say(format_args!(
-            "CPU work ran on {} thread(s): {}",
-            lanes.len(),
-            lanes.join(", ")
-        ));
-        if self.wrong > 0 {
-            self.rec
-                .say(format_args!("{} results are wrong", self.wrong));
-        }
-        self.rec.note("tasks_run", self.done);
-        self.rec.note("wrong", self.wrong);
-        self.rec.note("lanes", self.lanes.len());
-        if !self.counts_only {
-            self.rec.note("sums", self.sums);
-        }
-        if self.alone {
-            // The process's high-water mark: meaningful because no other variant ran here.
-            if let Some(peak) = peak_rss_bytes() {
-                self.rec.note("peak_rss_mb", peak as f64 / 1e6);
-            }
-        }
-        self.rec.finish()
+/// The lab's `task` mark (task `id`, kind `cpu`, this thread's lane), unless counts only.
+fn timed<T>(id: usize, work: impl FnOnce() -> T) -> T {
+    match COUNTS_ONLY.load(Ordering::Relaxed) {
+        true => work(),
+        false => Task::new(id).kind("cpu").run(work),
     }
+}
+
+#[rustfmt::skip]
+const CLI: Cli = Cli::new("crawler", "N tasks, each an IO wait then CPU work, on one or many threads")
+    .with_tasks()
+    .with_variants(&["single-loop", "loop-per-core", "multi-thread", "io-plus-rayon"])
+    .with_counts_only();
+
+/// The articles' 10,000 tasks, `--full` or not (quick in Rust; the twin's default is 1,000).
+const TASKS: usize = 10_000;
+
+/// Each variant's name, what it uses, and its lesson, in run order.
+type Lesson = fn(&[CrawlJob], usize) -> Pages;
+#[rustfmt::skip]
+const LESSONS: [(&str, &str, Lesson); 4] = [
+    ("single-loop",   "tokio current-thread runtime",                  |jobs, _| single_loop(jobs)),
+    ("loop-per-core", "a current-thread runtime per core",             loop_per_core),
+    ("multi-thread",  "tokio multi-thread runtime (work stealing)",    multi_thread),
+    ("io-plus-rayon", "current-thread runtime for IO + rayon for CPU", io_plus_rayon),
+];
+
+fn main() {
+    let options = CLI.parse();
+    COUNTS_ONLY.store(options.counts_only, Ordering::Relaxed);
+    let n = options.tasks.unwrap_or(TASKS);
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = crawl_jobs(n, SEED);
+
+    // The ideal at the fastest CPU rate seen, measured before and after each variant.
+    let mut per_unit = cpu_seconds_per_unit();
+    let units: f64 = jobs.iter().map(|j| j.units as f64).sum();
+    let (cpu_s, ideal) = (units * per_unit, crawl_ideal(&jobs, per_unit, cores));
+    say!("{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal:.3} s");
+
+    let mut trace = Trace::new("crawler", &options);
+    // The two languages' defaults differ: the trace names the task count, always.
+    trace.size = n.to_string();
+    for (name, uses, lesson) in LESSONS {
+        if let Some((pages, v)) = trace.run(name, uses, || lesson(&jobs, cores)) {
+            let (threads, wrong) = (&pages.threads, pages.wrong);
+            say!("pages parsed on each thread: {threads:?}; wrong results: {wrong}");
+            v.figures.tasks_run = Some(pages.threads.values().sum::<usize>() as f64);
+            v.figures.wrong = Some(pages.wrong as f64);
+            v.figures.lanes = Some(pages.threads.len() as f64);
+            v.figures.sums = (!options.counts_only).then_some(pages.sums);
+            // The process's high-water mark: this variant's own when no other ran here.
+            let alone = options.variant.is_some();
+            v.figures.peak_rss_bytes = peak_rss_bytes().filter(|_| alone).map(|b| b as f64);
+            per_unit = per_unit.min(cpu_seconds_per_unit());
+        }
+    }
+    let ideal = crawl_ideal(&jobs, per_unit, cores);
+    for v in &mut trace.variants {
+        v.ideal_s = Some(ideal);
+        v.figures.cpu_s = Some(units * per_unit);
+    }
+    trace.finish(&options);
 }

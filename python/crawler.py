@@ -79,7 +79,7 @@ class Results:
         if not self.counts_only:
             self.rec.note("sums", self.sums)
         if self.alone and peak_rss is not None:
-            self.rec.note("peak_rss_mb", peak_rss / 1e6)
+            self.rec.note("peak_rss_bytes", peak_rss)
         return self.rec.finish()
 
 

@@ -11,7 +11,6 @@ use std::process::Command;
 use concurrency_pairs::Variant;
 use concurrency_pairs::crawl::{SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;
-use serde_json::Value;
 
 const N: usize = 200;
 const RUST: [&str; 4] = [
@@ -26,16 +25,15 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn number(v: &Variant, key: &str) -> u64 {
-    v.extra
-        .get(key)
-        .and_then(Value::as_u64)
-        .unwrap_or_else(|| panic!("{}: no {key}", v.name))
-}
-
-fn sums(v: &Variant) -> Vec<u64> {
-    serde_json::from_value(v.extra.get("sums").cloned().expect("sums are noted"))
-        .expect("sums are numbers")
+/// A count the variant must report (`tasks_run`, `wrong`, `lanes`).
+fn count(v: &Variant, figure: Option<f64>, what: &str) -> u64 {
+    let value = figure.unwrap_or_else(|| panic!("{}: no {what}", v.name));
+    assert!(
+        value >= 0.0 && value.fract() == 0.0,
+        "{}: {what} {value}",
+        v.name
+    );
+    value as u64
 }
 
 /// Every task ran once, was received once, and summed the right number of integers.
@@ -45,9 +43,9 @@ fn assert_all_done_right(v: &Variant) {
         .iter()
         .map(|j| cpu_work_expected(j.units))
         .collect();
-    assert_eq!(sums(v), expected, "{}: wrong sums", v.name);
-    assert_eq!(number(v, "tasks_run"), N as u64, "{}", v.name);
-    assert_eq!(number(v, "wrong"), 0, "{}", v.name);
+    assert_eq!(v.figures.sums, Some(expected), "{}: wrong sums", v.name);
+    assert_eq!(count(v, v.figures.tasks_run, "tasks_run"), N as u64);
+    assert_eq!(count(v, v.figures.wrong, "wrong"), 0, "{}", v.name);
     // A task's CPU part cannot start before its IO delay is over.
     let jobs = crawl_jobs(N, SEED);
     for t in &v.tasks {
@@ -112,7 +110,10 @@ fn rust_variants_run_every_task_once_with_the_right_result() {
         assert_eq!(batches.len(), 1, "{lane} ran tasks of batches {batches:?}");
         assert_eq!(ids.len(), batch.min(N - ids[0] / batch * batch), "{lane}");
     }
-    assert_eq!(number(per_core, "lanes"), cores() as u64);
+    assert_eq!(
+        count(per_core, per_core.figures.lanes, "lanes"),
+        cores() as u64
+    );
 
     // Work stealing and rayon: CPU parts on the pool's threads, never on the caller's.
     for (name, prefix) in [("multi-thread", "worker-"), ("io-plus-rayon", "rayon-")] {
@@ -198,10 +199,14 @@ fn one_variant_with_counts_only_reports_counts_and_memory() {
         assert_eq!(trace.variants.len(), 1);
         let v = &trace.variants[0];
         assert_eq!(v.name, name);
-        assert!(v.tasks.is_empty() && v.received.is_empty() && v.extra.get("sums").is_none());
-        assert_eq!((number(v, "tasks_run"), number(v, "wrong")), (50, 0));
-        let peak = v.extra.get("peak_rss_mb").and_then(Value::as_f64);
-        assert!(peak.is_some_and(|mb| mb > 0.0), "{name}: {peak:?}");
+        assert!(v.tasks.is_empty() && v.received.is_empty() && v.figures.sums.is_none());
+        let counts = (v.figures.tasks_run, v.figures.wrong);
+        assert_eq!(counts, (Some(50.0), Some(0.0)), "{name}");
+        assert!(v.figures.lanes.is_some_and(|lanes| lanes >= 1.0), "{name}");
+        assert!(v.figures.cpu_s.is_some_and(|s| s > 0.0), "{name}");
+        // In bytes: a process that ran a runtime holds more than a megabyte.
+        let peak = v.figures.peak_rss_bytes;
+        assert!(peak.is_some_and(|bytes| bytes > 1e6), "{name}: {peak:?}");
     }
     let trace = python_trace(
         "crawler",
@@ -214,8 +219,11 @@ fn one_variant_with_counts_only_reports_counts_and_memory() {
         ],
     );
     let v = &trace.variants[0];
-    assert_eq!((number(v, "tasks_run"), number(v, "wrong")), (20, 0));
-    assert!(v.extra.get("peak_rss_mb").and_then(Value::as_f64).is_some());
+    let counts = (v.figures.tasks_run, v.figures.wrong);
+    assert_eq!(counts, (Some(20.0), Some(0.0)));
+    assert!(v.tasks.is_empty() && v.received.is_empty() && v.figures.sums.is_none());
+    let peak = v.figures.peak_rss_bytes;
+    assert!(peak.is_some_and(|bytes| bytes > 1e6), "{peak:?}");
 }
 
 #[test]
