@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::{atomic::AtomicBool, atomic::Ordering, mpsc};
+use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
@@ -161,7 +161,7 @@ struct Pages {
 impl Pages {
     fn new(n: usize) -> Self {
         lab::quiet_after(3, n);
-        let keep = !COUNTS_ONLY.load(Ordering::Relaxed);
+        let keep = !lab::counts_only();
         let sums = vec![0; if keep { n } else { 0 }];
         Pages {
             sums,
@@ -181,15 +181,9 @@ impl Pages {
     }
 }
 
-/// `--counts-only` (for huge N): no span, no line and no sum kept per task.
-static COUNTS_ONLY: AtomicBool = AtomicBool::new(false);
-
-/// The lab's `task` mark (task `id`, kind `cpu`, this thread's lane), unless counts only.
+/// The lab's `task` mark, as CPU work (the timelines colour it apart from the waits).
 fn timed<T>(id: usize, work: impl FnOnce() -> T) -> T {
-    match COUNTS_ONLY.load(Ordering::Relaxed) {
-        true => work(),
-        false => Task::new(id).kind("cpu").run(work),
-    }
+    Task::new(id).kind("cpu").run(work)
 }
 
 #[rustfmt::skip]
@@ -213,7 +207,7 @@ const LESSONS: [(&str, &str, Lesson); 4] = [
 
 fn main() {
     let options = CLI.parse();
-    COUNTS_ONLY.store(options.counts_only, Ordering::Relaxed);
+    lab::set_counts_only(options.counts_only); // no span, no line, no sum kept per task
     let n = options.tasks.unwrap_or(TASKS);
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = crawl_jobs(n, SEED);

@@ -20,11 +20,27 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::out::say;
 use crate::trace::{TaskSpan, Trace, Variant, thread_lane};
+
+/// `--counts-only`: no span and no arrival is recorded, for runs of a million tasks.
+static COUNTS_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// Record counts only from now on (`yes`), or everything (the default): with a million
+/// tasks, a span each would weigh more than the work. [`task`] then just runs the work,
+/// and [`arrived`] prints only the progress lines of [`quiet_after`].
+pub fn set_counts_only(yes: bool) {
+    COUNTS_ONLY.store(yes, Ordering::Relaxed);
+}
+
+/// Whether only counts are recorded (see [`set_counts_only`]).
+pub fn counts_only() -> bool {
+    COUNTS_ONLY.load(Ordering::Relaxed)
+}
 
 /// The variant being recorded, if any.
 static ACTIVE: Mutex<Option<Active>> = Mutex::new(None);
@@ -45,7 +61,9 @@ struct Quiet {
 
 fn active() -> MutexGuard<'static, Option<Active>> {
     // A lesson that panics on purpose must not poison the lab for the next variant.
-    ACTIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    ACTIVE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Run one variant's lesson with a recorder around it: prints its header, and returns
@@ -94,7 +112,6 @@ impl Trace {
         let variant = self.variants.last_mut().expect("just pushed");
         Some((value, variant))
     }
-
 }
 
 /// Seconds since the current variant began (0 outside a variant).
@@ -145,6 +162,9 @@ impl Task {
     }
 
     pub fn run<T>(self, work: impl FnOnce() -> T) -> T {
+        if counts_only() {
+            return work();
+        }
         let start_s = now();
         let value = work();
         let lane = self.lane.clone().unwrap_or_else(thread_lane);
@@ -153,6 +173,9 @@ impl Task {
     }
 
     pub async fn run_async<F: Future>(self, work: F) -> F::Output {
+        if counts_only() {
+            return work.await;
+        }
         let start_s = now();
         let value = work.await;
         let lane = self
@@ -185,20 +208,17 @@ pub fn arrived(id: usize, what: impl Display) {
         return;
     };
     let now = a.origin.elapsed().as_secs_f64();
-    a.variant.received.push(id);
-    a.variant.received_s.push(now);
+    if !counts_only() {
+        a.variant.received.push(id);
+        a.variant.received_s.push(now);
+    }
     let ran = a
         .variant
         .tasks
         .iter()
         .rev()
         .find(|t| t.id == id)
-        .map(|t| {
-            format!(
-                "; ran {:.3}-{:.3}s on {}",
-                t.start_s, t.end_s, t.lane
-            )
-        })
+        .map(|t| format!("; ran {:.3}-{:.3}s on {}", t.start_s, t.end_s, t.lane))
         .unwrap_or_default();
     let line = match a.quiet.as_mut() {
         None => Some(format!("received task {id}: {what}{ran}")),
@@ -208,7 +228,9 @@ pub fn arrived(id: usize, what: impl Display) {
             if count <= q.first {
                 Some(format!("received task {id}: {what}{ran}"))
             } else if count * 10 / expected > (count - 1) * 10 / expected {
-                Some(format!("{count} of {expected} results in (last: task {id})"))
+                Some(format!(
+                    "{count} of {expected} results in (last: task {id})"
+                ))
             } else {
                 None
             }
