@@ -54,7 +54,8 @@ fn channel_completion_order(tasks: &[(&'static str, f64)]) {
             let tx = tx.clone();
             s.spawn(move || {
                 let name = task(id, || worker(name, secs));
-                tx.send((id, name)).expect("the receiver outlives the threads");
+                tx.send((id, name))
+                    .expect("the receiver outlives the threads");
             });
         }
         drop(tx); // the loop below ends once every thread's sender is gone

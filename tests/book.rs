@@ -187,6 +187,13 @@ fn readme_and_summary_list_the_patterns_in_one_order() {
     };
     let in_readme = order(&readme, &|n| format!("| `{n}` |"));
     let in_summary = order(&summary, &|n| format!("[{n}:"));
-    assert_eq!(in_readme, in_summary, "README and SUMMARY disagree on the order");
-    assert_eq!(in_readme.len(), names.len(), "a pattern is missing from README or SUMMARY");
+    assert_eq!(
+        in_readme, in_summary,
+        "README and SUMMARY disagree on the order"
+    );
+    assert_eq!(
+        in_readme.len(),
+        names.len(),
+        "a pattern is missing from README or SUMMARY"
+    );
 }
