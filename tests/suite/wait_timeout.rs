@@ -3,8 +3,7 @@
 //! either never complete (cancelled: checked well after their end, through a side effect
 //! they would have produced) or complete on their own after the deadline (kept/detached).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use concurrency_pairs::{Trace, Variant};
 

@@ -1,8 +1,7 @@
 //! `spawn_vs_await`: sequential awaits run the two sleeps one after the other; every
 //! concurrent variant (join, spawn, task group, on any runtime) runs them at once.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use concurrency_pairs::{Trace, Variant};
 

@@ -2,8 +2,7 @@
 //! Python twin (the same seeded jobs); the single loop does all CPU work on one thread,
 //! the other variants spread it over distinct threads (or processes).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;

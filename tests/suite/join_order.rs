@@ -1,8 +1,7 @@
 //! `join_order`: joining in start order hands B over only after A has ended; a channel
 //! hands B over first, before A has ended. Checked on both languages' traces.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use concurrency_pairs::Trace;
 

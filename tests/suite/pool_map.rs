@@ -6,8 +6,7 @@
 //! The five tasks are equally long, so they finish nearly together: no test asserts which
 //! of them finished first.
 
-mod common;
-use common::*;
+use crate::common::*;
 use concurrency_pairs::{TaskSpan, Trace, Variant};
 
 const TASKS: usize = 5;

@@ -4,8 +4,7 @@
 //! costs themselves are timings and memory readings: they belong to the table written by
 //! `cargo xtask timings`, not to a test (beyond being real numbers).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::process::Command;
 

@@ -1,8 +1,7 @@
 //! `as_completed`: the ordered variants receive in submission order, the completion
 //! variants in finish order, on both sides of the pair and in both languages.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// Task i sleeps DEFAULT_S[i]: finishing order is 1, 3, 4, 2, 0.
 const SHORTEST_FIRST: [usize; 5] = [1, 3, 4, 2, 0];

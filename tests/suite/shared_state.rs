@@ -3,8 +3,7 @@
 //! locked `Value` or with no sharing. The refused Rust programs fail for the reason the
 //! book quotes.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::process::Command;
 

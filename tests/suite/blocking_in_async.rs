@@ -4,8 +4,7 @@
 //! heartbeat ticking; with two workers, four blocking tasks never run more than two at
 //! a time.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use concurrency_pairs::{TaskSpan, Trace, Variant};
 

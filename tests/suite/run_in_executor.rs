@@ -3,8 +3,7 @@
 //! the ticker on time and the results arrive in completion order. Every comparison is
 //! between quantities measured in the same trace, never against a wall-clock constant.
 
-mod common;
-use common::*;
+use crate::common::*;
 use concurrency_pairs::work::cpu_work_expected;
 use concurrency_pairs::{TaskSpan, Trace, Variant};
 

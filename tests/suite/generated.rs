@@ -3,8 +3,7 @@
 //! each lists them with `--variants`), each file saying it is generated. The numbers are
 //! whatever the last run measured.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::fs;
 

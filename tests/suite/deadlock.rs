@@ -1,8 +1,7 @@
 //! `deadlock`: two transfers locking two accounts in opposite orders detect the deadlock
 //! (both give up, never hang); one global lock order avoids it. Both languages.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use concurrency_pairs::{Figure, Trace, Variant};
 

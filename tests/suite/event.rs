@@ -1,8 +1,7 @@
 //! `event`: the signalling variants wake when the worker publishes, while it is still
 //! working; the `join` variants wake only when the worker has ended. Both languages.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use concurrency_pairs::{Trace, Variant};
 

@@ -2,7 +2,7 @@
 //! anchor, no Rust or Python is pasted into the markdown, and every example has a chapter,
 //! a README row and a SUMMARY entry.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

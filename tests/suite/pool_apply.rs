@@ -3,8 +3,7 @@
 //! over as they finish. Checked on both languages' traces, plus the `threadpool` crate's
 //! behaviour with a panicking job.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::process::Command;
 use std::sync::mpsc;

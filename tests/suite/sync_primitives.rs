@@ -2,8 +2,7 @@
 //! the bounded queue never holds more than its capacity and hands items over in order,
 //! nobody passes the barrier early. Both languages. (The deadlock is `tests/deadlock.rs`.)
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use concurrency_pairs::{Figure, Variant};
 

@@ -1,0 +1,22 @@
+//! The integration tests, as one binary: it links once, and its tests run in parallel.
+//! A module per pattern checks that pattern's claims on the traces of the Rust example
+//! and its Python twin; `book` and `generated` check the book and the generated files.
+
+mod common;
+
+mod as_completed;
+mod blocking_in_async;
+mod book;
+mod crawler;
+mod deadlock;
+mod event;
+mod generated;
+mod join_order;
+mod pool_apply;
+mod pool_map;
+mod run_in_executor;
+mod runtimes;
+mod shared_state;
+mod spawn_vs_await;
+mod sync_primitives;
+mod wait_timeout;
