@@ -7,6 +7,7 @@ use crate::common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
+use concurrency_pairs::Figure;
 use concurrency_pairs::Variant;
 use concurrency_pairs::crawl::{SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;
@@ -24,17 +25,6 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// A count the variant must report (`tasks_run`, `wrong`, `lanes`).
-fn count(v: &Variant, figure: Option<f64>, what: &str) -> u64 {
-    let value = figure.unwrap_or_else(|| panic!("{}: no {what}", v.name));
-    assert!(
-        value >= 0.0 && value.fract() == 0.0,
-        "{}: {what} {value}",
-        v.name
-    );
-    value as u64
-}
-
 /// Every task ran once, was received once, and summed the right number of integers.
 fn assert_all_done_right(v: &Variant) {
     assert_each_task_received_once(v, N);
@@ -43,8 +33,8 @@ fn assert_all_done_right(v: &Variant) {
         .map(|j| cpu_work_expected(j.units))
         .collect();
     assert_eq!(v.figures.sums, Some(expected), "{}: wrong sums", v.name);
-    assert_eq!(count(v, v.figures.tasks_run, "tasks_run"), N as u64);
-    assert_eq!(count(v, v.figures.wrong, "wrong"), 0, "{}", v.name);
+    assert_eq!(count(v, Figure::TasksRun), N as u64);
+    assert_eq!(count(v, Figure::Wrong), 0, "{}", v.name);
     // A task's CPU part cannot start before its IO delay is over.
     let jobs = crawl_jobs(N, SEED);
     for t in &v.tasks {
@@ -109,10 +99,7 @@ fn rust_variants_run_every_task_once_with_the_right_result() {
         assert_eq!(batches.len(), 1, "{lane} ran tasks of batches {batches:?}");
         assert_eq!(ids.len(), batch.min(N - ids[0] / batch * batch), "{lane}");
     }
-    assert_eq!(
-        count(per_core, per_core.figures.lanes, "lanes"),
-        cores() as u64
-    );
+    assert_eq!(count(per_core, Figure::Lanes), cores() as u64);
 
     // Work stealing and rayon: CPU parts on the pool's threads, never on the caller's.
     for (name, prefix) in [("multi-thread", "worker-"), ("io-plus-rayon", "rayon-")] {

@@ -9,21 +9,6 @@ use std::process::Command;
 
 use concurrency_pairs::{Figure, Variant};
 
-/// A count the variant must report, as a whole number.
-fn count(v: &Variant, figure: Figure) -> u64 {
-    let value = v
-        .figures
-        .get(figure)
-        .unwrap_or_else(|| panic!("{}: no {}", v.name, figure.label()));
-    assert!(
-        value >= 0.0 && value.fract() == 0.0,
-        "{}: {} is {value}, not a count",
-        v.name,
-        figure.label()
-    );
-    value as u64
-}
-
 /// The bookkeeping every counting variant shares: one span per worker, all received,
 /// `final_value + lost_updates = increments`, a positive cost per increment.
 fn check_counting(v: &Variant, workers: usize) {

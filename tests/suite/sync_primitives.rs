@@ -14,21 +14,6 @@ const ITEMS: usize = 6;
 const CAPACITY: u64 = 2;
 const BARRIER_THREADS: usize = 3;
 
-/// A count the variant must report, as a whole number.
-fn count(v: &Variant, figure: Figure) -> u64 {
-    let value = v
-        .figures
-        .get(figure)
-        .unwrap_or_else(|| panic!("{}: no {}", v.name, figure.label()));
-    assert!(
-        value >= 0.0 && value.fract() == 0.0,
-        "{}: {} is {value}, not a count",
-        v.name,
-        figure.label()
-    );
-    value as u64
-}
-
 /// The most task spans that overlap at any instant (a span that ends exactly when
 /// another starts does not overlap it).
 fn max_overlap(v: &Variant) -> u64 {

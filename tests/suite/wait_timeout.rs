@@ -5,43 +5,19 @@
 
 use crate::common::*;
 
+use concurrency_pairs::Figure;
 use concurrency_pairs::{Trace, Variant};
 
 const TASKS: usize = 9;
 /// Tasks 0-3 sleep 1-4 units: below the 4.5-unit deadline.
 const DONE_BY_DEADLINE: [usize; 4] = [0, 1, 2, 3];
 
-/// A count every variant must report, as a whole number (`what` names it in failures).
-fn count(v: &Variant, figure: Option<f64>, what: &str) -> u64 {
-    let value = figure.unwrap_or_else(|| panic!("{}: no count `{what}`", v.name));
-    assert!(
-        value >= 0.0 && value.fract() == 0.0,
-        "{}: `{what}` is {value}, not a count",
-        v.name
-    );
-    value as u64
-}
-
 fn assert_wait_all(v: &Variant) {
     assert_each_task_received_once(v, TASKS);
     assert_completion_order(v);
-    assert_eq!(
-        count(v, v.figures.done_at_deadline, "done_at_deadline"),
-        TASKS as u64,
-        "{}",
-        v.name
-    );
-    assert_eq!(
-        count(
-            v,
-            v.figures.completed_after_deadline,
-            "completed_after_deadline"
-        ),
-        0,
-        "{}",
-        v.name
-    );
-    assert_eq!(count(v, v.figures.cancelled, "cancelled"), 0, "{}", v.name);
+    assert_eq!(count(v, Figure::DoneAtDeadline), TASKS as u64, "{}", v.name);
+    assert_eq!(count(v, Figure::CompletedAfterDeadline), 0, "{}", v.name);
+    assert_eq!(count(v, Figure::Cancelled), 0, "{}", v.name);
 }
 
 /// At the deadline the caller holds the results of exactly the tasks whose sleep is
@@ -59,12 +35,7 @@ fn assert_deadline(v: &Variant) {
         "{}: a result arrived after the wait returned",
         v.name
     );
-    assert_eq!(
-        count(v, v.figures.done_at_deadline, "done_at_deadline"),
-        4,
-        "{}",
-        v.name
-    );
+    assert_eq!(count(v, Figure::DoneAtDeadline), 4, "{}", v.name);
     let ids: Vec<usize> = v.tasks.iter().map(|t| t.id).collect();
     assert_eq!(
         ids,
@@ -87,17 +58,8 @@ fn pending(v: &Variant) -> impl Iterator<Item = &concurrency_pairs::TaskSpan> {
 /// completed: the completion counter they bump at their end never moved.
 fn assert_cancelled(v: &Variant) {
     assert_deadline(v);
-    assert_eq!(
-        count(
-            v,
-            v.figures.completed_after_deadline,
-            "completed_after_deadline"
-        ),
-        0,
-        "{}",
-        v.name
-    );
-    assert_eq!(count(v, v.figures.cancelled, "cancelled"), 5, "{}", v.name);
+    assert_eq!(count(v, Figure::CompletedAfterDeadline), 0, "{}", v.name);
+    assert_eq!(count(v, Figure::Cancelled), 5, "{}", v.name);
     for task in pending(v) {
         assert_eq!(
             task.kind.as_deref(),
@@ -114,17 +76,8 @@ fn assert_cancelled(v: &Variant) {
 /// The pending tasks were still running when the wait returned and finished later.
 fn assert_completed_later(v: &Variant) {
     assert_deadline(v);
-    assert_eq!(
-        count(
-            v,
-            v.figures.completed_after_deadline,
-            "completed_after_deadline"
-        ),
-        5,
-        "{}",
-        v.name
-    );
-    assert_eq!(count(v, v.figures.cancelled, "cancelled"), 0, "{}", v.name);
+    assert_eq!(count(v, Figure::CompletedAfterDeadline), 5, "{}", v.name);
+    assert_eq!(count(v, Figure::Cancelled), 0, "{}", v.name);
     for task in pending(v) {
         assert_eq!(task.kind, None, "{}: task {}", v.name, task.id);
         assert!(task.end_s > v.wall_s, "{}: task {}", v.name, task.id);

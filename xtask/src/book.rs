@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use mdbook_driver::MDBook;
 
 pub fn build() -> Result<()> {
-    let dir = crate::root().join("book");
+    let dir = crate::measure::root().join("book");
     let book = MDBook::load(&dir)
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .with_context(|| format!("loading the book at {}", dir.display()))?;

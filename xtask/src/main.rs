@@ -3,21 +3,32 @@
 //!
 //! - `cargo xtask timings [--only NAME]... [--runs N] [--full] [--quick] [--out DIR]`
 //!   runs every example and its Python twin and writes the tables and timelines in
-//!   `book/src/generated/`.
+//!   `book/src/generated/`, and, with `runtimes`, that page's ladder of sizes.
 //! - `cargo xtask sweep [--rust-max N] [--python-max N] [--runs N] [--quick] [--out DIR]`
 //!   runs the crawler example and its twin over a range of task counts, one fresh process
 //!   per run, and writes its table, wall-time and memory pictures and headline.
 //! - `cargo xtask book` builds the HTML book (mdBook as a library).
+//!
+//! The modules are layers; each imports only from the layers below it, never sideways
+//! up or in a circle:
+//!
+//! 1. [`measure`]: build the examples, run them (once, repeatedly, in a fresh process per
+//!    variant and size), the machine and the setup of a measurement;
+//! 2. [`format`](mod@format): one convention for seconds, bytes, ratios, counts and colours;
+//! 3. [`plot`]: timelines and the one log-log picture;
+//! 4. the pages: [`runtimes`], then [`timings`] (which writes the runtimes page when it
+//!    measures `runtimes`), [`sweep`], and [`book`].
+//!
+//! This file only parses the command line and dispatches.
 
 mod book;
-mod machine;
+mod format;
+mod measure;
 mod plot;
 mod runtimes;
 mod sweep;
-mod table;
 mod timings;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -38,14 +49,6 @@ enum Command {
     Sweep(sweep::Args),
     /// Build the HTML book with search, and print the path of its index page.
     Book,
-}
-
-/// The workspace root (xtask lives one level below it).
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits inside the workspace")
-        .to_path_buf()
 }
 
 fn main() -> ExitCode {

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use concurrency_pairs::{Trace, Variant};
+use concurrency_pairs::{Figure, Trace, Variant};
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -263,4 +263,19 @@ pub fn finish_order(v: &Variant) -> Vec<usize> {
     let mut tasks: Vec<_> = v.tasks.iter().collect();
     tasks.sort_by(|a, b| a.end_s.total_cmp(&b.end_s));
     tasks.iter().map(|t| t.id).collect()
+}
+
+/// A count the variant must report, as a whole number.
+pub fn count(v: &Variant, figure: Figure) -> u64 {
+    let value = v
+        .figures
+        .get(figure)
+        .unwrap_or_else(|| panic!("{}: no {}", v.name, figure.label()));
+    assert!(
+        value >= 0.0 && value.fract() == 0.0,
+        "{}: {} is {value}, not a count",
+        v.name,
+        figure.label()
+    );
+    value as u64
 }

@@ -9,7 +9,7 @@ use concurrency_pairs::{Trace, Variant};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use crate::table::seconds;
+use crate::format::{IO, OTHER, TASK, seconds};
 
 /// More lanes than this are not drawn (the panel says how many were left out).
 const MAX_LANES: usize = 24;
@@ -19,10 +19,6 @@ const MAX_BARS: usize = 500;
 const MAX_MARKS: usize = 80;
 const WIDTH: u32 = 960;
 const LANE_PX: u32 = 22;
-
-const TASK: RGBColor = RGBColor(66, 120, 200);
-const IO: RGBColor = RGBColor(240, 150, 40);
-const OTHER: RGBColor = RGBColor(120, 170, 90);
 
 /// Lanes in the order of the first task each ran (tasks are numbered in submission order).
 fn lanes(v: &Variant) -> (Vec<String>, usize) {

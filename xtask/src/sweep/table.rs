@@ -1,0 +1,118 @@
+//! `crawler.sweep.md`: one row per (language, variant, N).
+
+use concurrency_pairs::Unit;
+
+use crate::format::{bytes, median_range, ratio, seconds, thousands};
+use crate::measure::Setup;
+
+use super::cells::Cell;
+use super::plan::{EXAMPLE, REPEATED_UP_TO, SMALLEST};
+
+pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
+    let header = [
+        "N",
+        "language",
+        "variant",
+        "runs",
+        "wall: median (min–max)",
+        "ideal",
+        "÷ ideal",
+        "peak RSS",
+        "peak ÷ N",
+        "CPU work",
+    ];
+    let mut out = format!(
+        "| {} |\n|{}\n",
+        header.join(" | "),
+        "---|".repeat(header.len())
+    );
+    for c in cells {
+        let row = [
+            thousands(c.n),
+            c.language.name().to_owned(),
+            format!("`{}`", c.variant),
+            c.runs.to_string(),
+            median_range(&c.wall, Unit::Seconds),
+            seconds(c.ideal_s),
+            ratio(c.over_ideal()),
+            bytes(c.peak_rss_bytes),
+            bytes(c.bytes_per_task()),
+            seconds(c.cpu_s),
+        ];
+        out += &format!("| {} |\n", row.join(" | "));
+    }
+    let repeated = if setup.runs == 1 {
+        "one run at every N".to_owned()
+    } else {
+        format!(
+            "median (min–max) of {} runs at each N up to {}, one run above",
+            setup.runs,
+            thousands(REPEATED_UP_TO)
+        )
+    };
+    let warm_up = match setup.warmups {
+        0 => "No warm-up".to_owned(),
+        1 => format!(
+            "After one untimed run per language at {} tasks",
+            thousands(SMALLEST)
+        ),
+        k => format!(
+            "After {k} untimed runs per language at {} tasks",
+            thousands(SMALLEST)
+        ),
+    };
+    out += &format!(
+        "\n*Each run is a fresh process running one variant: `{EXAMPLE} --json --tasks N \
+         --variant V --counts-only` (Rust) or `python3 python/{EXAMPLE}.py` with the same \
+         flags. Wall: {repeated}; the runs column gives each row's count. {warm_up}. Ideal: \
+         the lower bound each run computes for its workload; ÷ ideal: median wall ÷ ideal. \
+         Peak RSS: the run's high-water mark (Python's summed over its worker processes), \
+         in powers of 1,000 bytes; peak ÷ N divides it by N. CPU work: the CPU cost of all \
+         the tasks' work, measured in the run. Measured {} at revision `{}` on {} \
+         ([the machine](measuring.md)).*\n",
+        setup.date,
+        setup.revision,
+        setup.machine.summary(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cells::test_cells;
+    use super::*;
+
+    #[test]
+    fn one_table_row_per_language_variant_and_n_with_its_runs() {
+        let text = render(&test_cells(), &Setup::for_tests());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "| N | language | variant | runs | wall: median (min–max) | ideal | ÷ ideal | peak RSS | peak ÷ N | CPU work |"
+        );
+        let rows: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| N "))
+            .collect();
+        assert_eq!(rows.len(), 4 * 4 + 3 * 2);
+        assert_eq!(
+            rows[0],
+            "| 1,000 | Rust | `single-loop` | 3 | 1.01 s (989.8 ms–1.06 s) | 1.00 s | 1.00× | 3.20 MB | 3.20 kB | 10.0 ms |"
+        );
+        assert_eq!(
+            rows[4],
+            "| 1,000 | Python | `single-loop` | 3 | 5.00 s | 3.00 s | 1.67× | 60.0 MB | 60.0 kB | 4.00 s |"
+        );
+        let last = rows.last().expect("rows");
+        assert!(
+            last.starts_with(
+                "| 1,000,000 | Rust | `io-plus-rayon` | 1 | 6.50 s | 6.00 s | 1.08× | 203 MB | 203 B |"
+            ),
+            "{last}"
+        );
+        assert!(text.contains("revision `abc1234`"), "{text}");
+        assert!(text.contains("median (min–max) of 3 runs at each N up to 10,000, one run above"));
+        assert!(text.contains("After one untimed run per language at 1,000 tasks."));
+    }
+}
