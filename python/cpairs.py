@@ -158,6 +158,156 @@ def timed(clock, task_id, lane, work, *args):
     return value, task_span(task_id, lane, start, clock.now())
 
 
+# --- The lab: records a variant around its lesson (the twin of src/lab.rs) -----------
+#
+# A lesson reads like the article's code: the pattern's inputs in, plain values out. The
+# recorder is ambient, so nothing about measuring is passed through the lesson:
+#   task(id, work, *args)   times work(*args) as task `id` where it runs (this thread, or
+#                           the worker process it runs in) and returns its value;
+#   await task_async(id, coroutine)   the same for a coroutine (lane `task-ID`);
+#   arrived(id, what)       the caller holds task id's result: record when, and print it.
+# Worker processes forked while a variant runs (a Pool or ProcessPoolExecutor made inside
+# the lesson, with Linux's default `fork`) inherit the variant's clock and a pipe back to
+# the parent, on which task() sends its span; a thread in the parent reads it. Every
+# process shares one monotonic clock, so their times line up.
+
+_lab = None
+
+
+class _Lab:
+    def __init__(self, name, uses):
+        self.origin = time.monotonic()
+        self.owner = os.getpid()
+        self.variant = {"name": name, "uses": uses, "wall_s": 0.0, "ideal_s": None,
+                        "tasks": [], "received": [], "received_s": []}
+        self.quiet = None
+        self.changed = threading.Condition()
+        self.from_workers = multiprocessing.SimpleQueue()
+        self.reader = threading.Thread(target=self._read, name="lab-reader", daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            span = self.from_workers.get()
+            if span is None:
+                return
+            self.add(span)
+
+    def add(self, span):
+        with self.changed:
+            self.variant["tasks"].append(span)
+            self.changed.notify_all()
+
+    def span_of(self, task_id, wait_s):
+        """Task task_id's span, waiting a moment for one a worker process has sent."""
+        deadline = time.monotonic() + wait_s
+        with self.changed:
+            while True:
+                for span in reversed(self.variant["tasks"]):
+                    if span["id"] == task_id:
+                        return span
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.changed.wait(left)
+
+    def close(self):
+        self.from_workers.put(None)  # after every worker's span: they were sent first
+        self.reader.join(timeout=10)
+
+
+def now():
+    """Seconds since the current variant began (0 outside a variant)."""
+    return 0.0 if _lab is None else time.monotonic() - _lab.origin
+
+
+def record(span):
+    """Record a span measured some other way (a heartbeat's tick, say)."""
+    if _lab is None:
+        return
+    if os.getpid() == _lab.owner:
+        _lab.add(span)
+    else:
+        _lab.from_workers.put(span)
+
+
+def task(task_id, work, *args, lane=None, kind=None):
+    """Run work(*args) as task `task_id`, timed, in this thread's (or process's) lane."""
+    start = now()
+    value = work(*args)
+    record(task_span(task_id, lane or current_lane(), start, now(), kind))
+    return value
+
+
+async def task_async(task_id, coroutine, lane=None, kind=None):
+    """Await `coroutine` as task `task_id`, in lane `task-ID` unless given one."""
+    start = now()
+    value = await coroutine
+    record(task_span(task_id, lane or f"task-{task_id}", start, now(), kind))
+    return value
+
+
+def arrived(task_id, what):
+    """The caller now holds task task_id's result: record when, and say so."""
+    if _lab is None:
+        return
+    at = now()
+    _lab.variant["received"].append(task_id)
+    _lab.variant["received_s"].append(at)
+    line = _quiet_line(task_id)
+    if line is None:
+        return
+    if line == "":
+        span = _lab.span_of(task_id, wait_s=0.05)
+        ran = "" if span is None else (
+            f"; ran {span['start_s']:.3f}-{span['end_s']:.3f}s on {span['lane']}")
+        line = f"received task {task_id}: {what}{ran}"
+    say(f"[{at:7.3f}s] {line}")
+
+
+def _quiet_line(task_id):
+    """"" for a full line, a progress line, or None for no line (see quiet_after)."""
+    if _lab.quiet is None:
+        return ""
+    first, expected, count = _lab.quiet
+    count += 1
+    _lab.quiet[2] = count
+    if count <= first:
+        return ""
+    if count * 10 // expected > (count - 1) * 10 // expected:
+        return f"{count} of {expected} results in (last: task {task_id})"
+    return None
+
+
+def note(what):
+    """A line of commentary, stamped with the variant's clock."""
+    say(f"[{now():7.3f}s] {what}")
+
+
+def quiet_after(first, expected):
+    """Many results are coming: print the first `first`, then a line per tenth."""
+    if _lab is not None:
+        _lab.quiet = [first, max(expected, 1), 0]
+
+
+def variant(name, uses, lesson, *args):
+    """Run lesson(*args) as one variant: returns (its value, the recorded variant)."""
+    global _lab
+    say(f"\n== {name} ({uses})")
+    _lab = _Lab(name, uses)
+    try:
+        value = lesson(*args)
+    finally:
+        lab, _lab = _lab, None
+        lab.close()
+    v = lab.variant
+    v["wall_s"] = time.monotonic() - lab.origin
+    v["tasks"].sort(key=lambda t: t["id"])
+    say(f"[{v['wall_s']:7.3f}s] {name} done")
+    return value, v
+
+
+
 class Recorder:
     """Records one variant while it runs, printing each result as it arrives."""
 
@@ -229,6 +379,20 @@ class Trace:
         self.example = example
         self.options = options
         self.variants = []
+
+    def run(self, name, uses, lesson, *args):
+        """Run lesson(*args) as variant `name` (unless --variant chose another): returns
+        (its value, the recorded variant, for figures), or None when it did not run."""
+        if not self.options.runs(name):
+            return None
+        value, v = variant(name, uses, lesson, *args)
+        self.variants.append(v)
+        return value, v
+
+    def set_ideal(self, seconds):
+        """The same lower bound for every variant that ran."""
+        for v in self.variants:
+            v["ideal_s"] = seconds
 
     def push(self, variant):
         self.variants.append(variant)

@@ -9,79 +9,71 @@ Run: python3 python/join_order.py [--json] [--full]
 """
 
 import multiprocessing
+import time
 
 import cpairs
 
 DEFAULT_TASKS = [("A", 0.8), ("B", 0.3)]  # task 0 is A (slow, started first), 1 is B
 FULL_TASKS = [("A", 3.0), ("B", 1.0)]
 
-# A child's queue.get waits at most this long: a child that died would otherwise hang us.
+# A queue.get waits at most this long: a child that died would otherwise hang us.
 GET_TIMEOUT_S = 60
 
 
-def child(clock, task_id, seconds, spans):
-    """Sleep, then return... nothing: a Process target's return value is thrown away."""
-    span = cpairs.sleep_job(clock, task_id, seconds)
-    # Instrumentation only, not part of the pattern: tell the trace when we ran.
-    spans.put(span)
+# ANCHOR: child
+def child(name, seconds):
+    """Sleep, then return the name... to nobody: a Process target's return value is lost."""
+    time.sleep(seconds)
+    return name
+# ANCHOR_END: child
+
+
+def timed_child(task_id, name, seconds):
+    cpairs.task(task_id, child, name, seconds)
 
 
 # ANCHOR: join_in_start_order
 def join_in_start_order(tasks):
-    rec = cpairs.Recorder("join-in-start-order", "multiprocessing.Process + join")
-    spans = multiprocessing.Queue()  # instrumentation: the children's timings
-    a, b = [multiprocessing.Process(target=child, name=f"process-{name}",
-                                    args=(rec.clock, task_id, seconds, spans))
+    a, b = [multiprocessing.Process(target=timed_child, name=f"process-{name}",
+                                    args=(task_id, name, seconds))
             for task_id, (name, seconds) in enumerate(tasks)]
     a.start()
     b.start()
-    rec.say("A and B started; joining A first, then B")
-    timings = {}
     for task_id, process in enumerate([a, b]):
         result = process.join()  # blocks until *this* child has exited
-        # Only now read the timing (B's may come out first). Reading after join is safe
-        # here because a span is a few bytes; see the chapter's pitfalls for big data.
-        while task_id not in timings:
-            span = spans.get(timeout=GET_TIMEOUT_S)
-            timings[span["id"]] = span
-        rec.receive(timings[task_id], f"join returned {result!r}, exit code {process.exitcode}")
-    return rec.finish()
+        cpairs.arrived(task_id, f"join returned {result!r}, exit code {process.exitcode}")
 # ANCHOR_END: join_in_start_order
 
 
-def reporting_child(clock, task_id, seconds, results):
+# ANCHOR: reporting_child
+def reporting_child(task_id, name, seconds, results):
     """Sleep, then put the result on the queue: the only way back to the parent."""
-    span = cpairs.sleep_job(clock, task_id, seconds)
-    results.put(span)
+    results.put((task_id, cpairs.task(task_id, child, name, seconds)))
+# ANCHOR_END: reporting_child
 
 
 # ANCHOR: channel_completion_order
 def channel_completion_order(tasks):
-    rec = cpairs.Recorder("channel-completion-order", "multiprocessing.Process + Queue")
     results = multiprocessing.Queue()
     processes = [multiprocessing.Process(target=reporting_child, name=f"process-{name}",
-                                         args=(rec.clock, task_id, seconds, results))
+                                         args=(task_id, name, seconds, results))
                  for task_id, (name, seconds) in enumerate(tasks)]
     for process in processes:
         process.start()
-    rec.say("A and B started; receiving from the queue")
     for _ in processes:
-        span = results.get(timeout=GET_TIMEOUT_S)  # whichever child put first
-        rec.receive(span, f"{tasks[span['id']][0]!r} arrived on the queue")
+        task_id, name = results.get(timeout=GET_TIMEOUT_S)  # whichever child put first
+        cpairs.arrived(task_id, f"{name!r} arrived on the queue")
     # Drain the queue *before* joining: a child that has put data waits for it to be read.
     for process in processes:
         process.join()
-    return rec.finish()
 # ANCHOR_END: channel_completion_order
 
 
-def note_b_waited(variant):
+def b_waited(v):
     """How long B's finished result sat before the parent took it."""
     b = 1
-    at = variant["received"].index(b)
-    end = next(t["end_s"] for t in variant["tasks"] if t["id"] == b)
-    variant["b_result_waited_s"] = variant["received_s"][at] - end
-    return variant
+    end = next(t["end_s"] for t in v["tasks"] if t["id"] == b)
+    return v["received_s"][v["received"].index(b)] - end
 
 
 def main():
@@ -90,9 +82,13 @@ def main():
         variants=["join-in-start-order", "channel-completion-order"])
     tasks = FULL_TASKS if options.full else DEFAULT_TASKS
     trace = cpairs.Trace("join_order", options)
-    for variant in [join_in_start_order(tasks), channel_completion_order(tasks)]:
-        variant["ideal_s"] = max(seconds for _, seconds in tasks)
-        trace.push(note_b_waited(variant))
+    trace.run("join-in-start-order", "multiprocessing.Process + join",
+              join_in_start_order, tasks)
+    trace.run("channel-completion-order", "multiprocessing.Process + Queue",
+              channel_completion_order, tasks)
+    trace.set_ideal(max(seconds for _, seconds in tasks))
+    for v in trace.variants:
+        v["b_result_waited_s"] = b_waited(v)
     trace.finish()
 
 

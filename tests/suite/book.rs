@@ -129,6 +129,14 @@ fn snippets_show_the_lesson_not_the_measuring() {
     const SCAFFOLDING: [&str; 7] = [
         "Recorder", "Clock", "TaskSpan", "Variant", "figures", "rec.", "clock.",
     ];
+    const PYTHON_SCAFFOLDING: [&str; 6] = [
+        "Recorder",
+        "rec.",
+        "clock",
+        "Clock",
+        "task_span",
+        "variant[",
+    ];
     let src = common::root().join("book/src");
     for (page, text) in chapters() {
         for (start, _) in text.match_indices("{{#include ../../examples/") {
@@ -143,6 +151,24 @@ fn snippets_show_the_lesson_not_the_measuring() {
             let snippet = anchored(&body, anchor)
                 .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
             for word in SCAFFOLDING {
+                assert!(
+                    !snippet.contains(word),
+                    "{page}: the snippet {path}:{anchor} shows measuring (`{word}`)"
+                );
+            }
+        }
+        for (start, _) in text.match_indices("{{#include ../../python/") {
+            let spec = text[start + "{{#include ".len()..]
+                .split("}}")
+                .next()
+                .expect("an include is closed");
+            let Some((path, anchor)) = spec.trim().split_once(':') else {
+                continue;
+            };
+            let body = fs::read_to_string(src.join(path)).expect("checked above");
+            let snippet = anchored(&body, anchor)
+                .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
+            for word in PYTHON_SCAFFOLDING {
                 assert!(
                     !snippet.contains(word),
                     "{page}: the snippet {path}:{anchor} shows measuring (`{word}`)"
