@@ -9,7 +9,7 @@ Run: python3 python/as_completed.py [--json] [--full] [--variant NAME]
 
 import asyncio
 import concurrent.futures
-import functools
+import time
 
 import cpairs
 
@@ -17,77 +17,80 @@ DEFAULT_S = [0.5, 0.1, 0.4, 0.2, 0.3]  # task i sleeps DEFAULT_S[i] seconds
 FULL_SCALE = 4.0
 
 
+# ANCHOR: work
+def sleeper(task_id, seconds):
+    """A worker process's task: block for `seconds`, then hand back its id (so that a
+    result taken in completion order still says which task it was)."""
+    time.sleep(seconds)
+    return task_id
+
+
+async def nap(task_id, seconds):
+    """An async task: an IO-like wait that yields to the event loop, then its id."""
+    await asyncio.sleep(seconds)
+    return task_id
+# ANCHOR_END: work
+
+
+def timed_sleeper(task_id, seconds):
+    """sleeper as task `task_id`, timed in the worker that runs it (module level, so the
+    pool can pickle it)."""
+    return cpairs.task(task_id, sleeper, task_id, seconds)
+
+
 # ANCHOR: pool_ordered
 def pool_ordered(durations):
-    rec = cpairs.Recorder("pool-ordered", "ProcessPoolExecutor.map")
-    job = functools.partial(cpairs.sleep_job, rec.clock)
     with concurrent.futures.ProcessPoolExecutor(max_workers=len(durations)) as pool:
         # map yields in submission order: task 0 (the slowest) holds back the rest.
-        for span in pool.map(job, range(len(durations)), durations):
-            rec.receive(span, "slept")
-    return rec.finish()
+        for task_id in pool.map(timed_sleeper, range(len(durations)), durations):
+            cpairs.arrived(task_id, "slept")
 # ANCHOR_END: pool_ordered
 
 
 # ANCHOR: pool_completion
 def pool_completion(durations):
-    rec = cpairs.Recorder("pool-completion", "concurrent.futures.as_completed")
     with concurrent.futures.ProcessPoolExecutor(max_workers=len(durations)) as pool:
-        futures = [pool.submit(cpairs.sleep_job, rec.clock, task_id, seconds)
+        futures = [pool.submit(timed_sleeper, task_id, seconds)
                    for task_id, seconds in enumerate(durations)]
         for future in concurrent.futures.as_completed(futures):
-            rec.receive(future.result(), "slept")
-    return rec.finish()
+            cpairs.arrived(future.result(), "slept")
 # ANCHOR_END: pool_completion
-
-
-async def nap(clock, task_id, seconds):
-    start = clock.now()
-    await asyncio.sleep(seconds)
-    return cpairs.task_span(task_id, f"task-{task_id}", start, clock.now())
 
 
 # ANCHOR: async_ordered
 async def async_ordered(durations):
-    rec = cpairs.Recorder("async-ordered", "asyncio.create_task, awaited in order")
-    tasks = [asyncio.create_task(nap(rec.clock, task_id, seconds))
+    tasks = [asyncio.create_task(cpairs.task_async(task_id, nap(task_id, seconds)))
              for task_id, seconds in enumerate(durations)]
     for task in tasks:
-        rec.receive(await task, "slept")
-    return rec.finish()
+        cpairs.arrived(await task, "slept")
 # ANCHOR_END: async_ordered
 
 
 # ANCHOR: async_completion
 async def async_completion(durations):
-    rec = cpairs.Recorder("async-completion", "asyncio.as_completed")
-    coros = [nap(rec.clock, task_id, seconds) for task_id, seconds in enumerate(durations)]
+    coros = [cpairs.task_async(task_id, nap(task_id, seconds))
+             for task_id, seconds in enumerate(durations)]
     for next_done in asyncio.as_completed(coros):
-        rec.receive(await next_done, "slept")
-    return rec.finish()
+        cpairs.arrived(await next_done, "slept")
 # ANCHOR_END: async_completion
-
-
-VARIANTS = [
-    ("pool-ordered", pool_ordered),
-    ("pool-completion", pool_completion),
-    ("async-ordered", lambda durations: asyncio.run(async_ordered(durations))),
-    ("async-completion", lambda durations: asyncio.run(async_completion(durations))),
-]
 
 
 def main():
     options = cpairs.parse_args(
         "as_completed", "results in submission order versus completion order",
-        variants=[name for name, _ in VARIANTS])
+        variants=["pool-ordered", "pool-completion", "async-ordered", "async-completion"])
     scale = FULL_SCALE if options.full else 1.0
     durations = [d * scale for d in DEFAULT_S]
     trace = cpairs.Trace("as_completed", options)
-    for name, run in VARIANTS:
-        if options.runs(name):
-            variant = run(durations)
-            variant["ideal_s"] = max(durations)
-            trace.push(variant)
+    trace.run("pool-ordered", "ProcessPoolExecutor.map", pool_ordered, durations)
+    trace.run("pool-completion", "concurrent.futures.as_completed",
+              pool_completion, durations)
+    trace.run("async-ordered", "asyncio.create_task, awaited in order",
+              lambda durations: asyncio.run(async_ordered(durations)), durations)
+    trace.run("async-completion", "asyncio.as_completed",
+              lambda durations: asyncio.run(async_completion(durations)), durations)
+    # Every task runs at once, so the batch takes no less than the slowest.
+    trace.set_ideal(max(durations))
     trace.finish()
 
 

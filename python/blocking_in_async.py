@@ -12,6 +12,7 @@ Run: python3 python/blocking_in_async.py [--json] [--full] [--variant NAME] [--v
 
 import asyncio
 import concurrent.futures
+import itertools
 import os
 import time
 
@@ -22,95 +23,91 @@ DEFAULT_UNIT_S = 0.1
 FULL_UNIT_S = 1.0
 TICK_UNITS = 0.25  # the heartbeat wants to wake this often
 MAX_WORKERS = 10
+FIRST_TICK = len(SLEEP_UNITS)  # the heartbeat's ticks are numbered after the sleeps
 
 
 # ANCHOR: heartbeat
-async def heartbeat(clock, first_id, tick, stop):
-    """A coroutine that only wants to wake up every tick. A tick much longer than asked
-    is a stretch during which the event loop could run nothing else."""
-    ticks = []
-    while not stop.is_set():
-        start = clock.now()
-        await asyncio.sleep(tick)
-        ticks.append(cpairs.task_span(first_id + len(ticks), "heartbeat", start,
-                                      clock.now(), kind="tick"))
-    return ticks
+async def nap(tick, stop):
+    """Sleep for one tick, or less if told to stop meanwhile: whether told to stop."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=tick)
+        return True
+    except TimeoutError:
+        return False
+
+
+async def heartbeat(tick, stop):
+    """A coroutine that only wants to wake up every tick, until told to stop. A tick much
+    longer than asked is a stretch during which the event loop could run nothing else."""
+    for tick_id in itertools.count(FIRST_TICK):
+        if await cpairs.task_async(tick_id, nap(tick, stop), lane="heartbeat", kind="tick"):
+            return  # a tick cut short: the last one
 # ANCHOR_END: heartbeat
 
 
-def peak_concurrency(spans):
-    """The most tasks running at one instant."""
-    return max(sum(o["start_s"] <= s["start_s"] < o["end_s"] for o in spans) for s in spans)
+async def numbered(task_id, awaitable):
+    """Await `awaitable`, then say which task it was: as_completed does not."""
+    await awaitable
+    return task_id
 
 
-async def drive(rec, unit, start):
-    """Start the heartbeat, then one awaitable per sleep with start(clock, id, seconds),
-    and receive the results as they finish; the variant ends with the last result.
-    Then stop the heartbeat and add its ticks and its worst lateness to the trace."""
-    tick = TICK_UNITS * unit
+# ANCHOR: drive
+async def drive(unit, start):
+    """The caller's side, the same in every variant: start the heartbeat and one
+    awaitable per sleep with start(task_id, seconds), take each result the moment it is
+    ready, then stop the heartbeat."""
     stop = asyncio.Event()
-    beat = asyncio.create_task(heartbeat(rec.clock, len(SLEEP_UNITS), tick, stop))
+    beat = asyncio.create_task(heartbeat(TICK_UNITS * unit, stop))
     # ensure_future starts them in id order (as_completed alone would start coroutines
     # in the arbitrary order of a set).
-    awaitables = [asyncio.ensure_future(start(rec.clock, task_id, units * unit))
-                  for task_id, units in enumerate(SLEEP_UNITS)]
-    spans = []
-    for next_done in asyncio.as_completed(awaitables):
-        span = await next_done
-        spans.append(span)
-        rec.receive(span, "slept")
-    rec.note("peak_concurrency", peak_concurrency(spans))
-    variant = rec.finish()
-
+    running = [asyncio.ensure_future(numbered(task_id, start(task_id, units * unit)))
+               for task_id, units in enumerate(SLEEP_UNITS)]
+    for next_done in asyncio.as_completed(running):
+        cpairs.arrived(await next_done, "slept")
     stop.set()
-    ticks = await beat  # bounded: the heartbeat looks at `stop` after every tick
-    # A timer may fire a hair early: lateness below zero counts as on time.
-    late_s = max([0.0] + [t["end_s"] - t["start_s"] - tick for t in ticks])
-    cpairs.say(f"           peak concurrency {variant['peak_concurrency']}; "
-               f"heartbeat: {len(ticks)} ticks, the worst {late_s * 1000:.0f} ms late")
-    variant["heartbeat_late_s"] = late_s
-    variant["tasks"].extend(ticks)
-    return variant
+    await beat  # at once: the heartbeat's nap ends when `stop` is set
+# ANCHOR_END: drive
 
+
+# Below, `cpairs.task(task_id, time.sleep, seconds)` runs time.sleep(seconds) as task
+# `task_id`, timed in the thread that runs it; `cpairs.task_async` does the same for a
+# coroutine. Neither changes when anything runs.
 
 # ANCHOR: blocking_sleep
-async def blocking_nap(clock, task_id, seconds):
-    start = clock.now()
-    time.sleep(seconds)  # blocks the event loop's only thread
-    return cpairs.task_span(task_id, cpairs.thread_lane(), start, clock.now())
+async def blocking_nap(task_id, seconds):
+    cpairs.task(task_id, time.sleep, seconds)  # blocks the event loop's only thread
 
 
-async def blocking_sleep(rec, unit):
-    return await drive(rec, unit, blocking_nap)
+async def blocking_sleep(unit):
+    await drive(unit, blocking_nap)
 # ANCHOR_END: blocking_sleep
 
 
 # ANCHOR: async_sleep
-async def async_nap(clock, task_id, seconds):
-    start = clock.now()
-    await asyncio.sleep(seconds)  # hands the thread back to the event loop
-    return cpairs.task_span(task_id, f"task-{task_id}", start, clock.now())
+async def async_nap(task_id, seconds):
+    # hands the thread back to the event loop
+    await cpairs.task_async(task_id, asyncio.sleep(seconds))
 
 
-async def async_sleep(rec, unit):
-    return await drive(rec, unit, async_nap)
+async def async_sleep(unit):
+    await drive(unit, async_nap)
 # ANCHOR_END: async_sleep
 
 
 # ANCHOR: offload
-async def offload(rec, unit):
+async def offload(unit):
     loop = asyncio.get_running_loop()
     with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-        return await drive(rec, unit, lambda clock, task_id, seconds: loop.run_in_executor(
-            pool, cpairs.sleep_job, clock, task_id, seconds))
+        await drive(unit, lambda task_id, seconds: loop.run_in_executor(
+            pool, cpairs.task, task_id, time.sleep, seconds))
 # ANCHOR_END: offload
 
 
 # ANCHOR: offload_default
-async def offload_default(rec, unit):
+async def offload_default(unit):
     loop = asyncio.get_running_loop()
-    return await drive(rec, unit, lambda clock, task_id, seconds: loop.run_in_executor(
-        None, cpairs.sleep_job, clock, task_id, seconds))
+    await drive(unit, lambda task_id, seconds: loop.run_in_executor(
+        None, cpairs.task, task_id, time.sleep, seconds))
 # ANCHOR_END: offload_default
 
 
@@ -125,9 +122,23 @@ VARIANTS = [
 ]
 
 
-async def run_variant(name, uses, lesson, unit):
-    """Record one variant around its lesson, inside the event loop."""
-    return await lesson(cpairs.Recorder(name, uses), unit)
+def peak_concurrency(spans):
+    """The most tasks running at one instant."""
+    return max(sum(o["start_s"] <= s["start_s"] < o["end_s"] for o in spans) for s in spans)
+
+
+def report(v, tick):
+    """From the spans: the most sleeping tasks at one instant, and how much longer than
+    asked the heartbeat's worst tick lasted."""
+    work = [t for t in v["tasks"] if t.get("kind") is None]
+    ticks = [t for t in v["tasks"] if t.get("kind") == "tick"]
+    peak = peak_concurrency(work)
+    # A timer may fire a hair early, and the last tick is cut short: below zero is on time.
+    late_s = max([0.0] + [t["end_s"] - t["start_s"] - tick for t in ticks])
+    cpairs.say(f"           peak concurrency {peak}; "
+               f"heartbeat: {len(ticks)} ticks, the worst {late_s * 1000:.0f} ms late")
+    v["peak_concurrency"] = peak
+    v["heartbeat_late_s"] = late_s
 
 
 def main():
@@ -135,16 +146,16 @@ def main():
         "blocking_in_async", "blocking calls inside coroutines stall the event loop",
         variants=[name for name, _, _ in VARIANTS])
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
-    # Once offloaded the four sleeps overlap: the longest one is the floor. Every variant
-    # gets the same ideal, so the blocked one shows what blocking costs.
-    ideal = max(SLEEP_UNITS) * unit
     trace = cpairs.Trace("blocking_in_async", options)
     for name, uses, lesson in VARIANTS:
-        if not options.runs(name):
-            continue
-        variant = asyncio.run(run_variant(name, uses, lesson, unit))
-        variant["ideal_s"] = ideal
-        trace.push(variant)
+        # A fresh event loop per variant, made and closed outside the timing.
+        with asyncio.Runner() as loop:
+            ran = trace.run(name, uses, lambda: loop.run(lesson(unit)))
+        if ran is not None:
+            report(ran[1], TICK_UNITS * unit)
+    # Once offloaded the four sleeps overlap: the longest one is the floor. Every variant
+    # gets the same ideal, so the blocked one shows what blocking costs.
+    trace.set_ideal(max(SLEEP_UNITS) * unit)
     trace.finish()
 
 

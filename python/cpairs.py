@@ -6,13 +6,14 @@ here, once, shaped like the Rust library (src/cli.rs, src/trace.rs, src/work.rs)
 
 - parse_args: --json, --full, --help (and --tasks N where a twin takes it); anything
   else is a one-line error and exit code 2;
-- Clock, Recorder, Trace: time each task, print each result as it arrives, print the
-  trace;
+- the lab (task, task_async, arrived, note, Trace.run): record each variant around its
+  lesson, print each result as it arrives, print the trace;
 - cpu_work, crawl_jobs: the workloads.
 """
 
 import json
 import multiprocessing
+import multiprocessing.queues  # noqa: F401 (imported now, not in the first variant's time)
 import os
 import sys
 import threading
@@ -109,17 +110,6 @@ def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=Fal
     return options
 
 
-class Clock:
-    """Seconds since a variant began. Picklable, so worker processes can carry it:
-    time.monotonic() is one system-wide clock on Linux, shared by every process."""
-
-    def __init__(self, origin=None):
-        self.origin = time.monotonic() if origin is None else origin
-
-    def now(self):
-        return time.monotonic() - self.origin
-
-
 def task_span(task_id, lane, start_s, end_s, kind=None):
     span = {"id": task_id, "lane": lane, "start_s": start_s, "end_s": end_s}
     if kind is not None:
@@ -143,21 +133,6 @@ def current_lane():
     return thread_lane()
 
 
-def sleep_job(clock, task_id, seconds):
-    """A blocking sleep standing in for IO, run in a worker: returns its span. Module
-    level, so pools can pickle it."""
-    start = clock.now()
-    time.sleep(seconds)
-    return task_span(task_id, current_lane(), start, clock.now())
-
-
-def timed(clock, task_id, lane, work, *args):
-    """Run work(*args) and time it as task `task_id`: returns (value, span)."""
-    start = clock.now()
-    value = work(*args)
-    return value, task_span(task_id, lane, start, clock.now())
-
-
 # --- The lab: records a variant around its lesson (the twin of src/lab.rs) -----------
 #
 # A lesson reads like the article's code: the pattern's inputs in, plain values out. The
@@ -176,7 +151,6 @@ _lab = None
 
 class _Lab:
     def __init__(self, name, uses):
-        self.origin = time.monotonic()
         self.owner = os.getpid()
         self.variant = {"name": name, "uses": uses, "wall_s": 0.0, "ideal_s": None,
                         "tasks": [], "received": [], "received_s": []}
@@ -185,6 +159,8 @@ class _Lab:
         self.from_workers = multiprocessing.SimpleQueue()
         self.reader = threading.Thread(target=self._read, name="lab-reader", daemon=True)
         self.reader.start()
+        # Last: setting up the pipe and its reader is the lab's cost, not the lesson's.
+        self.origin = time.monotonic()
 
     def _read(self):
         while True:
@@ -306,72 +282,6 @@ def variant(name, uses, lesson, *args):
     say(f"[{v['wall_s']:7.3f}s] {name} done")
     return value, v
 
-
-
-class Recorder:
-    """Records one variant while it runs, printing each result as it arrives."""
-
-    def __init__(self, name, uses):
-        say(f"\n== {name} ({uses})")
-        self.clock = Clock()
-        self.variant = {
-            "name": name,
-            "uses": uses,
-            "wall_s": 0.0,
-            "ideal_s": None,
-            "tasks": [],
-            "received": [],
-            "received_s": [],
-        }
-        self._quiet = None
-
-    def quiet_after(self, first, expected):
-        """Many results are coming: print the first `first`, then a line per tenth."""
-        self._quiet = [first, max(expected, 1), 0]
-
-    def _line(self, task_id, what):
-        if self._quiet is None:
-            return f"received task {task_id}: {what}"
-        first, expected, count = self._quiet
-        count += 1
-        self._quiet[2] = count
-        if count <= first:
-            return f"received task {task_id}: {what}"
-        if count * 10 // expected > (count - 1) * 10 // expected:
-            return f"{count} of {expected} results in (last: task {task_id})"
-        return None
-
-    def ideal(self, seconds):
-        self.variant["ideal_s"] = seconds
-
-    def receive(self, span, what):
-        """The caller now holds task span['id']'s result: record when, and say so."""
-        self.variant["tasks"].append(span)
-        ran = f"ran {span['start_s']:.3f}-{span['end_s']:.3f}s on {span['lane']}"
-        self.receive_id(span["id"], f"{what}; {ran}")
-
-    def receive_id(self, task_id, what):
-        now = self.clock.now()
-        self.variant["received"].append(task_id)
-        self.variant["received_s"].append(now)
-        line = self._line(task_id, what)
-        if line is not None:
-            say(f"[{now:7.3f}s] {line}")
-
-    def record(self, span):
-        self.variant["tasks"].append(span)
-
-    def say(self, what):
-        say(f"[{self.clock.now():7.3f}s] {what}")
-
-    def note(self, key, value):
-        self.variant[key] = value
-
-    def finish(self):
-        self.variant["wall_s"] = self.clock.now()
-        self.variant["tasks"].sort(key=lambda t: t["id"])
-        say(f"[{self.variant['wall_s']:7.3f}s] {self.variant['name']} done")
-        return self.variant
 
 
 class Trace:

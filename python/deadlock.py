@@ -22,6 +22,35 @@ class Account:
         self.id, self.balance, self.lock = account_id, balance, threading.Lock()
 
 
+# ANCHOR: both_ways
+def both_ways(transfer):
+    """Two accounts of 100, and two transfers at once, a to b and b to a, each done by
+    transfer(source, target) (False if it gave up). Returns how many gave up, and the
+    total balance."""
+    a, b = Account(0, 100), Account(1, 100)
+    outcomes = {}
+
+    def run(task_id, source, target):
+        outcomes[task_id] = cpairs.task(task_id, transfer, source, target)
+
+    threads = [threading.Thread(target=run, args=(0, a, b), name="transfer-0"),
+               threading.Thread(target=run, args=(1, b, a), name="transfer-1")]
+    for thread in threads:
+        thread.start()
+    gave_up = 0
+    for task_id, thread in enumerate(threads):
+        thread.join(timeout=PATIENCE_S)
+        if thread.is_alive():
+            raise RuntimeError(f"{thread.name} did not finish in time")
+        if outcomes[task_id]:
+            cpairs.arrived(task_id, "transfer done")
+        else:
+            gave_up += 1
+            cpairs.arrived(task_id, "gave up waiting for the second lock: deadlock")
+    return gave_up, a.balance + b.balance
+# ANCHOR_END: both_ways
+
+
 # ANCHOR: deadlock
 def transfer_or_give_up(source, target, both_hold_one, both_tried, timeout_s, transfer_s):
     """Lock source, then try target for timeout_s: True if the money moved."""
@@ -37,6 +66,17 @@ def transfer_or_give_up(source, target, both_hold_one, both_tried, timeout_s, tr
             finally:
                 target.lock.release()
     return got_it
+
+
+def deadlock(timeout_s, transfer_s):
+    """Each transfer locks its source first; two barriers force the unlucky interleaving
+    that real code hits only now and then. Returns how many transfers gave up."""
+    both_hold_one = threading.Barrier(2, timeout=PATIENCE_S)
+    both_tried = threading.Barrier(2, timeout=PATIENCE_S)
+    gave_up, _ = both_ways(lambda source, target: transfer_or_give_up(
+        source, target, both_hold_one, both_tried, timeout_s, transfer_s))
+    cpairs.note(f"{gave_up} of 2 transfers gave up: deadlock detected")
+    return gave_up
 # ANCHOR_END: deadlock
 
 
@@ -49,68 +89,34 @@ def transfer_in_lock_order(source, target, transfer_s):
         source.balance -= 10
         target.balance += 10
     return True
+
+
+def lock_order(transfer_s):
+    """The fix: one global lock order. Returns how many transfers gave up."""
+    gave_up, total = both_ways(
+        lambda source, target: transfer_in_lock_order(source, target, transfer_s))
+    cpairs.note(f"{gave_up} transfers gave up; total balance {total}")
+    return gave_up
 # ANCHOR_END: lock_order
 
 
-def both_ways(rec, transfer):
-    """Run transfer(a, b) and transfer(b, a) on two threads at once, timed as tasks 0 and
-    1; receive each outcome in start order. Returns how many gave up, and the total."""
-    a, b = Account(0, 100), Account(1, 100)
-    results = {}
-
-    def run(task_id, source, target):
-        results[task_id] = cpairs.timed(rec.clock, task_id, cpairs.thread_lane(),
-                                        transfer, source, target)
-
-    threads = [threading.Thread(target=run, args=(0, a, b), name="transfer-0"),
-               threading.Thread(target=run, args=(1, b, a), name="transfer-1")]
-    for thread in threads:
-        thread.start()
-    gave_up = 0
-    for task_id, thread in enumerate(threads):
-        thread.join(timeout=PATIENCE_S)
-        if thread.is_alive():
-            raise RuntimeError(f"{thread.name} did not finish in time")
-        done, span = results[task_id]
-        if done:
-            rec.receive(span, "transfer done")
-        else:
-            gave_up += 1
-            rec.receive(span, "gave up waiting for the second lock: deadlock")
-    rec.note("gave_up", gave_up)
-    return gave_up, a.balance + b.balance
-
-
-def deadlock(scale):
-    rec = cpairs.Recorder("deadlock", "two Locks acquired in opposite orders")
-    both_hold_one = threading.Barrier(2, timeout=PATIENCE_S)
-    both_tried = threading.Barrier(2, timeout=PATIENCE_S)
-    gave_up, _ = both_ways(rec, lambda source, target: transfer_or_give_up(
-        source, target, both_hold_one, both_tried, DEADLOCK_TIMEOUT_S * scale,
-        TRANSFER_S * scale))
-    rec.say(f"{gave_up} of 2 transfers gave up: deadlock detected")
-    return rec.finish()
-
-
-def lock_order(scale):
-    rec = cpairs.Recorder("lock-order", "two Locks, one global lock order")
-    gave_up, total = both_ways(rec, lambda source, target: transfer_in_lock_order(
-        source, target, TRANSFER_S * scale))
-    rec.say(f"{gave_up} transfers gave up; total balance {total}")
-    rec.ideal(2 * TRANSFER_S * scale)
-    return rec.finish()
-
-
 def main():
-    variants = {"deadlock": deadlock, "lock-order": lock_order}
     options = cpairs.parse_args(
         "deadlock", "two Locks acquired in opposite orders: a deadlock detected, and fixed",
-        variants=list(variants))
+        variants=["deadlock", "lock-order"])
     scale = 5.0 if options.full else 1.0
     trace = cpairs.Trace("deadlock", options)
-    for name, variant in variants.items():
-        if options.runs(name):
-            trace.push(variant(scale))
+    ran = trace.run("deadlock", "two Locks acquired in opposite orders",
+                    deadlock, DEADLOCK_TIMEOUT_S * scale, TRANSFER_S * scale)
+    if ran:
+        gave_up, v = ran
+        v["gave_up"] = gave_up
+    ran = trace.run("lock-order", "two Locks, one global lock order",
+                    lock_order, TRANSFER_S * scale)
+    if ran:
+        gave_up, v = ran
+        v["gave_up"] = gave_up
+        v["ideal_s"] = 2 * TRANSFER_S * scale  # the transfers take turns
     trace.finish()
 
 

@@ -19,6 +19,7 @@ ANSWER = 42  # the value the worker computes (the computing itself is a sleep)
 DEFAULT = {"compute_s": 0.2, "after_s": 0.4}
 FULL = {"compute_s": 1.0, "after_s": 2.0}  # the article: 1 s of work, then 2 s more
 SIGNALLED = "signalled: the worker is still busy"
+JOINED = "from join: the worker is done"
 
 
 def patience(sizes):
@@ -27,41 +28,23 @@ def patience(sizes):
 
 
 # ANCHOR: worker
-def worker(clock, sizes, publish, report):
-    """Compute, hand the value to publish(), then keep working."""
-    lane = cpairs.thread_lane()
-    start = clock.now()
-    time.sleep(sizes["compute_s"])  # computing
-    value = ANSWER
-    compute = cpairs.task_span(0, lane, start, clock.now())
-    report["published_s"] = clock.now()
+def compute(seconds):
+    time.sleep(seconds)  # computing
+    return ANSWER
+
+
+def worker(sizes, publish):
+    """Compute (task 0), hand the value to publish(), then keep working (task 1)."""
+    value = cpairs.task(0, compute, sizes["compute_s"])
     publish(value)  # the waiter can go on from here...
-    start = clock.now()
-    time.sleep(sizes["after_s"])  # ...while this still runs
-    after = cpairs.task_span(1, lane, start, clock.now(), kind="after")
-    report.update(value=value, spans=[compute, after])
+    cpairs.task(1, time.sleep, sizes["after_s"], kind="after")  # ...while this still runs
+    cpairs.note("worker: finished its other work too")
+    return value  # lost when this is a Thread's target: join() returns None
 # ANCHOR_END: worker
 
 
-def woke(rec, value, how):
-    rec.note("woke_s", rec.clock.now())
-    rec.receive_id(0, f"value {value} ({how})")
-
-
-def worker_ended(rec, report):
-    compute, after = report["spans"]
-    rec.say(f"worker ended (published {report['value']} at {report['published_s']:.3f}s, "
-            f"kept working until {after['end_s']:.3f}s)")
-    rec.note("published_s", report["published_s"])
-    rec.note("worker_end_s", after["end_s"])
-    rec.record(compute)
-    rec.record(after)
-    return rec.finish()
-
-
-def start_worker(rec, sizes, publish, report):
-    thread = threading.Thread(target=worker, name="worker",
-                              args=(rec.clock, sizes, publish, report))
+def start_worker(sizes, publish):
+    thread = threading.Thread(target=worker, name="worker", args=(sizes, publish))
     thread.start()
     return thread
 
@@ -74,7 +57,6 @@ def join(thread, sizes):
 
 # ANCHOR: event
 def event(sizes):
-    rec = cpairs.Recorder("event", "threading.Event")
     ready = threading.Event()
     result = {}
 
@@ -82,57 +64,50 @@ def event(sizes):
         result["value"] = value
         ready.set()
 
-    report = {}
-    thread = start_worker(rec, sizes, publish, report)
+    thread = start_worker(sizes, publish)
     if not ready.wait(timeout=patience(sizes)):
         raise RuntimeError("the worker did not publish in time")
-    woke(rec, result["value"], SIGNALLED)
+    cpairs.arrived(0, f"value {result['value']} ({SIGNALLED})")
     join(thread, sizes)
-    return worker_ended(rec, report)
 # ANCHOR_END: event
 
 
 # ANCHOR: channel
 def channel(sizes):
-    rec = cpairs.Recorder("channel", "queue.Queue, get(timeout)")
     results = queue.Queue()
-    report = {}
-    thread = start_worker(rec, sizes, results.put, report)
+    thread = start_worker(sizes, results.put)
     value = results.get(timeout=patience(sizes))  # raises queue.Empty when late
-    woke(rec, value, SIGNALLED)
+    cpairs.arrived(0, f"value {value} ({SIGNALLED})")
     join(thread, sizes)
-    return worker_ended(rec, report)
 # ANCHOR_END: channel
 
 
 # ANCHOR: join
 def join_variant(sizes):
-    rec = cpairs.Recorder("join", "Thread.join (no signal)")
-    report = {}
-    thread = start_worker(rec, sizes, lambda value: None, report)
+    result = {}
+    thread = start_worker(sizes, lambda value: result.update(value=value))  # no signal
     join(thread, sizes)  # returns only when the worker has finished everything
-    woke(rec, report["value"], "from join: the worker is done")
-    return worker_ended(rec, report)
+    cpairs.arrived(0, f"value {result['value']} ({JOINED})")
 # ANCHOR_END: join
 
 
-async def async_worker(clock, sizes, publish, report):
-    """The same worker as a coroutine."""
-    lane = "worker-task"
-    start = clock.now()
-    await asyncio.sleep(sizes["compute_s"])
-    compute = cpairs.task_span(0, lane, start, clock.now())
-    report["published_s"] = clock.now()
-    publish(ANSWER)
-    start = clock.now()
-    await asyncio.sleep(sizes["after_s"])
-    after = cpairs.task_span(1, lane, start, clock.now(), kind="after")
-    report.update(value=ANSWER, spans=[compute, after])
+async def compute_async(seconds):
+    await asyncio.sleep(seconds)  # computing
+    return ANSWER
+
+
+async def async_worker(sizes, publish):
+    """The same worker as a coroutine (lane `worker-task`: it has no thread of its own)."""
+    value = await cpairs.task_async(0, compute_async(sizes["compute_s"]), lane="worker-task")
+    publish(value)
+    await cpairs.task_async(1, asyncio.sleep(sizes["after_s"]), lane="worker-task",
+                            kind="after")
+    cpairs.note("worker: finished its other work too")
+    return value
 
 
 # ANCHOR: async_event
 async def async_event(sizes):
-    rec = cpairs.Recorder("async-event", "asyncio.Event")
     ready = asyncio.Event()
     result = {}
 
@@ -140,58 +115,61 @@ async def async_event(sizes):
         result["value"] = value
         ready.set()
 
-    report = {}
-    task = asyncio.create_task(async_worker(rec.clock, sizes, publish, report))
+    task = asyncio.create_task(async_worker(sizes, publish))
     await asyncio.wait_for(ready.wait(), timeout=patience(sizes))
-    woke(rec, result["value"], SIGNALLED)
+    cpairs.arrived(0, f"value {result['value']} ({SIGNALLED})")
     await asyncio.wait_for(task, timeout=patience(sizes))
-    return worker_ended(rec, report)
 # ANCHOR_END: async_event
 
 
 # ANCHOR: async_oneshot
 async def async_oneshot(sizes):
-    rec = cpairs.Recorder("async-oneshot", "asyncio.Future, set_result")
     future = asyncio.get_running_loop().create_future()
-    report = {}
-    task = asyncio.create_task(async_worker(rec.clock, sizes, future.set_result, report))
+    task = asyncio.create_task(async_worker(sizes, future.set_result))
     value = await asyncio.wait_for(future, timeout=patience(sizes))
-    woke(rec, value, SIGNALLED)
+    cpairs.arrived(0, f"value {value} ({SIGNALLED})")
     await asyncio.wait_for(task, timeout=patience(sizes))
-    return worker_ended(rec, report)
 # ANCHOR_END: async_oneshot
 
 
 # ANCHOR: async_join
 async def async_join(sizes):
-    rec = cpairs.Recorder("async-join", "await the task (no signal)")
-    report = {}
-    task = asyncio.create_task(async_worker(rec.clock, sizes, lambda value: None, report))
-    await asyncio.wait_for(task, timeout=patience(sizes))
-    woke(rec, report["value"], "from join: the worker is done")
-    return worker_ended(rec, report)
+    task = asyncio.create_task(async_worker(sizes, lambda value: None))
+    value = await asyncio.wait_for(task, timeout=patience(sizes))  # the worker's return
+    cpairs.arrived(0, f"value {value} ({JOINED})")
 # ANCHOR_END: async_join
 
 
+VARIANTS = [
+    ("event", "threading.Event", event),
+    ("channel", "queue.Queue, get(timeout)", channel),
+    ("join", "Thread.join (no signal)", join_variant),
+    ("async-event", "asyncio.Event", async_event),
+    ("async-oneshot", "asyncio.Future, set_result", async_oneshot),
+    ("async-join", "await the task (no signal)", async_join),
+]
+
+
 def main():
-    lessons = {
-        "event": event,
-        "channel": channel,
-        "join": join_variant,
-        "async-event": lambda sizes: asyncio.run(async_event(sizes)),
-        "async-oneshot": lambda sizes: asyncio.run(async_oneshot(sizes)),
-        "async-join": lambda sizes: asyncio.run(async_join(sizes)),
-    }
     options = cpairs.parse_args(
         "event", "wake when a value is published, not when the worker ends",
-        variants=list(lessons))
+        variants=[name for name, _, _ in VARIANTS])
     sizes = FULL if options.full else DEFAULT
     trace = cpairs.Trace("event", options)
-    for name, lesson in lessons.items():
-        if options.runs(name):
-            variant = lesson(sizes)
-            variant["ideal_s"] = sizes["compute_s"] + sizes["after_s"]
-            trace.push(variant)
+    # The async variants share one event loop, made before any variant is timed.
+    with asyncio.Runner() as loop:
+        for name, uses, lesson in VARIANTS:
+            if asyncio.iscoroutinefunction(lesson):
+                trace.run(name, uses, lambda: loop.run(lesson(sizes)))
+            else:
+                trace.run(name, uses, lesson, sizes)
+    # Published as computing (task 0) ended; woke when task 0's value was received.
+    for v in trace.variants:
+        spans = {span["id"]: span for span in v["tasks"]}
+        v["ideal_s"] = sizes["compute_s"] + sizes["after_s"]
+        v["published_s"] = spans[0]["end_s"]
+        v["worker_end_s"] = spans[1]["end_s"]
+        v["woke_s"] = v["received_s"][v["received"].index(0)]
     trace.finish()
 
 

@@ -10,6 +10,7 @@ Run: python3 python/pool_apply.py [--json] [--full] [--variant NAME]
 
 import multiprocessing
 import queue
+import time
 
 import cpairs
 
@@ -24,44 +25,50 @@ WORKERS = len(UNITS)
 GET_TIMEOUT_S = 60
 
 
+# ANCHOR: job
+def job(task_id, seconds):
+    """One task: sleep `seconds` in whichever worker process runs it, then hand back its id."""
+    time.sleep(seconds)
+    return task_id
+# ANCHOR_END: job
+
+
+def timed_job(task_id, seconds):
+    """job as task `task_id`, timed in the worker that runs it (module level, so the pool
+    can pickle it)."""
+    return cpairs.task(task_id, job, task_id, seconds)
+
+
 # ANCHOR: apply
 def apply(durations):
-    rec = cpairs.Recorder("apply", "Pool.apply")
     with multiprocessing.Pool(WORKERS) as pool:
         for task_id, seconds in enumerate(durations):
             # Submits one task and blocks until its result is back.
-            span = pool.apply(cpairs.sleep_job, (rec.clock, task_id, seconds))
-            rec.receive(span, "slept")
-    return rec.finish()
+            cpairs.arrived(pool.apply(timed_job, (task_id, seconds)), "slept")
 # ANCHOR_END: apply
 
 
 # ANCHOR: async_get_in_order
 def async_get_in_order(durations):
-    rec = cpairs.Recorder("async-get-in-order", "Pool.apply_async + get in order")
     with multiprocessing.Pool(WORKERS) as pool:
-        results = [pool.apply_async(cpairs.sleep_job, (rec.clock, task_id, seconds))
+        results = [pool.apply_async(timed_job, (task_id, seconds))
                    for task_id, seconds in enumerate(durations)]
-        rec.say(f"all {len(results)} submitted; waiting on task 0's get()")
+        cpairs.note(f"all {len(results)} submitted; waiting on task 0's get()")
         for result in results:
             # Blocks on this task, even when a later one has long finished.
-            rec.receive(result.get(), "slept")
-    return rec.finish()
+            cpairs.arrived(result.get(), "slept")
 # ANCHOR_END: async_get_in_order
 
 
 # ANCHOR: async_completion_order
 def async_completion_order(durations):
-    rec = cpairs.Recorder("async-completion-order", "Pool.apply_async(callback=queue.put)")
     done = queue.Queue()  # a thread queue: callbacks run in a thread of this process
     with multiprocessing.Pool(WORKERS) as pool:
         for task_id, seconds in enumerate(durations):
-            pool.apply_async(cpairs.sleep_job, (rec.clock, task_id, seconds),
-                             callback=done.put)
-        rec.say(f"all {len(durations)} submitted; receiving from the callback's queue")
+            pool.apply_async(timed_job, (task_id, seconds), callback=done.put)
+        cpairs.note(f"all {len(durations)} submitted; receiving from the callback's queue")
         for _ in durations:
-            rec.receive(done.get(timeout=GET_TIMEOUT_S), "slept")
-    return rec.finish()
+            cpairs.arrived(done.get(timeout=GET_TIMEOUT_S), "slept")
 # ANCHOR_END: async_completion_order
 
 
@@ -94,24 +101,22 @@ def failing_job_pitfall():
 # ANCHOR_END: failing_job
 
 
-VARIANTS = [("apply", apply), ("async-get-in-order", async_get_in_order),
-            ("async-completion-order", async_completion_order)]
-
-
 def main():
     options = cpairs.parse_args(
         "pool_apply", "Pool.apply versus apply_async + get, in order or as done",
-        variants=[name for name, _ in VARIANTS])
+        variants=["apply", "async-get-in-order", "async-completion-order"])
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
     durations = [u * unit for u in UNITS]
     trace = cpairs.Trace("pool_apply", options)
-    for name, run in VARIANTS:
-        if options.runs(name):
-            variant = run(durations)
-            # apply runs one task at a time: the sum. The others run all four at once.
-            variant["ideal_s"] = sum(durations) if name == "apply" else max(durations)
-            variant["workers"] = WORKERS
-            trace.push(variant)
+    trace.run("apply", "Pool.apply", apply, durations)
+    trace.run("async-get-in-order", "Pool.apply_async + get in order",
+              async_get_in_order, durations)
+    trace.run("async-completion-order", "Pool.apply_async(callback=queue.put)",
+              async_completion_order, durations)
+    for v in trace.variants:
+        # apply runs one task at a time: the sum. The others run all four at once: the longest.
+        v["ideal_s"] = sum(durations) if v["name"] == "apply" else max(durations)
+        v["workers"] = WORKERS
     trace.finish()
     # Last, so the table above stays on the first screen; not when one variant was asked for.
     if options.variant is None:

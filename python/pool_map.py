@@ -20,63 +20,69 @@ DEFAULT_TASK_S = 0.4
 FULL_TASK_S = 2.0  # the article's size
 
 
+# ANCHOR: job
+def job(task_id, seconds):
+    """One task: sleep `seconds` in whichever worker process runs it, then hand back its id."""
+    time.sleep(seconds)
+    return task_id
+# ANCHOR_END: job
+
+
+def timed_job(task_id, seconds):
+    """job as task `task_id`, timed in the worker that runs it (module level, so the pool
+    can pickle it)."""
+    return cpairs.task(task_id, job, task_id, seconds)
+
+
+def callers_own_work(task_id, seconds):
+    """The caller's own work in map-async, as long as one task: timed as task `task_id`
+    (the one after the pool's), in a lane of its own."""
+    cpairs.task(task_id, time.sleep, seconds, lane="caller", kind="caller")
+
+
 # ANCHOR: map
-def pool_map(task_s):
-    rec = cpairs.Recorder("map", "Pool(3).map")
-    job = functools.partial(cpairs.sleep_job, rec.clock, seconds=task_s)
+def pool_map(n, seconds):
     with multiprocessing.Pool(WORKERS) as pool:
         # Blocks until every task is done; the list is in input order.
-        for span in pool.map(job, range(TASKS)):
-            rec.receive(span, "slept")
-    return rec.finish()
+        for task_id in pool.map(functools.partial(timed_job, seconds=seconds), range(n)):
+            cpairs.arrived(task_id, "slept")
 # ANCHOR_END: map
 
 
 # ANCHOR: map_async
-def map_async(task_s):
-    rec = cpairs.Recorder("map-async", "Pool(3).map_async, wait, get")
-    job = functools.partial(cpairs.sleep_job, rec.clock, seconds=task_s)
+def map_async(n, seconds):
     with multiprocessing.Pool(WORKERS) as pool:
-        result = pool.map_async(job, range(TASKS))  # returns at once
-        rec.say("map submitted; the caller goes on with its own work")
-        start = rec.clock.now()
-        time.sleep(task_s)  # the caller's own work, while the pool runs the map
-        rec.record(cpairs.task_span(TASKS, "caller", start, rec.clock.now(), kind="caller"))
-        rec.say("caller's own work done; now it waits for the map")
+        result = pool.map_async(functools.partial(timed_job, seconds=seconds), range(n))
+        cpairs.note("map submitted; the caller goes on with its own work")
+        callers_own_work(n, seconds)  # while the pool runs the map
+        cpairs.note("caller's own work done; now it waits for the map")
         result.wait()
-        for span in result.get():
-            rec.receive(span, "slept")
-    return rec.finish()
+        for task_id in result.get():
+            cpairs.arrived(task_id, "slept")
 # ANCHOR_END: map_async
 
 
 # ANCHOR: unordered
-def unordered(task_s):
-    rec = cpairs.Recorder("unordered", "Pool(3).imap_unordered")
-    job = functools.partial(cpairs.sleep_job, rec.clock, seconds=task_s)
+def unordered(n, seconds):
     with multiprocessing.Pool(WORKERS) as pool:
         # Yields each result the moment its task is done.
-        for span in pool.imap_unordered(job, range(TASKS)):
-            rec.receive(span, "slept")
-    return rec.finish()
+        for task_id in pool.imap_unordered(functools.partial(timed_job, seconds=seconds),
+                                           range(n)):
+            cpairs.arrived(task_id, "slept")
 # ANCHOR_END: unordered
-
-
-VARIANTS = [("map", pool_map), ("map-async", map_async), ("unordered", unordered)]
 
 
 def main():
     options = cpairs.parse_args(
         "pool_map", "Pool.map, map_async and imap_unordered on a pool of 3 processes",
-        variants=[name for name, _ in VARIANTS])
-    task_s = FULL_TASK_S if options.full else DEFAULT_TASK_S
-    ideal = -(-TASKS // WORKERS) * task_s  # ceil(tasks / workers) waves
+        variants=["map", "map-async", "unordered"])
+    seconds = FULL_TASK_S if options.full else DEFAULT_TASK_S
     trace = cpairs.Trace("pool_map", options)
-    for name, run in VARIANTS:
-        if options.runs(name):
-            variant = run(task_s)
-            variant["ideal_s"] = ideal
-            trace.push(variant)
+    trace.run("map", "Pool(3).map", pool_map, TASKS, seconds)
+    trace.run("map-async", "Pool(3).map_async, wait, get", map_async, TASKS, seconds)
+    trace.run("unordered", "Pool(3).imap_unordered", unordered, TASKS, seconds)
+    # Two waves: three tasks, then the remaining two (ceil(tasks / workers) waves).
+    trace.set_ideal(-(-TASKS // WORKERS) * seconds)
     trace.finish()
 
 

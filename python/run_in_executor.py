@@ -13,6 +13,7 @@ Run: python3 python/run_in_executor.py [--json] [--full] [--variant NAME]
 import asyncio
 import concurrent.futures
 import contextlib
+import time
 
 import cpairs
 
@@ -22,49 +23,34 @@ FULL_UNIT = 50_000_000
 TICK_S = 0.010  # how long the IO task asks to sleep each time
 
 
-def cpu_job(clock, job_id, n):
-    """One CPU job, timed (module level, so a process pool can pickle it)."""
-    start = clock.now()
-    total = cpairs.cpu_work(n)
-    return total, cpairs.task_span(job_id, cpairs.current_lane(), start, clock.now(), kind="cpu")
-
-
-def receive(rec, sums, result):
-    """The caller holds a job's result: keep the sum for the trace, and record it."""
-    total, span = result
-    sums[span["id"]] = total
-    rec.receive(span, f"sum {total}")
-
-
-def finish(rec, sizes, sums):
-    """Put each job's size and sum in the trace (by job id) and stop the clock."""
-    wrong = sum(1 for n, total in zip(sizes, sums) if total != cpairs.cpu_work_expected(n))
-    if wrong:
-        rec.say(f"{wrong} CPU results are wrong")
-    rec.note("sizes", sizes)
-    rec.note("sums", sums)
-    return rec.finish()
+# ANCHOR: cpu_job
+def cpu_job(job_id, n):
+    """One CPU job: sum n integers (timed as task job_id, wherever it runs). Module level,
+    so a process pool can pickle it."""
+    return job_id, cpairs.task(job_id, cpairs.cpu_work, n, kind="cpu")
+# ANCHOR_END: cpu_job
 
 
 # ANCHOR: ticker
-async def tick(clock, first_id, ticks, stop):
-    """The IO side: sleep 10 ms over and over until `stop` is set, recording each tick."""
+async def tick(first_id, stop):
+    """The IO side: sleep 10 ms over and over until `stop` is set, each tick an `io` task
+    of its own. A tick that wakes more than a whole tick late says so at once."""
+    tick_id = first_id
     while not stop.is_set():
-        start = clock.now()
-        await asyncio.sleep(TICK_S)
-        end = clock.now()
-        late = end - start - TICK_S
+        asked = time.monotonic()
+        await cpairs.task_async(tick_id, asyncio.sleep(TICK_S), lane="ticker", kind="io")
+        late = time.monotonic() - asked - TICK_S
         if late > TICK_S:
-            cpairs.say(f"[{end:7.3f}s] io tick woke {late * 1e3:.0f} ms late "
-                       f"(it asked for {TICK_S * 1e3:.0f} ms)")
-        ticks.append(cpairs.task_span(first_id + len(ticks), "ticker", start, end, kind="io"))
+            cpairs.note(f"io tick woke {late * 1e3:.0f} ms late "
+                        f"(it asked for {TICK_S * 1e3:.0f} ms)")
+        tick_id += 1
 
 
 @contextlib.asynccontextmanager
-async def io_ticker(rec, first_id):
+async def io_ticker(first_id):
     """Run the ticker on the loop for the duration of the `async with` block."""
-    ticks, stop = [], asyncio.Event()
-    task = asyncio.create_task(tick(rec.clock, first_id, ticks, stop))
+    stop = asyncio.Event()
+    task = asyncio.create_task(tick(first_id, stop))
     await asyncio.sleep(0)  # let it begin its first sleep
     try:
         yield
@@ -72,60 +58,71 @@ async def io_ticker(rec, first_id):
         # Not task.cancel(): that would drop the tick in flight, the one that shows a stall.
         stop.set()
         await task  # ends after its current sleep
-        worst = max([t["end_s"] - t["start_s"] - TICK_S for t in ticks] + [0.0])
-        over = ticks[-1]["end_s"] - ticks[0]["start_s"] if ticks else 0.0
-        rec.say(f"io ticker: {len(ticks)} ticks in {over:.3f}s (it asked for one every "
-                f"{TICK_S * 1e3:.0f} ms), worst {worst * 1e3:.1f} ms late")
-        rec.note("io_ticks", len(ticks))
-        rec.note("io_max_late_s", worst)
-        for span in ticks:
-            rec.record(span)
 # ANCHOR_END: ticker
 
 
 # ANCHOR: inline
-async def inline_job(clock, job_id, n):
+async def inline_job(job_id, n):
     # No await in here: while it computes, nothing else on the loop can run.
-    return cpu_job(clock, job_id, n)
+    return cpu_job(job_id, n)
 
 
 async def inline(sizes):
-    rec = cpairs.Recorder("inline", "cpu_work called inside a coroutine")
     sums = [None] * len(sizes)
-    async with io_ticker(rec, len(sizes)):
-        jobs = [inline_job(rec.clock, job_id, n) for job_id, n in enumerate(sizes)]
+    async with io_ticker(len(sizes)):
+        jobs = [inline_job(job_id, n) for job_id, n in enumerate(sizes)]
         for next_done in asyncio.as_completed(jobs):
-            receive(rec, sums, await next_done)
-    return finish(rec, sizes, sums)
+            job_id, total = await next_done
+            cpairs.arrived(job_id, f"sum {total}")
+            sums[job_id] = total
+    return sums
 # ANCHOR_END: inline
 
 
 # ANCHOR: thread_pool
 async def thread_pool(sizes):
-    rec = cpairs.Recorder("thread-pool", "asyncio.to_thread, asyncio.as_completed")
     sums = [None] * len(sizes)
-    async with io_ticker(rec, len(sizes)):
-        jobs = [asyncio.to_thread(cpu_job, rec.clock, job_id, n)
-                for job_id, n in enumerate(sizes)]
+    async with io_ticker(len(sizes)):
+        jobs = [asyncio.to_thread(cpu_job, job_id, n) for job_id, n in enumerate(sizes)]
         for next_done in asyncio.as_completed(jobs):
-            receive(rec, sums, await next_done)
-    return finish(rec, sizes, sums)
+            job_id, total = await next_done
+            cpairs.arrived(job_id, f"sum {total}")
+            sums[job_id] = total
+    return sums
 # ANCHOR_END: thread_pool
 
 
 # ANCHOR: cpu_pool
 async def cpu_pool(sizes):
-    rec = cpairs.Recorder("cpu-pool", "run_in_executor(ProcessPoolExecutor()), as_completed")
     loop = asyncio.get_running_loop()
     sums = [None] * len(sizes)
     with concurrent.futures.ProcessPoolExecutor() as pool:  # one process per core
-        async with io_ticker(rec, len(sizes)):
-            jobs = [loop.run_in_executor(pool, cpu_job, rec.clock, job_id, n)
+        async with io_ticker(len(sizes)):
+            jobs = [loop.run_in_executor(pool, cpu_job, job_id, n)
                     for job_id, n in enumerate(sizes)]
             for next_done in asyncio.as_completed(jobs):
-                receive(rec, sums, await next_done)
-    return finish(rec, sizes, sums)
+                job_id, total = await next_done
+                cpairs.arrived(job_id, f"sum {total}")
+                sums[job_id] = total
+    return sums
 # ANCHOR_END: cpu_pool
+
+
+def report(v, sizes, sums):
+    """Put each job's size and sum in the trace (by job id), so tests can check the
+    values, and how many times the ticker woke and how late at worst."""
+    wrong = sum(1 for n, total in zip(sizes, sums) if total != cpairs.cpu_work_expected(n))
+    if wrong:
+        cpairs.say(f"{wrong} CPU results are wrong")
+    ticks = [t for t in v["tasks"] if t.get("kind") == "io"]
+    worst = max([t["end_s"] - t["start_s"] - TICK_S for t in ticks] + [0.0])
+    over = ticks[-1]["end_s"] - ticks[0]["start_s"] if ticks else 0.0
+    cpairs.say(f"io ticker: {len(ticks)} ticks in {over:.3f}s (it asked for one every "
+               f"{TICK_S * 1e3:.0f} ms), worst {worst * 1e3:.1f} ms late")
+    v["io_ticks"] = len(ticks)
+    v["io_max_late_s"] = worst
+    v["sizes"] = sizes
+    v["sums"] = sums
 
 
 def main():
@@ -136,14 +133,16 @@ def main():
     unit = FULL_UNIT if options.full else DEFAULT_UNIT
     sizes = [s * unit for s in SIZES]
     per_unit = cpairs.cpu_seconds_per_unit()
-    ideal = max(max(sizes) * per_unit, sum(sizes) * per_unit / cpairs.cores())
     trace = cpairs.Trace("run_in_executor", options)
-    for name, lesson in [("inline", inline), ("thread-pool", thread_pool),
-                         ("cpu-pool", cpu_pool)]:
-        if options.runs(name):
-            variant = asyncio.run(lesson(sizes))
-            variant["ideal_s"] = ideal
-            trace.push(variant)
+    for name, uses, lesson in [
+            ("inline", "cpu_work called inside a coroutine", inline),
+            ("thread-pool", "asyncio.to_thread, asyncio.as_completed", thread_pool),
+            ("cpu-pool", "run_in_executor(ProcessPoolExecutor()), as_completed", cpu_pool)]:
+        ran = trace.run(name, uses, lambda: asyncio.run(lesson(sizes)))
+        if ran is not None:
+            report(ran[1], sizes, ran[0])
+    # The ideal: the largest job alone, or all the work spread over every core.
+    trace.set_ideal(max(max(sizes) * per_unit, sum(sizes) * per_unit / cpairs.cores()))
     trace.finish()
 
 

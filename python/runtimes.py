@@ -133,24 +133,16 @@ VARIANTS = {
 }
 
 
-def measure(name, n):
-    """One variant: a warm-up, the memory pass, then the time pass, each recorded as one
-    task in the variant's lane."""
-    uses, memory_pass, time_pass = VARIANTS[name]
-    rec = cpairs.Recorder(name, uses)
+def measure(name, n, memory_pass, time_pass):
+    """One variant: a warm-up, the memory pass, then the time pass, each pass one task in
+    the variant's lane. Returns the seconds and bytes per task, and how many completed."""
     time_pass(1)  # warm-up: first calls and caches are not charged to the tasks
-    start = rec.clock.now()
-    grown, alive = memory_pass(n)
+    grown, alive = cpairs.task(0, memory_pass, n, lane=name)
     per_byte = None if grown is None else grown / n
-    rec.receive(cpairs.task_span(0, name, start, rec.clock.now()),
-                f"{n} alive at once: {size_text(per_byte)} each")
-    start = rec.clock.now()
-    elapsed, done = time_pass(n)
-    rec.receive(cpairs.task_span(1, name, start, rec.clock.now()),
-                f"{n} created and joined: {per_task(elapsed / n)} each")
-    variant = rec.finish()
-    variant.update(task_s=elapsed / n, task_bytes=per_byte, completed=min(alive, done))
-    return variant
+    cpairs.arrived(0, f"{n} alive at once: {size_text(per_byte)} each")
+    elapsed, done = cpairs.task(1, time_pass, n, lane=name)
+    cpairs.arrived(1, f"{n} created and joined: {per_task(elapsed / n)} each")
+    return elapsed / n, per_byte, min(alive, done)
 
 
 def per_task(seconds):
@@ -184,7 +176,10 @@ def main():
         if name == "os-threads" and not threads:
             cpairs.say(f"\n== {name} skipped: at most {THREAD_CAP} threads")
             continue
-        trace.push(measure(name, n))
+        uses, memory_pass, time_pass = VARIANTS[name]
+        ran = trace.run(name, uses, measure, name, n, memory_pass, time_pass)
+        (task_s, task_bytes, completed), v = ran
+        v.update(task_s=task_s, task_bytes=task_bytes, completed=completed)
     trace.finish()
 
 

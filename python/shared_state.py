@@ -21,69 +21,46 @@ MANAGER_RUNS = 3
 PER_WORKER = 100_000
 
 
-def receive_run(rec, spans):
-    """Receive one run's spans; return how long its counting phase lasted (first
-    worker's start to last worker's end)."""
-    for span in spans:
-        rec.receive(span, "counted its share")
-    return max(span["end_s"] for span in spans) - min(span["start_s"] for span in spans)
-
-
-def counted(rec, counting_s, final_value, expected):
-    """Record the count, the lost updates and the cost of one increment: the time spent
-    counting divided by the number of increments (with several workers counting at once
-    it is a throughput, not the latency of one increment)."""
-    lost = expected - final_value
-    increment_s = counting_s / expected
-    rec.say(f"final {final_value}, expected {expected}, lost {lost}, "
-            f"{increment_s * 1e9:.0f} ns per increment")
-    rec.note("increments", expected)
-    rec.note("final_value", final_value)
-    rec.note("lost_updates", lost)
-    rec.note("increment_s", increment_s)
-    return rec.finish()
-
-
 def increment(value):
     value.value += 1
 
 
 # ANCHOR: pool_map_value
 def value_pool_map(workers):
-    rec = cpairs.Recorder("value-pool-map", "multiprocessing.Value passed to Pool.map")
+    """Returns the error Pool.map raised."""
     value = multiprocessing.Value("i", 0)
     with multiprocessing.Pool(workers) as pool:
         try:
             pool.map(increment, [value] * workers)
         except RuntimeError as error:  # the Value cannot be pickled into a task
-            rec.say(f"Pool.map raised RuntimeError: {error}")
-            rec.note("error", f"RuntimeError: {error}")
-    return rec.finish()
+            cpairs.note(f"Pool.map raised RuntimeError: {error}")
+            return error
+    return None
 # ANCHOR_END: pool_map_value
 
 
 # ANCHOR: manager
-def count_through_proxy(clock, task_id, proxy, n):
-    start = clock.now()
+def count_through_proxy(proxy, n):
     for _ in range(n):
         proxy.value += 1  # get the value from the manager, then set value + 1
-    return cpairs.task_span(task_id, cpairs.process_lane(), start, clock.now())
 
 
-def manager(workers):
-    rec = cpairs.Recorder("manager", "Manager().Value, value += 1 from every worker")
-    final_total, counting_s = 0, 0.0
+def manager(workers, per_worker, runs):
+    """Returns the final count, added up over the runs."""
+    total = 0
     with multiprocessing.Manager() as shared, multiprocessing.Pool(workers) as pool:
-        for run in range(MANAGER_RUNS):
+        for run in range(runs):
             proxy = shared.Value("i", 0)
-            jobs = [(rec.clock, run * workers + w, proxy, MANAGER_PER_WORKER)
-                    for w in range(workers)]
-            counting_s += receive_run(rec, pool.starmap(count_through_proxy, jobs))
-            lost = workers * MANAGER_PER_WORKER - proxy.value
-            rec.say(f"run {run}: counter {proxy.value} of {workers * MANAGER_PER_WORKER}"
-                    f" ({lost} updates lost)")
-            final_total += proxy.value
-    return counted(rec, counting_s, final_total, MANAGER_RUNS * workers * MANAGER_PER_WORKER)
+            first = run * workers  # task ids go on from one run to the next
+            pool.starmap(cpairs.task, [(first + w, count_through_proxy, proxy, per_worker)
+                                       for w in range(workers)])
+            for task_id in range(first, first + workers):
+                cpairs.arrived(task_id, "counted its share")
+            expected = workers * per_worker
+            cpairs.note(f"run {run}: counter {proxy.value} of {expected}"
+                        f" ({expected - proxy.value} updates lost)")
+            total += proxy.value
+    return total
 # ANCHOR_END: manager
 
 
@@ -96,56 +73,89 @@ def share(value):
     counter = value
 
 
-def count_under_lock(clock, task_id, n):
-    start = clock.now()
+def count_under_lock(n):
     for _ in range(n):
         with counter.get_lock():  # read and write as one step
             counter.value += 1
-    return cpairs.task_span(task_id, cpairs.process_lane(), start, clock.now())
 
 
-def lock(workers):
-    rec = cpairs.Recorder("lock", "Value via Pool initializer, with v.get_lock()")
+def lock(workers, per_worker):
+    """Returns the final count."""
     value = multiprocessing.Value("q", 0)
     # Handed over when each worker process starts (inheritance), not with every task.
     with multiprocessing.Pool(workers, initializer=share, initargs=(value,)) as pool:
-        spans = pool.starmap(count_under_lock,
-                             [(rec.clock, w, PER_WORKER) for w in range(workers)])
-    return counted(rec, receive_run(rec, spans), value.value, workers * PER_WORKER)
+        pool.starmap(cpairs.task, [(w, count_under_lock, per_worker) for w in range(workers)])
+    for task_id in range(workers):
+        cpairs.arrived(task_id, "counted its share")
+    return value.value
 # ANCHOR_END: lock
 
 
 # ANCHOR: no_sharing
-def count_alone(clock, task_id, n):
-    start = clock.now()
+def count_alone(n):
     mine = 0
     for _ in range(n):
         mine += 1
-    return mine, cpairs.task_span(task_id, cpairs.process_lane(), start, clock.now())
+    return mine
 
 
-def no_sharing(workers):
-    rec = cpairs.Recorder("no-sharing", "Pool.starmap returns partial counts")
+def no_sharing(workers, per_worker):
+    """Returns the parts' sum."""
     with multiprocessing.Pool(workers) as pool:
-        results = pool.starmap(count_alone, [(rec.clock, w, PER_WORKER) for w in range(workers)])
-    counting_s = receive_run(rec, [span for _, span in results])
-    return counted(rec, counting_s, sum(part for part, _ in results), workers * PER_WORKER)
+        parts = pool.starmap(cpairs.task, [(w, count_alone, per_worker) for w in range(workers)])
+    for task_id, part in enumerate(parts):
+        cpairs.arrived(task_id, f"counted {part}")
+    return sum(parts)
 # ANCHOR_END: no_sharing
 
 
-VARIANTS = [("value-pool-map", value_pool_map), ("manager", manager), ("lock", lock),
-            ("no-sharing", no_sharing)]
+def counting_s(v, workers):
+    """How long the counting lasted: in each run (`workers` tasks with consecutive ids),
+    the first worker's start to the last worker's end, added up over the runs."""
+    runs = {}
+    for span in v["tasks"]:
+        runs.setdefault(span["id"] // workers, []).append(span)
+    return sum(max(span["end_s"] for span in run) - min(span["start_s"] for span in run)
+               for run in runs.values())
+
+
+def counted(v, workers, final_value, expected):
+    """Record the count, the lost updates and the cost of one increment: the time spent
+    counting divided by the number of increments (with several workers counting at once
+    it is a throughput, not the latency of one increment)."""
+    lost = expected - final_value
+    increment_s = counting_s(v, workers) / expected
+    cpairs.say(f"final {final_value}, expected {expected}, lost {lost}, "
+               f"{increment_s * 1e9:.0f} ns per increment")
+    v["increments"] = expected
+    v["final_value"] = final_value
+    v["lost_updates"] = lost
+    v["increment_s"] = increment_s
 
 
 def main():
     options = cpairs.parse_args(
         "shared_state", "one counter, several processes: Value, Manager, lock, no sharing",
-        variants=[name for name, _ in VARIANTS])
+        variants=["value-pool-map", "manager", "lock", "no-sharing"])
     workers = 4 if options.full else 2
     trace = cpairs.Trace("shared_state", options)
-    for name, run in VARIANTS:
-        if options.runs(name):
-            trace.push(run(workers))
+    ran = trace.run("value-pool-map", "multiprocessing.Value passed to Pool.map",
+                    value_pool_map, workers)
+    if ran and ran[0] is not None:
+        error, v = ran
+        v["error"] = f"{type(error).__name__}: {error}"
+    ran = trace.run("manager", "Manager().Value, value += 1 from every worker",
+                    manager, workers, MANAGER_PER_WORKER, MANAGER_RUNS)
+    if ran:
+        counted(ran[1], workers, ran[0], MANAGER_RUNS * workers * MANAGER_PER_WORKER)
+    ran = trace.run("lock", "Value via Pool initializer, with v.get_lock()",
+                    lock, workers, PER_WORKER)
+    if ran:
+        counted(ran[1], workers, ran[0], workers * PER_WORKER)
+    ran = trace.run("no-sharing", "Pool.starmap returns partial counts",
+                    no_sharing, workers, PER_WORKER)
+    if ran:
+        counted(ran[1], workers, ran[0], workers * PER_WORKER)
     trace.finish()
 
 

@@ -22,51 +22,45 @@ async def say_hello(name, seconds):
 # ANCHOR_END: say_hello
 
 
-async def timed(rec, task_id, coroutine):
-    """Instrumentation, not the pattern: await `coroutine` as task `task_id` and return
-    (its value, its span), as Rust's task_async does."""
-    start = rec.clock.now()
-    value = await coroutine
-    return value, cpairs.task_span(task_id, f"task-{task_id}", start, rec.clock.now())
-
+# Below, `await cpairs.task_async(id, coroutine)` awaits the coroutine as task `id` (timed,
+# for the trace), and `cpairs.arrived(id, value)` prints a result the moment the caller
+# holds it.
 
 # ANCHOR: sequential
-async def sequential(rec, seconds):
-    greeting, span = await timed(rec, 0, say_hello("A", seconds))
-    rec.receive(span, greeting)
-    greeting, span = await timed(rec, 1, say_hello("B", seconds))
-    rec.receive(span, greeting)
+async def sequential(seconds):
+    a = await cpairs.task_async(0, say_hello("A", seconds))
+    cpairs.arrived(0, a)
+    b = await cpairs.task_async(1, say_hello("B", seconds))
+    cpairs.arrived(1, b)
 # ANCHOR_END: sequential
 
 
 # ANCHOR: join
-async def join(rec, seconds):
-    results = await asyncio.gather(timed(rec, 0, say_hello("A", seconds)),
-                                   timed(rec, 1, say_hello("B", seconds)))
-    for greeting, span in results:
-        rec.receive(span, greeting)
+async def join(seconds):
+    a, b = await asyncio.gather(cpairs.task_async(0, say_hello("A", seconds)),
+                                cpairs.task_async(1, say_hello("B", seconds)))
+    cpairs.arrived(0, a)
+    cpairs.arrived(1, b)
 # ANCHOR_END: join
 
 
 # ANCHOR: spawn
-async def spawn(rec, seconds):
-    a = asyncio.create_task(timed(rec, 0, say_hello("A", seconds)))
-    b = asyncio.create_task(timed(rec, 1, say_hello("B", seconds)))
-    for task in (a, b):
-        greeting, span = await task
-        rec.receive(span, greeting)
+async def spawn(seconds):
+    a = asyncio.create_task(cpairs.task_async(0, say_hello("A", seconds)))
+    b = asyncio.create_task(cpairs.task_async(1, say_hello("B", seconds)))
+    for task_id, task in enumerate([a, b]):
+        cpairs.arrived(task_id, await task)
 # ANCHOR_END: spawn
 
 
 # ANCHOR: group
-async def group(rec, seconds):
+async def group(seconds):
     async with asyncio.TaskGroup() as tg:
-        tasks = [tg.create_task(timed(rec, task_id, say_hello(name, seconds)))
+        tasks = [tg.create_task(cpairs.task_async(task_id, say_hello(name, seconds)))
                  for task_id, name in enumerate("AB")]
     # Leaving the block waited for every task.
-    for task in tasks:
-        greeting, span = task.result()
-        rec.receive(span, greeting)
+    for task_id, task in enumerate(tasks):
+        cpairs.arrived(task_id, task.result())
 # ANCHOR_END: group
 
 
@@ -78,26 +72,19 @@ VARIANTS = [
 ]
 
 
-async def run_variant(name, uses, lesson, seconds):
-    """Record one variant around its lesson, inside the event loop."""
-    rec = cpairs.Recorder(name, uses)
-    await lesson(rec, seconds)
-    return rec.finish()
-
-
 def main():
     options = cpairs.parse_args(
         "spawn_vs_await", "awaiting in sequence versus running concurrently",
         variants=[name for name, _, _ in VARIANTS])
     seconds = FULL_S if options.full else DEFAULT_S
     trace = cpairs.Trace("spawn_vs_await", options)
-    for name, uses, lesson in VARIANTS:
-        if not options.runs(name):
-            continue
-        variant = asyncio.run(run_variant(name, uses, lesson, seconds))
-        # The workload's lower bound, for every variant: the sequential one shows 2x.
-        variant["ideal_s"] = seconds
-        trace.push(variant)
+    # One event loop for every variant, made before any is timed (as the Rust example
+    # builds its runtime once); each variant runs its coroutine to completion on it.
+    with asyncio.Runner() as loop:
+        for name, uses, lesson in VARIANTS:
+            trace.run(name, uses, lambda: loop.run(lesson(seconds)))
+    # The workload's lower bound, for every variant: the sequential one shows 2x.
+    trace.set_ideal(seconds)
     trace.finish()
 
 

@@ -21,98 +21,73 @@ WORKERS, ROUNDS, STEP_S = 4, 3, 0.05
 SEM_TASKS, PERMITS, SEM_TASK_S = 6, 2, 0.2
 ITEMS, CAPACITY, PRODUCE_S, CONSUME_S = 6, 2, 0.05, 0.15
 PHASE1_S, PHASE2_S = [0.1, 0.3, 0.2], 0.1
+PATIENCE_S = 10.0  # the bound on waits that should never take long: fail, do not hang
 
 
-class Sizes:
-    def __init__(self, scale):
-        self.scale = scale
-        self.patience = 10.0 * scale  # the bound on waits that should never take long
-
-    def s(self, seconds):
-        return seconds * self.scale
-
-
-def run_threads(sizes, jobs):
-    """Start one named thread per (name, target, args); join them in order and return
-    what each target returned."""
-    results = {}
-
-    def keep(index, target, args):
-        results[index] = target(*args)
-
-    threads = [threading.Thread(target=keep, args=(i, target, args), name=name)
-               for i, (name, target, args) in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    outcomes = []
-    for i, thread in enumerate(threads):
-        thread.join(timeout=sizes.patience)
-        if thread.is_alive():
-            raise RuntimeError(f"{thread.name} did not finish in time")
-        outcomes.append(results[i])
-    return outcomes
+def join(worker):
+    """Join a thread or process, failing instead of hanging if it does not end."""
+    worker.join(timeout=PATIENCE_S)
+    if worker.is_alive():
+        raise RuntimeError(f"{worker.name} did not finish in time")
 
 
 # ANCHOR: mutex
-def mutex(sizes):
-    rec = cpairs.Recorder("mutex", "threading.Lock + list")
+def mutex(workers, rounds, step_s):
+    """Workers append to a log under a lock. Returns how many entries the log holds."""
     lock = threading.Lock()
     log = []  # guarded by `lock` only by convention: nothing stops a bare log.append
 
     def work(worker_id):
-        start = rec.clock.now()
-        for round_ in range(ROUNDS):
-            time.sleep(sizes.s(STEP_S))  # work done outside the lock
+        for round_ in range(rounds):
+            time.sleep(step_s)  # work done outside the lock
             with lock:
                 log.append((worker_id, round_))
-        return cpairs.task_span(worker_id, cpairs.thread_lane(), start, rec.clock.now())
 
-    jobs = [(f"worker-{i}", work, (i,)) for i in range(WORKERS)]
-    for span in run_threads(sizes, jobs):
-        rec.receive(span, f"{ROUNDS} entries appended")
-    rec.say(f"the log holds {len(log)} entries")
-    rec.note("entries", len(log))
-    rec.ideal(sizes.s(STEP_S) * ROUNDS)
-    return rec.finish()
+    threads = [threading.Thread(target=cpairs.task, args=(i, work, i), name=f"worker-{i}")
+               for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for worker_id, thread in enumerate(threads):
+        join(thread)
+        cpairs.arrived(worker_id, f"{rounds} entries appended")
+    cpairs.note(f"the log holds {len(log)} entries")
+    return len(log)
 # ANCHOR_END: mutex
 
 
-def append_entries(clock, worker_id, sizes, lock, entries, spans):
+# ANCHOR: append_entries
+def append_entries(rounds, step_s, lock, entries):
     """A worker process: count its log entries in shared memory, under the lock."""
-    start = clock.now()
-    for _ in range(ROUNDS):
-        time.sleep(sizes.s(STEP_S))
+    for _ in range(rounds):
+        time.sleep(step_s)
         with lock:
             entries.value += 1  # a read and a write: safe only because of the lock
-    spans.put(cpairs.task_span(worker_id, cpairs.process_lane(), start, clock.now()))
 
 
-def run_processes(rec, sizes, target, args, count):
-    """Start `count` named processes running target(clock, id, sizes, *args, results);
-    yield what each puts on `results` as it arrives, then join them (waits bounded)."""
-    results = multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=target, name=f"worker-{i}",
-                                         args=(rec.clock, i, sizes, *args, results))
-                 for i in range(count)]
-    for process in processes:
-        process.start()
-    for _ in processes:
-        yield results.get(timeout=sizes.patience)
-    for process in processes:
-        process.join(timeout=sizes.patience)
+def appending_worker(worker_id, rounds, step_s, lock, entries, finished):
+    """append_entries as task worker_id; then tell the parent it is done."""
+    cpairs.task(worker_id, append_entries, rounds, step_s, lock, entries)
+    finished.put(worker_id)
+# ANCHOR_END: append_entries
 
 
 # ANCHOR: mutex_processes
-def mutex_processes(sizes):
-    rec = cpairs.Recorder("mutex-processes", "multiprocessing.Lock + raw shared Value")
+def mutex_processes(workers, rounds, step_s):
+    """The same with worker processes, the count in shared memory. Returns the count."""
     lock = multiprocessing.Lock()
     entries = multiprocessing.Value("i", 0, lock=False)  # raw: our lock guards it
-    for span in run_processes(rec, sizes, append_entries, (lock, entries), WORKERS):
-        rec.receive(span, f"{ROUNDS} entries counted")
-    rec.say(f"the shared counter says {entries.value} entries")
-    rec.note("entries", entries.value)
-    rec.ideal(sizes.s(STEP_S) * ROUNDS)
-    return rec.finish()
+    finished = multiprocessing.Queue()  # each worker's id, as it finishes
+    processes = [multiprocessing.Process(target=appending_worker, name=f"worker-{i}",
+                                         args=(i, rounds, step_s, lock, entries, finished))
+                 for i in range(workers)]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        cpairs.arrived(finished.get(timeout=PATIENCE_S), f"{rounds} entries counted")
+    for process in processes:
+        join(process)
+    cpairs.note(f"the shared counter says {entries.value} entries")
+    return entries.value
 # ANCHOR_END: mutex_processes
 
 
@@ -144,53 +119,54 @@ class Gauge:
             self.inside.value -= 1
 
 
-def limited_job(clock, task_id, sizes, permits, gauge, results):
+# ANCHOR: semaphore
+def limited_job(task_id, seconds, permits, gauge, finished):
     """Sleep while holding a permit, counted by the gauge (a thread or a process)."""
     with permits:
         inside = gauge.enter()
-        start = clock.now()
-        time.sleep(sizes.s(SEM_TASK_S))
-        span = cpairs.task_span(task_id, cpairs.current_lane(), start, clock.now())
+        cpairs.task(task_id, time.sleep, seconds)
         gauge.leave()
-    results.put((span, inside))
+    finished.put((task_id, inside))
 
 
-def semaphore_result(rec, sizes, outcomes, gauge):
-    for span, inside in outcomes:
-        rec.receive(span, f"{inside} holding a permit as it started")
-    rec.say(f"peak concurrency {gauge.peak.value} (limit {PERMITS})")
-    rec.note("peak_concurrency", gauge.peak.value)
-    rec.note("permits", PERMITS)
-    rec.ideal(-(-SEM_TASKS // PERMITS) * sizes.s(SEM_TASK_S))
-    return rec.finish()
-
-
-# ANCHOR: semaphore
-def semaphore(sizes):
-    rec = cpairs.Recorder("semaphore", "threading.Semaphore")
-    permits = threading.Semaphore(PERMITS)
+def semaphore(tasks, permits, task_s):
+    """At most `permits` of the threads sleep at once. Returns the peak seen inside."""
+    limit = threading.Semaphore(permits)
     gauge = Gauge.for_threads()
-    results = queue.Queue()
+    finished = queue.Queue()
     threads = [threading.Thread(target=limited_job, name=f"task-{i}",
-                                args=(rec.clock, i, sizes, permits, gauge, results))
-               for i in range(SEM_TASKS)]
+                                args=(i, task_s, limit, gauge, finished))
+               for i in range(tasks)]
     for thread in threads:
         thread.start()
-    outcomes = (results.get(timeout=sizes.patience) for _ in threads)  # as they finish
-    variant = semaphore_result(rec, sizes, outcomes, gauge)
+    for _ in threads:  # as they finish
+        task_id, inside = finished.get(timeout=PATIENCE_S)
+        cpairs.arrived(task_id, f"{inside} holding a permit as it started")
     for thread in threads:
-        thread.join(timeout=sizes.patience)
-    return variant
+        join(thread)
+    cpairs.note(f"peak concurrency {gauge.peak.value} (limit {permits})")
+    return gauge.peak.value
 # ANCHOR_END: semaphore
 
 
 # ANCHOR: semaphore_processes
-def semaphore_processes(sizes):
-    rec = cpairs.Recorder("semaphore-processes", "multiprocessing.Semaphore")
-    permits = multiprocessing.Semaphore(PERMITS)
+def semaphore_processes(tasks, permits, task_s):
+    """The same with worker processes, the gauge in shared memory."""
+    limit = multiprocessing.Semaphore(permits)
     gauge = Gauge.for_processes()
-    outcomes = run_processes(rec, sizes, limited_job, (permits, gauge), SEM_TASKS)
-    return semaphore_result(rec, sizes, outcomes, gauge)
+    finished = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=limited_job, name=f"worker-{i}",
+                                         args=(i, task_s, limit, gauge, finished))
+                 for i in range(tasks)]
+    for process in processes:
+        process.start()
+    for _ in processes:  # as they finish
+        task_id, inside = finished.get(timeout=PATIENCE_S)
+        cpairs.arrived(task_id, f"{inside} holding a permit as it started")
+    for process in processes:
+        join(process)
+    cpairs.note(f"peak concurrency {gauge.peak.value} (limit {permits})")
+    return gauge.peak.value
 # ANCHOR_END: semaphore_processes
 
 
@@ -226,64 +202,87 @@ class BoundedQueue:
 
 
 # ANCHOR: bounded_queue_use
-def bounded_queue(sizes):
-    rec = cpairs.Recorder("bounded-queue", "collections.deque + threading.Condition")
-    items = BoundedQueue(CAPACITY, sizes.patience)
+def bounded_queue(items, capacity, produce_s, consume_s):
+    """A fast producer thread, a slow consumer (this thread), a small queue in between.
+    Returns the most items that were ever queued."""
+    shelf = BoundedQueue(capacity, PATIENCE_S)
 
     def produce():
-        for task_id in range(ITEMS):
-            start = rec.clock.now()
-            time.sleep(sizes.s(PRODUCE_S))
-            items.put(cpairs.task_span(task_id, "producer", start, rec.clock.now()))
+        for task_id in range(items):
+            cpairs.task(task_id, time.sleep, produce_s)
+            shelf.put(task_id)  # blocks while the queue is full: backpressure
 
     producer = threading.Thread(target=produce, name="producer")
     producer.start()
-    for _ in range(ITEMS):
-        rec.receive(items.get(), "taken from the queue")
-        time.sleep(sizes.s(CONSUME_S))  # the slow consumer's work
-    producer.join(timeout=sizes.patience)
-    rec.say(f"max queued {items.max_len} (capacity {CAPACITY})")
-    rec.note("max_queued", items.max_len)
-    rec.ideal(sizes.s(PRODUCE_S) + ITEMS * sizes.s(CONSUME_S))
-    return rec.finish()
+    for _ in range(items):
+        cpairs.arrived(shelf.get(), "taken from the queue")
+        time.sleep(consume_s)  # the slow consumer's work
+    join(producer)
+    cpairs.note(f"max queued {shelf.max_len} (capacity {capacity})")
+    return shelf.max_len
 # ANCHOR_END: bounded_queue_use
 
 
 # ANCHOR: barrier
-def barrier(sizes):
-    rec = cpairs.Recorder("barrier", "threading.Barrier")
-    n = len(PHASE1_S)
-    everyone = threading.Barrier(n, timeout=sizes.patience)
+def barrier(phase1_s, phase2_s):
+    """Each thread does phase 1 (of different lengths), waits for all the others, then
+    does phase 2. Task i is thread i's phase 1, task n + i its phase 2."""
+    n = len(phase1_s)
+    everyone = threading.Barrier(n, timeout=PATIENCE_S)
 
-    def work(i, phase1):
-        start = rec.clock.now()
-        time.sleep(sizes.s(phase1))
-        first = cpairs.task_span(i, cpairs.thread_lane(), start, rec.clock.now())
+    def work(i):
+        cpairs.task(i, time.sleep, phase1_s[i])
         everyone.wait()  # raises BrokenBarrierError after the timeout
-        start = rec.clock.now()
-        time.sleep(sizes.s(PHASE2_S))
-        return first, cpairs.task_span(n + i, cpairs.thread_lane(), start, rec.clock.now())
+        cpairs.task(n + i, time.sleep, phase2_s)
 
-    jobs = [(f"thread-{i}", work, (i, phase1)) for i, phase1 in enumerate(PHASE1_S)]
-    for first, second in run_threads(sizes, jobs):
-        rec.receive(first, "phase 1")
-        rec.receive(second, "phase 2")
-    rec.ideal(sizes.s(max(PHASE1_S) + PHASE2_S))
-    return rec.finish()
+    threads = [threading.Thread(target=work, args=(i,), name=f"thread-{i}")
+               for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for i, thread in enumerate(threads):
+        join(thread)
+        cpairs.arrived(i, "phase 1")
+        cpairs.arrived(n + i, "phase 2")
 # ANCHOR_END: barrier
 
 
 def main():
-    variants = {"mutex": mutex, "mutex-processes": mutex_processes,
-                "semaphore": semaphore, "semaphore-processes": semaphore_processes,
-                "bounded-queue": bounded_queue, "barrier": barrier}
-    options = cpairs.parse_args("sync_primitives", "Lock, Semaphore, Condition, Barrier",
-                                variants=list(variants))
-    sizes = Sizes(5.0 if options.full else 1.0)
+    options = cpairs.parse_args(
+        "sync_primitives", "Lock, Semaphore, Condition, Barrier",
+        variants=["mutex", "mutex-processes", "semaphore", "semaphore-processes",
+                  "bounded-queue", "barrier"])
+    scale = 5.0 if options.full else 1.0
+
+    def s(seconds):
+        return seconds * scale
+
     trace = cpairs.Trace("sync_primitives", options)
-    for name, variant in variants.items():
-        if options.runs(name):
-            trace.push(variant(sizes))
+    for name, uses, lesson in [("mutex", "threading.Lock + list", mutex),
+                               ("mutex-processes", "multiprocessing.Lock + raw shared Value",
+                                mutex_processes)]:
+        ran = trace.run(name, uses, lesson, WORKERS, ROUNDS, s(STEP_S))
+        if ran:
+            entries, v = ran
+            v["entries"] = entries
+            v["ideal_s"] = ROUNDS * s(STEP_S)
+    for name, uses, lesson in [("semaphore", "threading.Semaphore", semaphore),
+                               ("semaphore-processes", "multiprocessing.Semaphore",
+                                semaphore_processes)]:
+        ran = trace.run(name, uses, lesson, SEM_TASKS, PERMITS, s(SEM_TASK_S))
+        if ran:
+            peak, v = ran
+            v["peak_concurrency"], v["permits"] = peak, PERMITS
+            v["ideal_s"] = -(-SEM_TASKS // PERMITS) * s(SEM_TASK_S)
+    ran = trace.run("bounded-queue", "collections.deque + threading.Condition",
+                    bounded_queue, ITEMS, CAPACITY, s(PRODUCE_S), s(CONSUME_S))
+    if ran:
+        max_queued, v = ran
+        v["max_queued"] = max_queued
+        v["ideal_s"] = s(PRODUCE_S) + ITEMS * s(CONSUME_S)
+    ran = trace.run("barrier", "threading.Barrier", barrier,
+                    [s(seconds) for seconds in PHASE1_S], s(PHASE2_S))
+    if ran:
+        ran[1]["ideal_s"] = s(max(PHASE1_S) + PHASE2_S)
     trace.finish()
 
 

@@ -9,6 +9,7 @@ Run: python3 python/wait_timeout.py [--json] [--full] [--variant NAME]   (a unit
 """
 
 import asyncio
+import time
 
 import cpairs
 
@@ -20,141 +21,128 @@ SHORT_TIMEOUT_UNITS = 4.5  # half-way between two tasks' ends
 SETTLE_UNITS = 0.5  # how long past the slowest task's end to look at the pending ones
 
 
-# ANCHOR: board
-class Board:
-    """What the tasks of one variant report about themselves: how many ran to the end
-    and every task's span, finished or cut short by cancellation."""
-
-    def __init__(self, clock):
-        self.clock = clock
-        self.completed = 0
-        self.spans = []
+# ANCHOR: nap
+completed = 0  # the tasks that ran to their end: the side effect a cancelled task never has
 
 
-async def nap(board, task_id, seconds):
-    start = board.clock.now()
-    try:
-        await asyncio.sleep(seconds)
-    except asyncio.CancelledError:
-        # Task.cancel() raises CancelledError at the await the task is suspended in.
-        board.spans.append(cpairs.task_span(task_id, f"task-{task_id}", start,
-                                            board.clock.now(), kind="cancelled"))
-        raise
-    span = cpairs.task_span(task_id, f"task-{task_id}", start, board.clock.now())
-    board.completed += 1
-    board.spans.append(span)
-    return span
-# ANCHOR_END: board
+async def nap(task_id, seconds):
+    """One task: sleep, then count itself done. Task.cancel() raises CancelledError at
+    the await the task is suspended in, so a cancelled task never gets to the count."""
+    global completed
+    await asyncio.sleep(seconds)
+    completed += 1
+    return task_id
+# ANCHOR_END: nap
 
 
-def start_tasks(board, unit):
-    """Create the nine tasks; they start running at the next await."""
-    return [asyncio.create_task(nap(board, task_id, (task_id + 1) * unit))
-            for task_id in range(TASKS)]
-
-
-def receive_done(rec, done, pending):
-    """asyncio.wait hands back the whole done set at once, when it returns."""
-    for task in sorted(done, key=lambda t: t.result()["end_s"]):
-        rec.receive(task.result(), "done")
-    if pending:
-        still_running = sum(not task.done() for task in pending)
-        rec.say(f"wait returned: {len(done)} done, {len(pending)} pending "
-                f"({still_running} still running)")
-    else:
-        rec.say(f"wait returned: all {len(done)} done")
-
-
-def after(clock, what):
-    """A line of commentary after the variant's clock stopped."""
-    cpairs.say(f"[{clock.now():7.3f}s]   after: {what}")
-
-
-def settle(variant, board):
-    """Once the slowest task would long have finished: add the spans of the tasks the
-    caller did not receive (finished late, or cancelled) and count what became of them."""
-    done_at_deadline = len(variant["received"])
-    seen = {span["id"] for span in variant["tasks"]}
-    variant["tasks"].extend(span for span in board.spans if span["id"] not in seen)
-    variant["tasks"].sort(key=lambda span: span["id"])
-    cancelled = sum(span.get("kind") == "cancelled" for span in board.spans)
-    completed_after_deadline = board.completed - done_at_deadline
-    unaccounted = TASKS - len(variant["tasks"])
-    after(board.clock, f"{done_at_deadline} done when the wait returned, "
-                       f"{completed_after_deadline} completed after it, {cancelled} cancelled"
-                       + (f", {unaccounted} still running" if unaccounted else ""))
-    variant["done_at_deadline"] = done_at_deadline
-    variant["completed_after_deadline"] = completed_after_deadline
-    variant["cancelled"] = cancelled
-
-
-async def sleep_until(clock, at_s):
-    await asyncio.sleep(max(0.0, at_s - clock.now()))
+# ANCHOR: wait
+async def wait_with_deadline(unit, timeout_units):
+    """Start the nine tasks (task i sleeps i + 1 units) and asyncio.wait for them under
+    one timeout. The done set comes back whole, when the wait returns; the pending
+    tasks are still running: what becomes of them is each variant's choice."""
+    tasks = [asyncio.create_task(traced(task_id, nap(task_id, (task_id + 1) * unit)))
+             for task_id in range(TASKS)]
+    done, pending = await asyncio.wait(tasks, timeout=timeout_units * unit)
+    for task in sorted(done, key=lambda task: task.result()):
+        cpairs.arrived(task.result(), "done")
+    return done, pending
+# ANCHOR_END: wait
 
 
 # ANCHOR: wait_all
 async def wait_all(unit):
-    rec = cpairs.Recorder("wait-all", "asyncio.wait(timeout=10 units)")
-    rec.ideal(min(LONG_TIMEOUT_UNITS, TASKS) * unit)
-    board = Board(rec.clock)
-    tasks = start_tasks(board, unit)
-    done, pending = await asyncio.wait(tasks, timeout=LONG_TIMEOUT_UNITS * unit)
-    receive_done(rec, done, pending)
-    variant = rec.finish()
-    settle(variant, board)
-    return variant
+    """timeout=10 units, longer than every task: the wait returns at 9 units, all done."""
+    done, pending = await wait_with_deadline(unit, LONG_TIMEOUT_UNITS)
+    return wait_returned(done, pending)
 # ANCHOR_END: wait_all
 
 
 # ANCHOR: deadline_cancel
 async def deadline_cancel(unit):
-    rec = cpairs.Recorder("deadline-cancel", "asyncio.wait(timeout=4.5 units), then cancel")
-    rec.ideal(min(SHORT_TIMEOUT_UNITS, TASKS) * unit)
-    board = Board(rec.clock)
-    tasks = start_tasks(board, unit)
-    done, pending = await asyncio.wait(tasks, timeout=SHORT_TIMEOUT_UNITS * unit)
-    receive_done(rec, done, pending)
-    variant = rec.finish()
+    """The same wait with a 4.5-unit deadline, then cancel what is pending."""
+    settled = time.monotonic() + (TASKS + SETTLE_UNITS) * unit
+    done, pending = await wait_with_deadline(unit, SHORT_TIMEOUT_UNITS)
+    returned_s = wait_returned(done, pending)
     for task in pending:
         task.cancel()  # only a request: it takes effect at the task's next await
-    after(rec.clock, "cancelled the pending tasks")
+    cpairs.note("cancelled the pending tasks")
     # Wait past the slowest task's end: a cancelled task never gets there.
-    await sleep_until(rec.clock, (TASKS + SETTLE_UNITS) * unit)
-    settle(variant, board)
-    return variant
+    await asyncio.sleep(settled - time.monotonic())
+    return returned_s
 # ANCHOR_END: deadline_cancel
 
 
 # ANCHOR: deadline_keep
 async def deadline_keep(unit):
-    rec = cpairs.Recorder("deadline-keep", "asyncio.wait(timeout=4.5 units), awaited later")
-    rec.ideal(min(SHORT_TIMEOUT_UNITS, TASKS) * unit)
-    board = Board(rec.clock)
-    tasks = start_tasks(board, unit)
-    done, pending = await asyncio.wait(tasks, timeout=SHORT_TIMEOUT_UNITS * unit)
-    receive_done(rec, done, pending)
-    variant = rec.finish()
+    """The deadline only bounds the wait: the pending tasks run on; collect them later."""
+    settled = time.monotonic() + (TASKS + SETTLE_UNITS) * unit
+    done, pending = await wait_with_deadline(unit, SHORT_TIMEOUT_UNITS)
+    returned_s = wait_returned(done, pending)
     # The pending tasks never stopped: collect them now (bounded all the same).
-    remaining = (TASKS + SETTLE_UNITS) * unit - rec.clock.now()
-    for late in asyncio.as_completed(pending, timeout=remaining):
-        span = await late
-        after(rec.clock, f"late result: task {span['id']} (ended {span['end_s']:.3f}s)")
-    settle(variant, board)
-    return variant
+    for late in asyncio.as_completed(pending, timeout=settled - time.monotonic()):
+        cpairs.note(f"late result: task {await late}")
+    return returned_s
 # ANCHOR_END: deadline_keep
 
 
+async def traced(task_id, coroutine):
+    """Times task task_id for the trace. A task cancelled mid-sleep never gets back from
+    task_async: its span, cut short, is recorded here, of kind `cancelled`."""
+    start = cpairs.now()
+    try:
+        return await cpairs.task_async(task_id, coroutine)
+    except asyncio.CancelledError:
+        cpairs.record(cpairs.task_span(task_id, f"task-{task_id}", start, cpairs.now(),
+                                       kind="cancelled"))
+        raise
+
+
+def wait_returned(done, pending):
+    """The wait has returned: say what is pending, and give the time (the variant's
+    wall time)."""
+    if pending:
+        still_running = sum(not task.done() for task in pending)
+        cpairs.note(f"wait returned: {len(done)} done, {len(pending)} pending "
+                    f"({still_running} still running)")
+    else:
+        cpairs.note(f"wait returned: all {len(done)} done")
+    return cpairs.now()
+
+
+def tally(ran, unit, timeout_units):
+    """The variant's wall time is its wait; past it, count what became of the tasks."""
+    global completed
+    ran_to_the_end, completed = completed, 0
+    if ran is None:
+        return
+    returned_s, v = ran
+    v["wall_s"] = returned_s
+    # It cannot return before its deadline, unless every task is done.
+    v["ideal_s"] = min(timeout_units, TASKS) * unit
+    done = len(v["received"])
+    cancelled = sum(span.get("kind") == "cancelled" for span in v["tasks"])
+    later = ran_to_the_end - done
+    unaccounted = TASKS - len(v["tasks"])
+    still_running = f", {unaccounted} still running" if unaccounted else ""
+    cpairs.say(f"  {done} done when the wait returned, {later} completed after it, "
+               f"{cancelled} cancelled{still_running}")
+    v["done_at_deadline"] = done
+    v["completed_after_deadline"] = later
+    v["cancelled"] = cancelled
+
+
 def main():
-    lessons = {"wait-all": wait_all, "deadline-cancel": deadline_cancel,
-               "deadline-keep": deadline_keep}
     options = cpairs.parse_args(
         "wait_timeout", "wait for many tasks with a deadline: done results, pending ones",
-        variants=list(lessons))
+        variants=["wait-all", "deadline-cancel", "deadline-keep"])
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
     trace = cpairs.Trace("wait_timeout", options)
-    for name, lesson in lessons.items():
-        if options.runs(name):
-            trace.push(asyncio.run(lesson(unit)))
+    tally(trace.run("wait-all", "asyncio.wait(timeout=10 units)",
+                    lambda: asyncio.run(wait_all(unit))), unit, LONG_TIMEOUT_UNITS)
+    tally(trace.run("deadline-cancel", "asyncio.wait(timeout=4.5 units), then cancel",
+                    lambda: asyncio.run(deadline_cancel(unit))), unit, SHORT_TIMEOUT_UNITS)
+    tally(trace.run("deadline-keep", "asyncio.wait(timeout=4.5 units), awaited later",
+                    lambda: asyncio.run(deadline_keep(unit))), unit, SHORT_TIMEOUT_UNITS)
     trace.finish()
 
 
