@@ -202,6 +202,7 @@ fn main() {
     say!("What one task costs, N = {n}: per runtime, a memory pass, then a time pass.");
     say!("(Memory reads cleanest in a fresh process per runtime: `cargo xtask timings`.)");
     let mut trace = Trace::new("runtimes", &options);
+    trace.size = n.to_string(); // the two languages' defaults differ: say which N ran
     let tokio = |mut b: Builder| Tokio(b.build().expect("tokio starts"));
     for &name in VARIANTS.iter().filter(|&&name| options.runs(name)) {
         let t = &mut trace;

@@ -169,6 +169,7 @@ def main():
         refuse(f"`--tasks {n}`: at most {THREAD_CAP} OS threads")
     cpairs.say(f"What one task costs, N = {n}: per variant, a memory pass, then a time pass.")
     cpairs.say("(Memory reads cleanest in a fresh process per variant: `cargo xtask timings`.)")
+    options.tasks = n  # the trace's size is N: the two languages' defaults differ
     trace = cpairs.Trace("runtimes", options)
     for name in VARIANTS:
         if not options.runs(name):

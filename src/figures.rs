@@ -18,6 +18,8 @@ pub enum Unit {
     Bytes,
     /// A whole number of things.
     Count,
+    /// One quantity divided by another (a slowdown, a speed-up).
+    Ratio,
 }
 
 /// Counts are whole numbers: write `4`, not `4.0` (any whole value, whatever its unit).

@@ -143,6 +143,7 @@ pub fn figure(value: f64, unit: Unit) -> String {
         Unit::Seconds => seconds(value),
         Unit::Bytes => bytes(value),
         Unit::Count => count(value),
+        Unit::Ratio => ratio(value),
     }
 }
 
@@ -268,6 +269,7 @@ mod tests {
         assert_eq!(figure(0.5, Unit::Seconds), "500.0 ms");
         assert_eq!(figure(3.5e6, Unit::Bytes), "3.50 MB");
         assert_eq!(figure(7.0, Unit::Count), "7");
+        assert_eq!(figure(2.5, Unit::Ratio), "2.50×");
     }
 
     #[test]
