@@ -40,6 +40,7 @@ class Options:
         self.tasks = tasks
         self.variant = None
         self.counts_only = False
+        self.switch = False
 
     def runs(self, name):
         """Whether the variant called `name` should run (all, unless --variant chose one)."""
@@ -51,10 +52,12 @@ class Options:
         return "full" if self.full else "default"
 
 
-def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=False):
+def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=False,
+               switch=None):
     """Parse the twin's flags; print help or a one-line error and exit when needed.
     `variants` enables --variant NAME (one of them) and --variants (list them, one a
-    line); `counts_only` enables --counts-only."""
+    line); `counts_only` enables --counts-only; `switch`, a (flag, help) pair, enables
+    one flag of the twin's own, which sets options.switch."""
     global _human_to_stderr
     args = list(sys.argv[1:] if argv is None else argv)
     options = Options()
@@ -85,6 +88,8 @@ def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=Fal
                 extra += f" [--variant {'|'.join(variants)}] [--variants]"
             if counts_only:
                 extra += " [--counts-only]"
+            if switch:
+                extra += f" [{switch[0]}]\n\n  {switch[0]}: {switch[1]}"
             print(f"{name}: {about}\n\nusage: python3 python/{name}.py [--json] [--full]{extra}")
             sys.exit(0)
         elif tasks and arg == "--tasks":
@@ -104,6 +109,8 @@ def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=Fal
             options.variant = variant(arg.split("=", 1)[1])
         elif counts_only and arg == "--counts-only":
             options.counts_only = True
+        elif switch and arg == switch[0]:
+            options.switch = True
         else:
             fail(f"unknown flag `{arg}`")
     _human_to_stderr = options.json

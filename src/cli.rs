@@ -23,6 +23,8 @@ pub struct Options {
     pub variant: Option<String>,
     /// Record counts instead of one span per task (only for examples that allow it).
     pub counts_only: bool,
+    /// The example's own switch was given (only for examples that declare one).
+    pub switch: bool,
 }
 
 impl Options {
@@ -86,6 +88,8 @@ pub struct Cli {
     takes_tasks: bool,
     variants: &'static [&'static str],
     counts_only: bool,
+    /// One switch of the example's own: its flag and what it does.
+    switch: Option<(&'static str, &'static str)>,
 }
 
 impl Cli {
@@ -96,6 +100,7 @@ impl Cli {
             takes_tasks: false,
             variants: &[],
             counts_only: false,
+            switch: None,
         }
     }
 
@@ -117,6 +122,12 @@ impl Cli {
         self
     }
 
+    /// Also accept `flag` (e.g. `--wait-for-signal`), which sets [`Options::switch`].
+    pub const fn with_switch(mut self, flag: &'static str, help: &'static str) -> Self {
+        self.switch = Some((flag, help));
+        self
+    }
+
     pub fn usage(&self) -> String {
         let mut flags = String::new();
         let mut help = String::new();
@@ -134,6 +145,10 @@ impl Cli {
         if self.counts_only {
             flags += " [--counts-only]";
             help += "\n  --counts-only    record counts, not a span per task (for very large N)";
+        }
+        if let Some((flag, what)) = self.switch {
+            flags += &format!(" [{flag}]");
+            help += &format!("\n  {flag:<16} {what}");
         }
         format!(
             "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{flags}\n\n  --json           print the JSON trace (shared/TRACE.md) on stdout\n  --full           the articles' full sizes (slower){help}\n  --help           this text",
@@ -164,6 +179,7 @@ impl Cli {
                 }
                 "--variants" if !self.variants.is_empty() => return Ok(Parsed::ListVariants),
                 "--counts-only" if self.counts_only => options.counts_only = true,
+                flag if self.switch.is_some_and(|(f, _)| f == flag) => options.switch = true,
                 other => match other.split_once('=') {
                     Some(("--tasks", value)) if self.takes_tasks => {
                         options.tasks = Some(parse_count("--tasks", value)?);
@@ -285,6 +301,13 @@ mod tests {
         assert_eq!((o.variant.as_deref(), o.counts_only), (Some("two"), true));
         assert!(o.runs("two") && !o.runs("one"));
         assert_eq!(cli.try_parse_from(["--variants"]), Ok(Parsed::ListVariants));
+        let switched = CLI.with_switch("--wait", "wait for it");
+        let Ok(Parsed::Run(o)) = switched.try_parse_from(["--wait"]) else {
+            panic!("--wait should parse");
+        };
+        assert!(o.switch && !Options::default().switch);
+        assert!(switched.usage().contains("--wait           wait for it"));
+        assert!(CLI.try_parse_from(["--wait"]).is_err());
         assert!(Options::default().runs("one"));
         let Ok(Parsed::Run(o)) = cli.try_parse_from(["--variant=one"]) else {
             panic!("--variant=one should parse");

@@ -156,6 +156,47 @@ figures! {
     task_bytes: BytesPerTask, "memory per task", Bytes;
     /// `runtimes`: tasks that completed.
     completed: Completed, "completed", Count;
+    // errors
+    /// `errors`: jobs submitted.
+    jobs: Jobs, "jobs", Count;
+    /// `errors`: jobs that failed (raised, panicked, or took their worker down).
+    failed: Failed, "failed", Count;
+    /// `errors`: results the caller still received.
+    results_kept: ResultsKept, "results kept", Count;
+    // shutdown
+    /// `shutdown`: jobs still running when the signal came.
+    in_flight: InFlight, "in flight at signal", Count;
+    /// `shutdown`: jobs that finished and wrote their result.
+    finished: Finished, "finished", Count;
+    /// `shutdown`: from the signal to every job stopped (or the deadline).
+    drain_s: Drain, "signal to all stopped", Seconds;
+    /// `shutdown`: the exit code the program would give (0 clean, 1 deadline passed).
+    exit_code: ExitCode, "exit code", Count;
+    // cancel
+    /// `cancel`: time from the cancel request to the work actually stopping (median).
+    stop_median_s: StopMedian, "cancel → stopped (median)", Seconds;
+    /// `cancel`: time from the cancel request to the work actually stopping (worst).
+    stop_worst_s: StopWorst, "cancel → stopped (worst)", Seconds;
+    /// `cancel`: how many cancels the stop times are taken over.
+    cancels: Cancels, "cancels", Count;
+    /// `cancel`: the cost of one cancellation check.
+    check_s: PerCheck, "per check", Seconds;
+    /// `cancel`: fib with a check every step ÷ fib without.
+    slowdown: Slowdown, "slowdown with checks", Ratio;
+    /// `cancel`: cancel requests refused (`Future.cancel()` returned False).
+    refused: Refused, "cancel refused", Count;
+    /// `cancel`: jobs that ran to their end though they were aborted or cancelled.
+    ran_to_end: RanToEnd, "ran to the end anyway", Count;
+    /// `cancel`: the steps of one full fib job (its N).
+    steps: Steps, "fib steps (N)", Count;
+    /// `cancel`: the most steps a job did before it stopped.
+    steps_done: StepsDone, "most steps done", Count;
+    /// `cancel`: the async ticker's count when it was aborted.
+    ticks_at_abort: TicksAtAbort, "ticks at abort", Count;
+    /// `cancel`: the async ticker's count a while after the abort.
+    ticks_after: TicksAfter, "ticks later", Count;
+    /// `cancel`: child tokens cancelled by cancelling their parent.
+    children_cancelled: ChildrenCancelled, "children cancelled", Count;
 }
 
 #[cfg(test)]

@@ -1,0 +1,257 @@
+//! # `shutdown`: signals and graceful termination
+//!
+//! Python: the task scheduler of "Concurrency vs. Parallelism: Achieving Scalability with
+//! ProcessPoolExecutor" (KitfuCoda, part 4): `loop.add_signal_handler` for SIGTERM, SIGHUP
+//! and SIGINT sets an exit event every task, pool jobs included, checks and returns on.
+//! Here: `tokio::signal::unix` streams, a `CancellationToken` (a child token per job), a
+//! `TaskTracker` drained under a deadline, a second signal forcing the exit.
+//! Twin: `python/shutdown.py`. Chapter: "shutdown" in the book.
+//!
+//! Run: `cargo run --release --example shutdown` (`--full`: longer jobs, `--json`: the
+//! trace): each variant sends itself SIGTERM after 0.3 s. With `--wait-for-signal`, press
+//! Ctrl-C once (a clean drain) or twice (a forced exit), or `kill -TERM`/`-HUP` its pid.
+//!
+//! Exit codes: 0 clean; 1 the deadline passed (jobs still running reported cancelled);
+//! 128 + N a second signal N forced the exit (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+//!
+//! Watch: jobs done before the signal print `finished`, jobs in flight `cancelled`, once
+//! each. In `deadline` job 5 is reported cancelled at the deadline, its late end not again.
+
+use std::{process, process::Command, sync::Arc, sync::Mutex, time::Duration, time::Instant};
+
+use concurrency_pairs::{Cli, Trace, arrived, lab::note, task_async, work::cpu_work};
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::time::{sleep, timeout};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+// ANCHOR: signals
+/// SIGINT (what Ctrl-C sends; `tokio::signal::ctrl_c` is its portable form), SIGTERM and
+/// SIGHUP. Listening starts when this is made: from then on they no longer kill us.
+struct Signals {
+    int: Signal,
+    term: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    fn listen() -> Self {
+        let on = |kind| signal(kind).expect("a signal handler installs");
+        Signals {
+            int: on(SignalKind::interrupt()),
+            term: on(SignalKind::terminate()),
+            hup: on(SignalKind::hangup()),
+        }
+    }
+
+    async fn next(&mut self) -> (&'static str, i32) {
+        tokio::select! {
+            _ = self.int.recv() => ("SIGINT", 2),
+            _ = self.term.recv() => ("SIGTERM", 15),
+            _ = self.hup.recv() => ("SIGHUP", 1),
+        }
+    }
+}
+// ANCHOR_END: signals
+
+/// One job: IO (a wait) or CPU work, how long, and how often a CPU job looks at its token.
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    cpu: bool,
+    secs: f64,
+    check_every: f64,
+}
+
+// ANCHOR: job
+/// A job that returns early, `None`, once its token is cancelled.
+async fn job(spec: Job, token: CancellationToken) -> Option<String> {
+    if !spec.cpu {
+        // An async wait gives way at once: select on the token.
+        return tokio::select! {
+            () = token.cancelled() => None,
+            () = sleep(Duration::from_secs_f64(spec.secs)) => Some(format!("slept {} s", spec.secs)),
+        };
+    }
+    // A CPU loop cannot be interrupted: it looks at the token between slices.
+    tokio::task::spawn_blocking(move || {
+        let start = Instant::now();
+        while start.elapsed().as_secs_f64() < spec.secs {
+            if token.is_cancelled() {
+                return None;
+            }
+            let slice = Instant::now();
+            while slice.elapsed().as_secs_f64() < spec.check_every {
+                cpu_work(10_000);
+            }
+        }
+        Some(format!("{} s of CPU work", spec.secs))
+    })
+    .await
+    .expect("a CPU job does not panic")
+}
+// ANCHOR_END: job
+
+// ANCHOR: ledger
+/// Each job's outcome is written exactly once: by the job when it ends, or as cancelled
+/// by the shutdown when the job is not done in time. A late end after that is dropped.
+#[derive(Clone)]
+struct Ledger(Arc<Mutex<Vec<Option<bool>>>>);
+
+impl Ledger {
+    fn new(jobs: usize) -> Self {
+        Ledger(Arc::new(Mutex::new(vec![None; jobs])))
+    }
+
+    fn settle(&self, id: usize, outcome: Option<String>) -> bool {
+        let mut written = self.0.lock().expect("the ledger is never poisoned");
+        if written[id].replace(outcome.is_some()).is_some() {
+            return false;
+        }
+        arrived(
+            id,
+            outcome.map_or("cancelled".into(), |r| format!("finished: {r}")),
+        );
+        true
+    }
+
+    /// The jobs with nothing written yet, and how many finished.
+    fn open(&self) -> (Vec<usize>, usize) {
+        let written = self.0.lock().expect("the ledger is never poisoned");
+        let open = (0..written.len()).filter(|&id| written[id].is_none());
+        (
+            open.collect(),
+            written.iter().filter(|w| **w == Some(true)).count(),
+        )
+    }
+}
+// ANCHOR_END: ledger
+
+/// Exit code, jobs in flight at the signal, jobs finished, signal to all stopped (or deadline).
+struct Report {
+    code: i32,
+    in_flight: usize,
+    finished: usize,
+    drain_s: f64,
+}
+
+// ANCHOR: serve
+/// Run the jobs until a signal; then cancel them all and drain under a deadline. A second
+/// signal ends the drain at once. The caller keeps `tracker`, to wait for stragglers.
+async fn serve(
+    jobs: &[Job],
+    signals: &mut Signals,
+    deadline: Duration,
+    tracker: &TaskTracker,
+) -> Report {
+    let (token, ledger) = (CancellationToken::new(), Ledger::new(jobs.len()));
+    for (id, &spec) in jobs.iter().enumerate() {
+        let (token, ledger) = (token.child_token(), ledger.clone()); // one per job
+        tracker.spawn(async move {
+            let outcome = task_async(id, job(spec, token)).await;
+            if !ledger.settle(id, outcome) {
+                note(format_args!("job {id} ended late: already reported"));
+            }
+        });
+    }
+    tracker.close(); // no more jobs: `wait` may now return
+    note(format_args!("ready: pid {}", process::id()));
+    let (name, _) = tokio::select! {
+        signal = signals.next() => signal,
+        () = tracker.wait() => {
+            return Report { code: 0, in_flight: 0, finished: jobs.len(), drain_s: 0.0 };
+        }
+    };
+    let (signalled, in_flight) = (Instant::now(), ledger.open().0.len());
+    note(format_args!("{name}: cancelling {in_flight} jobs"));
+    token.cancel();
+    let code = tokio::select! {
+        drained = timeout(deadline, tracker.wait()) => i32::from(drained.is_err()), // 0 or 1
+        (name, number) = signals.next() => {
+            note(format_args!("{name} again: forcing the exit"));
+            128 + number // the shell's code for "killed by signal N"
+        }
+    };
+    for id in ledger.open().0 {
+        ledger.settle(id, None); // in flight at the deadline: said, not silently dropped
+    }
+    let (finished, drain_s) = (ledger.open().1, signalled.elapsed().as_secs_f64());
+    Report {
+        code,
+        in_flight,
+        finished,
+        drain_s,
+    }
+}
+// ANCHOR_END: serve
+
+const CLI: Cli = Cli::new(
+    "shutdown",
+    "a signal cancels every job, drained under a deadline; a second forces the exit",
+)
+.with_variants(&["sigterm-drain", "deadline"])
+.with_switch("--wait-for-signal", "wait for Ctrl-C");
+
+/// Name, what it uses, whether job 5 is stubborn, the drain deadline in seconds.
+#[rustfmt::skip]
+const VARIANTS: [(&str, &str, bool, f64); 2] = [
+    ("sigterm-drain", "CancellationToken + TaskTracker", false, 1.0),
+    ("deadline", "job 5 checks its token every 0.8 s", true, 0.2),
+];
+
+/// Jobs 0 and 1 end before the signal, the others run `long` s; a `stubborn` job 5 looks
+/// at its token only every 0.8 s.
+fn jobs(scale: f64, long: f64, stubborn: bool) -> Vec<Job> {
+    let job = |i: usize| Job {
+        cpu: i % 2 == 1,
+        secs: scale * if i < 2 { 0.1 * (i + 1) as f64 } else { long },
+        check_every: scale * if stubborn && i == 5 { 0.8 } else { 0.01 },
+    };
+    (0..6).map(job).collect()
+}
+
+/// One run on a fresh runtime; SIGTERM to itself after `self_signal_after` s, if given.
+fn run(jobs: &[Job], self_signal_after: Option<f64>, deadline: f64) -> Report {
+    let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    rt.block_on(async {
+        let mut signals = Signals::listen();
+        if let Some(after) = self_signal_after {
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs_f64(after));
+                let pid = process::id().to_string();
+                let status = Command::new("kill").args(["-TERM", &pid]).status();
+                assert!(status.is_ok_and(|s| s.success()), "kill -TERM {pid} failed");
+            });
+        }
+        let tracker = TaskTracker::new();
+        let deadline = Duration::from_secs_f64(deadline);
+        let report = serve(jobs, &mut signals, deadline, &tracker).await;
+        if self_signal_after.is_none() && report.code != 0 {
+            process::exit(report.code); // do not wait for jobs that ignore us
+        }
+        tracker.wait().await; // a straggler's late end, shown on the timeline
+        report
+    })
+}
+
+fn main() {
+    let options = CLI.parse();
+    if options.switch {
+        let wait = || run(&jobs(2.5, 12.0, true), None, 5.0).code;
+        process::exit(concurrency_pairs::lab::variant("wait-for-signal", "you", wait).0);
+    }
+    let scale = if options.full { 3.0 } else { 1.0 };
+    let mut trace = Trace::new("shutdown", &options);
+    let after = Some(0.3 * scale); // SIGTERM to ourselves, with every job under way
+    for (name, uses, stubborn, deadline) in VARIANTS {
+        let deadline = deadline * scale;
+        let jobs = jobs(scale, 1.5, stubborn);
+        let Some((report, v)) = trace.run(name, uses, || run(&jobs, after, deadline)) else {
+            continue;
+        };
+        v.figures.in_flight = Some(report.in_flight as f64);
+        v.figures.finished = Some(report.finished as f64);
+        v.figures.cancelled = Some((jobs.len() - report.finished) as f64);
+        v.figures.drain_s = Some(report.drain_s);
+        v.figures.exit_code = Some(f64::from(report.code));
+    }
+    trace.finish(&options);
+}

@@ -1,0 +1,167 @@
+"""errors: an exception in a worker.
+
+Twin of examples/errors.rs, after the "Exception Propagation" advice of "Really Boosting
+Performance: Multiprocessing with Python": an exception in a pool job surfaces only when
+the caller asks for the result (.get() / .result()); a job nobody asks about fails
+silently; a Process whose target raises just exits with code 1. A worker that dies
+breaks a ProcessPoolExecutor (BrokenProcessPool), and leaves a multiprocessing.Pool's
+result waiting for ever, which a bounded get(timeout=...) turns into a TimeoutError.
+
+Run: python3 python/errors.py [--json] [--full] [--variant NAME]
+"""
+
+import concurrent.futures
+import multiprocessing
+import os
+import signal
+import time
+
+import cpairs
+
+FAILING = 1
+DEFAULT = (4, 0.05)  # jobs, and the unit of their sleeps (job id sleeps (id + 1) units)
+FULL = (8, 0.25)
+
+
+# ANCHOR: job
+def job(job_id, secs):
+    """Job job_id sleeps a little longer than the one before; job 1 raises."""
+    time.sleep(secs * (job_id + 1))
+    if job_id == FAILING:
+        raise ValueError(f"job {job_id} fails")
+    return job_id * 10
+
+
+def dying_job(job_id, secs):
+    """Job 1 does not raise: its worker process dies, killed by a signal."""
+    time.sleep(secs * (job_id + 1))
+    if job_id == FAILING:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return job_id * 10
+# ANCHOR_END: job
+
+
+def timed(work, job_id, secs):
+    return cpairs.task(job_id, work, job_id, secs)
+
+
+def take(job_id, get, failures):
+    """Ask for job job_id's result; print it, or say and keep the error."""
+    try:
+        cpairs.arrived(job_id, repr(get()))
+    except Exception as e:  # noqa: BLE001 (every error is the lesson here)
+        cpairs.note(f"job {job_id}: {type(e).__name__}: {e}")
+        failures.append(f"{type(e).__name__}: {e}")
+
+
+# ANCHOR: error_at_result
+def error_at_result(jobs, secs):
+    failures = []
+    with multiprocessing.Pool(2) as pool:
+        results = [pool.apply_async(timed, (job, i, secs)) for i in range(jobs)]
+        for i, result in enumerate(results):
+            take(i, result.get, failures)  # job 1's ValueError is raised here, by get()
+        nxt = pool.apply_async(timed, (job, jobs, secs))
+        cpairs.arrived(jobs, f"the next job: {nxt.get()!r}")
+    return failures
+# ANCHOR_END: error_at_result
+
+
+# ANCHOR: unasked_silent
+def unasked_silent(jobs, secs):
+    with multiprocessing.Pool(2) as pool:
+        results = [pool.apply_async(timed, (job, i, secs)) for i in range(jobs)]
+        for i, result in enumerate(results):
+            if i != FAILING:  # job 1's result is never asked for...
+                cpairs.arrived(i, repr(result.get()))
+        pool.close()
+        pool.join()  # ...so its ValueError is never raised, nor printed anywhere
+    return []
+# ANCHOR_END: unasked_silent
+
+
+def reporting(job_id, secs, results):
+    results.put((job_id, cpairs.task(job_id, job, job_id, secs)))
+
+
+# ANCHOR: join_failed
+def join_failed(jobs, secs):
+    results = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=reporting, args=(i, secs, results))
+                 for i in range(jobs)]
+    for p in processes:
+        p.start()
+    failures = []
+    for i, p in enumerate(processes):
+        returned = p.join()  # None, whether the target raised or not
+        if p.exitcode != 0:  # the traceback went to the child's stderr
+            cpairs.note(f"job {i}: join() returned {returned}, exit code {p.exitcode}")
+            failures.append(f"exit code {p.exitcode}")
+    while not results.empty():
+        job_id, value = results.get(timeout=10)
+        cpairs.arrived(job_id, repr(value))
+    return failures
+# ANCHOR_END: join_failed
+
+
+# ANCHOR: lost_result
+def lost_result(jobs, secs):
+    failures = []
+    pool = multiprocessing.Pool(2)
+    results = [pool.apply_async(timed, (dying_job, i, secs)) for i in range(jobs)]
+    for i, result in enumerate(results):
+        # Job 1's worker died: the Pool replaces it, but job 1's result never comes.
+        # result.get() with no timeout would wait for ever.
+        take(i, lambda r=result: r.get(timeout=secs * 10), failures)
+    nxt = pool.apply_async(timed, (job, jobs, secs))
+    cpairs.arrived(jobs, f"the next job: {nxt.get(timeout=10)!r}")
+    pool.terminate()  # close() + join() would wait for job 1 for ever
+    pool.join()
+    return [f"TimeoutError after {secs * 10:g} s: the result never came" for _ in failures]
+# ANCHOR_END: lost_result
+
+
+# ANCHOR: broken_pool
+def broken_pool(jobs, secs):
+    failures = []
+    with concurrent.futures.ProcessPoolExecutor(2) as executor:
+        futures = [executor.submit(timed, dying_job, i, secs) for i in range(jobs)]
+        for i, future in enumerate(futures):
+            take(i, lambda f=future: f.result(timeout=10), failures)
+        try:  # the executor is broken for good: it takes no new job
+            executor.submit(job, jobs, secs)
+        except concurrent.futures.process.BrokenProcessPool as e:
+            cpairs.note(f"a new job: BrokenProcessPool: {e}")
+    return failures
+# ANCHOR_END: broken_pool
+
+
+VARIANTS = ["error-at-result", "unasked-silent", "join-failed", "lost-result", "broken-pool"]
+
+
+def main():
+    options = cpairs.parse_args("errors", "an exception in a worker, and where it goes",
+                                variants=VARIANTS)
+    jobs, secs = FULL if options.full else DEFAULT
+    trace = cpairs.Trace("errors", options)
+    for name, uses, lesson in [
+        ("error-at-result", "Pool.apply_async + get", error_at_result),
+        ("unasked-silent", "Pool.apply_async, one never asked", unasked_silent),
+        ("join-failed", "Process + join + Queue", join_failed),
+        ("lost-result", "Pool, a worker killed, get(timeout)", lost_result),
+        ("broken-pool", "ProcessPoolExecutor, a worker killed", broken_pool),
+    ]:
+        ran = trace.run(name, uses, lesson, jobs, secs)
+        if ran is None:
+            continue
+        failures, v = ran
+        v["jobs"] = jobs
+        v["failed"] = len(failures)
+        v["results_kept"] = sum(1 for i in v["received"] if i < jobs)
+        if failures:
+            v["error"] = failures[0]
+    trace.finish()
+
+
+if __name__ == "__main__":
+    main()

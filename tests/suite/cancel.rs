@@ -1,0 +1,86 @@
+//! `cancel`: abort stops an async task at its `.await` but not running CPU work; a check
+//! in the loop does. Python: `Future.cancel()` refuses running and queued jobs. Checked on
+//! both traces; claims only, never the clock.
+
+use crate::common::*;
+
+use concurrency_pairs::Figure;
+
+#[test]
+fn rust_abort_stops_only_async_work_and_checks_stop_fib() {
+    let trace = rust_trace("cancel", &[]);
+    let v = variant(&trace, "abort-async");
+    let (at, later) = (count(v, Figure::TicksAtAbort), count(v, Figure::TicksAfter));
+    assert!(
+        at > 0 && at == later,
+        "the ticker advanced after abort: {at} -> {later}"
+    );
+    for name in [
+        "abort-cpu-loop",
+        "abort-spawn-blocking",
+        "abort-rayon",
+        "shutdown-timeout",
+    ] {
+        let v = variant(&trace, name);
+        assert_eq!(
+            count(v, Figure::RanToEnd),
+            1,
+            "{name}: the job should run to its end"
+        );
+        assert_eq!(
+            count(v, Figure::StepsDone),
+            count(v, Figure::Steps),
+            "{name}"
+        );
+    }
+    for name in ["cooperative-flag", "cancellation-token"] {
+        let v = variant(&trace, name);
+        let cancels = count(v, Figure::Cancels);
+        assert!(cancels > 0, "{name}");
+        assert_eq!(
+            count(v, Figure::Cancelled),
+            cancels,
+            "{name}: every fib stopped early"
+        );
+        assert!(
+            count(v, Figure::StepsDone) < count(v, Figure::Steps),
+            "{name}"
+        );
+    }
+    let v = variant(&trace, "cancellation-token");
+    let children = count(v, Figure::ChildrenCancelled);
+    assert_eq!(
+        children,
+        count(v, Figure::Cancels),
+        "cancelling the parent cancels children"
+    );
+}
+
+#[test]
+fn python_future_cancel_refuses_running_work_and_the_event_stops_fib() {
+    let trace = python_trace("cancel", &[]);
+    let v = variant(&trace, "future-cancel");
+    assert_eq!(
+        count(v, Figure::Refused),
+        2,
+        "running and queued: cancel() is False"
+    );
+    assert_eq!(count(v, Figure::Cancelled), 1, "pending: cancel() is True");
+    let ran: Vec<usize> = v.tasks.iter().map(|t| t.id).collect();
+    assert_eq!(
+        ran,
+        [0, 1],
+        "the refused jobs ran, the cancelled one did not"
+    );
+    let v = variant(&trace, "plain-event");
+    let error = v.figures.error.as_deref().expect("the error is reported");
+    assert!(error.contains("inheritance"), "{error}");
+    let v = variant(&trace, "cooperative-flag");
+    assert_eq!(count(v, Figure::Cancelled), count(v, Figure::Cancels));
+    assert!(count(v, Figure::StepsDone) < count(v, Figure::Steps));
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    assert_bad_flags_rejected("cancel");
+}
