@@ -39,12 +39,7 @@ async fn inline(sizes: &[u64]) -> Vec<u64> {
     for (id, &n) in sizes.iter().enumerate() {
         jobs.spawn(async move { cpu_job(id, n) });
     }
-    let mut sums = vec![0; sizes.len()];
-    while let Some(joined) = jobs.join_next().await {
-        let (id, sum) = joined.expect("a CPU job does not panic");
-        arrived(id, format_args!("sum {sum}"));
-        sums[id] = sum;
-    }
+    let sums = take_sums(jobs, sizes.len()).await;
     ticker.stop().await;
     sums
 }
@@ -59,16 +54,24 @@ async fn thread_pool(sizes: &[u64]) -> Vec<u64> {
     for (id, &n) in sizes.iter().enumerate() {
         jobs.spawn_blocking(move || cpu_job(id, n));
     }
-    let mut sums = vec![0; sizes.len()];
+    let sums = take_sums(jobs, sizes.len()).await;
+    ticker.stop().await;
+    sums
+}
+// ANCHOR_END: thread_pool
+
+// ANCHOR: take_sums
+/// Each job's sum as its job finishes (`join_next` yields them in completion order).
+async fn take_sums(mut jobs: JoinSet<(usize, u64)>, n: usize) -> Vec<u64> {
+    let mut sums = vec![0; n];
     while let Some(joined) = jobs.join_next().await {
         let (id, sum) = joined.expect("a CPU job does not panic");
         arrived(id, format_args!("sum {sum}"));
         sums[id] = sum;
     }
-    ticker.stop().await;
     sums
 }
-// ANCHOR_END: thread_pool
+// ANCHOR_END: take_sums
 
 // ANCHOR: cpu_pool
 /// `run_in_executor(ProcessPoolExecutor(), ...)`'s counterpart: each job goes to rayon's

@@ -32,10 +32,8 @@ async def nap(task_id, seconds):
 # ANCHOR_END: work
 
 
-def timed_sleeper(task_id, seconds):
-    """sleeper as task `task_id`, timed in the worker that runs it (module level, so the
-    pool can pickle it)."""
-    return cpairs.task(task_id, sleeper, task_id, seconds)
+# sleeper, timed as task `task_id` in the worker that runs it.
+timed_sleeper = cpairs.timed(sleeper)
 
 
 # ANCHOR: pool_ordered

@@ -11,6 +11,7 @@ here, once, shaped like the Rust library (src/cli.rs, src/trace.rs, src/work.rs)
 - cpu_work, crawl_jobs: the workloads.
 """
 
+import functools
 import json
 import multiprocessing
 import multiprocessing.queues  # noqa: F401 (imported now, not in the first variant's time)
@@ -220,6 +221,18 @@ def task(task_id, work, *args, lane=None, kind=None):
     value = work(*args)
     record(task_span(task_id, lane or current_lane(), start, now(), kind))
     return value
+
+
+class timed:
+    """`work` as a pool job: timed(work)(task_id, *args) runs work(task_id, *args) as task
+    `task_id` in the worker that runs it. An object of this module's class holding a
+    module-level function, so a pool can pickle it."""
+
+    def __init__(self, work):
+        self.work = work
+
+    def __call__(self, task_id, *args, **kwargs):
+        return task(task_id, functools.partial(self.work, task_id, *args, **kwargs))
 
 
 async def task_async(task_id, coroutine, lane=None, kind=None):

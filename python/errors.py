@@ -41,8 +41,6 @@ def dying_job(job_id, secs):
 # ANCHOR_END: job
 
 
-def timed(work, job_id, secs):
-    return cpairs.task(job_id, work, job_id, secs)
 
 
 def take(job_id, get, failures):
@@ -58,10 +56,10 @@ def take(job_id, get, failures):
 def error_at_result(jobs, secs):
     failures = []
     with multiprocessing.Pool(2) as pool:
-        results = [pool.apply_async(timed, (job, i, secs)) for i in range(jobs)]
+        results = [pool.apply_async(cpairs.timed(job), (i, secs)) for i in range(jobs)]
         for i, result in enumerate(results):
             take(i, result.get, failures)  # job 1's ValueError is raised here, by get()
-        nxt = pool.apply_async(timed, (job, jobs, secs))
+        nxt = pool.apply_async(cpairs.timed(job), (jobs, secs))
         cpairs.arrived(jobs, f"the next job: {nxt.get()!r}")
     return failures
 # ANCHOR_END: error_at_result
@@ -70,7 +68,7 @@ def error_at_result(jobs, secs):
 # ANCHOR: unasked_silent
 def unasked_silent(jobs, secs):
     with multiprocessing.Pool(2) as pool:
-        results = [pool.apply_async(timed, (job, i, secs)) for i in range(jobs)]
+        results = [pool.apply_async(cpairs.timed(job), (i, secs)) for i in range(jobs)]
         for i, result in enumerate(results):
             if i != FAILING:  # job 1's result is never asked for...
                 cpairs.arrived(i, repr(result.get()))
@@ -108,12 +106,12 @@ def join_failed(jobs, secs):
 def lost_result(jobs, secs):
     failures = []
     pool = multiprocessing.Pool(2)
-    results = [pool.apply_async(timed, (dying_job, i, secs)) for i in range(jobs)]
+    results = [pool.apply_async(cpairs.timed(dying_job), (i, secs)) for i in range(jobs)]
     for i, result in enumerate(results):
         # Job 1's worker died: the Pool replaces it, but job 1's result never comes.
         # result.get() with no timeout would wait for ever.
         take(i, lambda r=result: r.get(timeout=secs * 10), failures)
-    nxt = pool.apply_async(timed, (job, jobs, secs))
+    nxt = pool.apply_async(cpairs.timed(job), (jobs, secs))
     cpairs.arrived(jobs, f"the next job: {nxt.get(timeout=10)!r}")
     pool.terminate()  # close() + join() would wait for job 1 for ever
     pool.join()
@@ -125,7 +123,7 @@ def lost_result(jobs, secs):
 def broken_pool(jobs, secs):
     failures = []
     with concurrent.futures.ProcessPoolExecutor(2) as executor:
-        futures = [executor.submit(timed, dying_job, i, secs) for i in range(jobs)]
+        futures = [executor.submit(cpairs.timed(dying_job), i, secs) for i in range(jobs)]
         for i, future in enumerate(futures):
             take(i, lambda f=future: f.result(timeout=10), failures)
         try:  # the executor is broken for good: it takes no new job

@@ -28,10 +28,8 @@ def job(task_id, seconds):
 # ANCHOR_END: job
 
 
-def timed_job(task_id, seconds):
-    """job as task `task_id`, timed in the worker that runs it (module level, so the pool
-    can pickle it)."""
-    return cpairs.task(task_id, job, task_id, seconds)
+# job, timed as task `task_id` in the worker that runs it.
+timed_job = cpairs.timed(job)
 
 
 def callers_own_work(task_id, seconds):

@@ -139,40 +139,27 @@ fn snippets_show_the_lesson_not_the_measuring() {
     ];
     let src = common::root().join("book/src");
     for (page, text) in chapters() {
-        for (start, _) in text.match_indices("{{#include ../../examples/") {
-            let spec = text[start + "{{#include ".len()..]
-                .split("}}")
-                .next()
-                .expect("an include is closed");
-            let Some((path, anchor)) = spec.trim().split_once(':') else {
-                continue;
-            };
-            let body = fs::read_to_string(src.join(path)).expect("checked above");
-            let snippet = anchored(&body, anchor)
-                .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
-            for word in SCAFFOLDING {
-                assert!(
-                    !snippet.contains(word),
-                    "{page}: the snippet {path}:{anchor} shows measuring (`{word}`)"
-                );
-            }
-        }
-        for (start, _) in text.match_indices("{{#include ../../python/") {
-            let spec = text[start + "{{#include ".len()..]
-                .split("}}")
-                .next()
-                .expect("an include is closed");
-            let Some((path, anchor)) = spec.trim().split_once(':') else {
-                continue;
-            };
-            let body = fs::read_to_string(src.join(path)).expect("checked above");
-            let snippet = anchored(&body, anchor)
-                .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
-            for word in PYTHON_SCAFFOLDING {
-                assert!(
-                    !snippet.contains(word),
-                    "{page}: the snippet {path}:{anchor} shows measuring (`{word}`)"
-                );
+        for (folder, words) in [
+            ("examples", &SCAFFOLDING[..]),
+            ("python", &PYTHON_SCAFFOLDING[..]),
+        ] {
+            for (start, _) in text.match_indices(&format!("{{{{#include ../../{folder}/")) {
+                let spec = text[start + "{{#include ".len()..]
+                    .split("}}")
+                    .next()
+                    .expect("an include is closed");
+                let Some((path, anchor)) = spec.trim().split_once(':') else {
+                    continue;
+                };
+                let body = fs::read_to_string(src.join(path)).expect("checked above");
+                let snippet = anchored(&body, anchor)
+                    .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
+                for word in words {
+                    assert!(
+                        !snippet.contains(word),
+                        "{page}: the snippet {path}:{anchor} shows measuring (`{word}`)"
+                    );
+                }
             }
         }
     }
