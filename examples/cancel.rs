@@ -11,19 +11,13 @@
 //! and `-rayon` say "ran to its end" most of a second after it; `cooperative-flag` and
 //! `cancellation-token` stop within a step; `shutdown-timeout` returns, its fib runs on.
 
-use std::hint::black_box;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::{hint::black_box, sync::Arc, thread, time::Duration, time::Instant};
 
-use concurrency_pairs::lab::note;
-use concurrency_pairs::{Cli, Trace, Variant, say, task, task_async};
+use concurrency_pairs::{Cli, Trace, Variant, lab::note, say, task, task_async};
 use num_bigint::BigUint;
-use tokio::{
-    sync::oneshot,
-    time::{sleep, timeout},
-};
+use tokio::sync::oneshot;
+use tokio::time::{sleep, timeout};
 use tokio_util::sync::CancellationToken;
 
 // ANCHOR: fib
@@ -240,9 +234,8 @@ fn main() {
     let uses = "Arc<AtomicBool> checked every step";
     let lesson = || Vec::from_iter((0..cancels).map(|_| cancel_with_flag(n, after)));
     let flag = AtomicBool::new(false);
-    stops(trace.run("cooperative-flag", uses, lesson), n, || {
-        flag.load(Relaxed)
-    });
+    let check = || flag.load(Relaxed);
+    stops(trace.run("cooperative-flag", uses, lesson), n, check);
     let uses = "CancellationToken + child_token, 2 jobs";
     let lesson = || Vec::from_iter((0..cancels / 2).flat_map(|_| cancel_with_token(n, 2, after)));
     let token = CancellationToken::new().child_token();
@@ -250,10 +243,8 @@ fn main() {
     if let Some(v) = stops(trace.run("cancellation-token", uses, lesson), n, check) {
         v.figures.children_cancelled = v.figures.cancelled;
     }
+    let uses = "Runtime::shutdown_timeout";
     let lesson = || task(0, || shutdown_leaves_blocking_work(n));
-    ran_on(
-        trace.run("shutdown-timeout", "Runtime::shutdown_timeout", lesson),
-        n,
-    );
+    ran_on(trace.run("shutdown-timeout", uses, lesson), n);
     trace.finish(&options);
 }

@@ -121,11 +121,10 @@ fn join(sizes: Sizes) {
 /// The same worker as an async task (lane `worker-task`: it has no thread of its own).
 async fn async_worker(sizes: Sizes, publish: impl FnOnce(u64)) -> u64 {
     let nap = |secs: f64| tokio::time::sleep(Duration::from_secs_f64(secs));
-    let compute = Task::new(0).lane("worker-task");
-    compute.run_async(nap(sizes.compute_s)).await;
+    let timed = |id| Task::new(id).lane("worker-task");
+    timed(0).run_async(nap(sizes.compute_s)).await;
     publish(ANSWER);
-    let after = Task::new(1).lane("worker-task").kind("after");
-    after.run_async(nap(sizes.after_s)).await;
+    timed(1).kind("after").run_async(nap(sizes.after_s)).await;
     note("worker: finished its other work too");
     ANSWER
 }
@@ -176,11 +175,11 @@ async fn async_watch(sizes: Sizes) {
     let worker = tokio::spawn(async_worker(sizes, move |value| {
         tx.send_replace(Some(value));
     }));
-    let value = *timeout(PATIENCE, rx.wait_for(Option::is_some))
+    let value = timeout(PATIENCE, rx.wait_for(Option::is_some))
         .await
         .expect("the worker publishes in time")
-        .expect("the sender is alive until it has sent");
-    let value = value.expect("wait_for returns a Some");
+        .expect("the sender is alive until it has sent")
+        .expect("wait_for returns a Some");
     arrived(0, format_args!("value {value} ({SIGNALLED})"));
     worker.await.expect("the worker does not panic");
 }
@@ -227,12 +226,10 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let mut trace = Trace::new("event", &options);
     trace.run("event", "Mutex<Option<u64>> + Condvar", || event(sizes));
-    trace.run("channel", "std::sync::mpsc, recv_timeout", || {
-        channel(sizes)
-    });
-    trace.run("oncelock", "OnceLock + thread::park_timeout", || {
-        oncelock(sizes)
-    });
+    let uses = "std::sync::mpsc, recv_timeout";
+    trace.run("channel", uses, || channel(sizes));
+    let uses = "OnceLock + thread::park_timeout";
+    trace.run("oncelock", uses, || oncelock(sizes));
     trace.run("join", "JoinHandle::join (no signal)", || join(sizes));
     let uses = "tokio::sync::Notify + Mutex<Option<u64>>";
     trace.run("async-event", uses, || rt.block_on(async_event(sizes)));

@@ -188,11 +188,9 @@ const THREAD_CAP: usize = 10_000;
 
 fn main() {
     let options = CLI.parse();
-    let n = options
-        .tasks
-        .unwrap_or(if options.full { 1_000_000 } else { 10_000 });
-    let threads = n <= THREAD_CAP;
-    if options.variant.as_deref() == Some("os-threads") && !threads {
+    let default_n = if options.full { 1_000_000 } else { 10_000 };
+    let n = options.tasks.unwrap_or(default_n);
+    if options.variant.as_deref() == Some("os-threads") && n > THREAD_CAP {
         refuse(format!("`--tasks {n}`: at most {THREAD_CAP} OS threads"));
     }
     thread::spawn(|| {
@@ -215,7 +213,7 @@ fn main() {
                 let pool = LocalPool::new();
                 run(t, name, n, Local(pool.spawner(), RefCell::new(pool)));
             }
-            _ if threads => run(t, name, n, OsThreads),
+            _ if n <= THREAD_CAP => run(t, name, n, OsThreads),
             _ => say!("\n== {name} skipped: at most {THREAD_CAP} threads"),
         }
     }
@@ -228,10 +226,14 @@ fn run<R: Runtime>(trace: &mut Trace, name: &str, n: usize, runtime: R) {
         spawn_join(&runtime, 1, noop, async {}); // warm-up: the runtime's threads start
         let (grown, alive) = Timed::new(0).lane(name).run(|| memory_pass(&runtime, n));
         let bytes = grown.map(|b| b as f64 / n as f64);
-        arrived(0, format_args!("{n} alive at once: {} each", size(bytes)));
+        let each = bytes.map_or_else(|| "? (no /proc)".to_owned(), |b| format!("{b:.0} B"));
+        arrived(0, format_args!("{n} alive at once: {each} each"));
         let (elapsed, done) = Timed::new(1).lane(name).run(|| time_pass(&runtime, n));
         let seconds = elapsed.as_secs_f64() / n as f64;
-        let each = secs(seconds);
+        let each = match seconds * 1e9 {
+            ns if ns < 1_000.0 => format!("{ns:.0} ns"),
+            ns => format!("{:.1} µs", ns / 1_000.0),
+        };
         arrived(1, format_args!("{n} spawned and joined: {each} each"));
         (seconds, bytes, alive.min(done))
     };
@@ -240,17 +242,6 @@ fn run<R: Runtime>(trace: &mut Trace, name: &str, n: usize, runtime: R) {
         v.figures.task_bytes = bytes;
         v.figures.completed = Some(completed as f64);
     }
-}
-
-fn secs(s: f64) -> String {
-    match s * 1e9 {
-        ns if ns < 1_000.0 => format!("{ns:.0} ns"),
-        ns => format!("{:.1} µs", ns / 1_000.0),
-    }
-}
-
-fn size(b: Option<f64>) -> String {
-    b.map_or_else(|| "? (no /proc)".to_owned(), |b| format!("{b:.0} B"))
 }
 
 fn refuse(message: String) -> ! {

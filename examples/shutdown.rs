@@ -106,10 +106,8 @@ impl Ledger {
         if written[id].replace(outcome.is_some()).is_some() {
             return false;
         }
-        arrived(
-            id,
-            outcome.map_or("cancelled".into(), |r| format!("finished: {r}")),
-        );
+        let what = outcome.map_or("cancelled".into(), |r| format!("finished: {r}"));
+        arrived(id, what);
         true
     }
 
@@ -117,10 +115,8 @@ impl Ledger {
     fn open(&self) -> (Vec<usize>, usize) {
         let written = self.0.lock().expect("the ledger is never poisoned");
         let open = (0..written.len()).filter(|&id| written[id].is_none());
-        (
-            open.collect(),
-            written.iter().filter(|w| **w == Some(true)).count(),
-        )
+        let finished = written.iter().filter(|w| **w == Some(true)).count();
+        (open.collect(), finished)
     }
 }
 // ANCHOR_END: ledger
@@ -173,12 +169,11 @@ async fn serve(
     for id in ledger.open().0 {
         ledger.settle(id, None); // in flight at the deadline: said, not silently dropped
     }
-    let (finished, drain_s) = (ledger.open().1, signalled.elapsed().as_secs_f64());
     Report {
         code,
         in_flight,
-        finished,
-        drain_s,
+        finished: ledger.open().1,
+        drain_s: signalled.elapsed().as_secs_f64(),
     }
 }
 // ANCHOR_END: serve
@@ -209,7 +204,7 @@ fn jobs(scale: f64, long: f64, stubborn: bool) -> Vec<Job> {
 }
 
 /// One run on a fresh runtime; SIGTERM to itself after `self_signal_after` s, if given.
-fn run(jobs: &[Job], self_signal_after: Option<f64>, deadline: f64) -> Report {
+fn run(jobs: &[Job], self_signal_after: Option<f64>, deadline: Duration) -> Report {
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     rt.block_on(async {
         let mut signals = Signals::listen();
@@ -222,7 +217,6 @@ fn run(jobs: &[Job], self_signal_after: Option<f64>, deadline: f64) -> Report {
             });
         }
         let tracker = TaskTracker::new();
-        let deadline = Duration::from_secs_f64(deadline);
         let report = serve(jobs, &mut signals, deadline, &tracker).await;
         if self_signal_after.is_none() && report.code != 0 {
             process::exit(report.code); // do not wait for jobs that ignore us
@@ -235,23 +229,22 @@ fn run(jobs: &[Job], self_signal_after: Option<f64>, deadline: f64) -> Report {
 fn main() {
     let options = CLI.parse();
     if options.switch {
-        let wait = || run(&jobs(2.5, 12.0, true), None, 5.0).code;
+        let wait = || run(&jobs(2.5, 12.0, true), None, Duration::from_secs(5)).code;
         process::exit(concurrency_pairs::lab::variant("wait-for-signal", "you", wait).0);
     }
     let scale = if options.full { 3.0 } else { 1.0 };
     let mut trace = Trace::new("shutdown", &options);
     let after = Some(0.3 * scale); // SIGTERM to ourselves, with every job under way
     for (name, uses, stubborn, deadline) in VARIANTS {
-        let deadline = deadline * scale;
+        let deadline = Duration::from_secs_f64(deadline * scale);
         let jobs = jobs(scale, 1.5, stubborn);
         let Some((report, v)) = trace.run(name, uses, || run(&jobs, after, deadline)) else {
             continue;
         };
-        v.figures.in_flight = Some(report.in_flight as f64);
-        v.figures.finished = Some(report.finished as f64);
-        v.figures.cancelled = Some((jobs.len() - report.finished) as f64);
-        v.figures.drain_s = Some(report.drain_s);
-        v.figures.exit_code = Some(f64::from(report.code));
+        let f = &mut v.figures;
+        (f.in_flight, f.finished) = (Some(report.in_flight as f64), Some(report.finished as f64));
+        (f.drain_s, f.exit_code) = (Some(report.drain_s), Some(f64::from(report.code)));
+        f.cancelled = Some((jobs.len() - report.finished) as f64);
     }
     trace.finish(&options);
 }

@@ -175,27 +175,24 @@ fn wait_returned(pending: usize) -> f64 {
 /// Times task `id` for the trace. A task cancelled mid-sleep never gets back from
 /// `task_async`; its guard then records the span cut short, of kind `cancelled`.
 async fn traced<F: Future>(id: usize, work: F) -> F::Output {
-    struct CutShort(Option<(usize, f64)>);
+    struct CutShort(usize, f64);
     impl Drop for CutShort {
         fn drop(&mut self) {
-            if let Some((id, start_s)) = self.0 {
-                let span = TaskSpan::new(id, format!("task-{id}"), start_s, lab::now());
-                lab::record(span.with_kind("cancelled"));
-            }
+            let Self(id, start_s) = *self;
+            let span = TaskSpan::new(id, format!("task-{id}"), start_s, lab::now());
+            lab::record(span.with_kind("cancelled"));
         }
     }
-    let mut guard = CutShort(Some((id, lab::now())));
+    let guard = CutShort(id, lab::now());
     let value = task_async(id, work).await;
-    guard.0 = None;
+    std::mem::forget(guard); // finished: not cut short
     value
 }
 
 /// The variant's wall time is its wait; past it, count what became of the tasks.
 fn tally(run: Option<(f64, &mut Variant)>, unit: Duration) {
     let completed = COMPLETED.swap(0, SeqCst);
-    let Some((returned_s, v)) = run else {
-        return;
-    };
+    let Some((returned_s, v)) = run else { return };
     v.wall_s = returned_s;
     // It cannot return before its deadline, unless every task is done.
     let timeout_units = if v.name == "wait-all" {
