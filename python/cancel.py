@@ -38,12 +38,16 @@ def timed_fib(task_id, nth):
 # ANCHOR: future_cancel
 def future_cancel(nth):
     """One worker, three jobs: running, in the call queue, pending. Cancel each."""
-    with ProcessPoolExecutor(max_workers=1) as executor:
+    gate = multiprocessing.Event()  # holds the worker back until the three are placed
+    with ProcessPoolExecutor(max_workers=1, initializer=gate.wait) as executor:
         futures = [executor.submit(timed_fib, i, nth) for i in range(3)]
-        while not futures[0].running():
+        # The pool marks a job running as it moves it into its call queue, which holds
+        # one job per worker plus one: jobs 0 and 1 go in, job 2 waits in the pool.
+        deadline = time.monotonic() + WAIT_S
+        while not futures[1].running() and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(0.1)  # the pool moves one more job into its call queue
         answers = [futures[0].cancel(), futures[2].cancel(), futures[1].cancel()]
+        gate.set()
         cpairs.note(f"cancel(): running {answers[0]}, pending {answers[1]}, queued {answers[2]}")
         for future in futures[:2]:
             cpairs.arrived(future.result(timeout=WAIT_S), "ran to its end anyway")
