@@ -14,30 +14,12 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::{hint::black_box, sync::Arc, thread, time::Duration, time::Instant};
 
+use concurrency_pairs::work::{Cancelled, fib};
 use concurrency_pairs::{Cli, Trace, Variant, lab::note, say, task, task_async};
 use num_bigint::BigUint;
 use tokio::sync::oneshot;
 use tokio::time::{sleep, timeout};
 use tokio_util::sync::CancellationToken;
-
-// ANCHOR: fib
-/// The articles' job, `a, b = b, a + b` n times, asking `stop` before every step.
-fn fib(n: u64, stop: impl Fn() -> bool) -> Result<BigUint, Cancelled> {
-    let (mut a, mut b) = (BigUint::from(0u32), BigUint::from(1u32));
-    for step in 0..n {
-        if stop() {
-            return Err(Cancelled { step });
-        }
-        let next = &a + &b;
-        a = std::mem::replace(&mut b, next);
-    }
-    Ok(a)
-}
-/// Python's `"Cancelled"`, saying how far the loop got.
-struct Cancelled {
-    step: u64,
-}
-// ANCHOR_END: fib
 
 /// A fib's result, and how long after the request to stop it stopped.
 type Run = (Result<BigUint, Cancelled>, Duration);

@@ -19,39 +19,11 @@
 
 use std::{process, process::Command, sync::Arc, sync::Mutex, time::Duration, time::Instant};
 
-use concurrency_pairs::{Cli, Trace, arrived, lab::note, task_async, work::cpu_work};
-use tokio::signal::unix::{Signal, SignalKind, signal};
+use concurrency_pairs::{
+    Cli, Trace, arrived, lab::note, signals::Signals, task_async, work::cpu_work,
+};
 use tokio::time::{sleep, timeout};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
-
-// ANCHOR: signals
-/// SIGINT (what Ctrl-C sends; `tokio::signal::ctrl_c` is its portable form), SIGTERM and
-/// SIGHUP. Listening starts when this is made: from then on they no longer kill us.
-struct Signals {
-    int: Signal,
-    term: Signal,
-    hup: Signal,
-}
-
-impl Signals {
-    fn listen() -> Self {
-        let on = |kind| signal(kind).expect("a signal handler installs");
-        Signals {
-            int: on(SignalKind::interrupt()),
-            term: on(SignalKind::terminate()),
-            hup: on(SignalKind::hangup()),
-        }
-    }
-
-    async fn next(&mut self) -> (&'static str, i32) {
-        tokio::select! {
-            _ = self.int.recv() => ("SIGINT", 2),
-            _ = self.term.recv() => ("SIGTERM", 15),
-            _ = self.hup.recv() => ("SIGHUP", 1),
-        }
-    }
-}
-// ANCHOR_END: signals
 
 /// One job: IO (a wait) or CPU work, how long, and how often a CPU job looks at its token.
 #[derive(Debug, Clone, Copy)]

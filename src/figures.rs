@@ -197,6 +197,34 @@ figures! {
     ticks_after: TicksAfter, "ticks later", Count;
     /// `cancel`: child tokens cancelled by cancelling their parent.
     children_cancelled: ChildrenCancelled, "children cancelled", Count;
+    // scheduler
+    /// `scheduler`: dex requests sent.
+    requests: Requests, "dex requests", Count;
+    /// `scheduler`: how long the dex service waits before it answers (a set parameter).
+    service_delay_s: ServiceDelay, "service delay", Seconds;
+    /// `scheduler`: a dex request's latency, planned send to answer held (median).
+    latency_median_s: LatencyMedian, "dex latency (median)", Seconds;
+    /// `scheduler`: a dex request's latency, planned send to answer held (99th percentile).
+    latency_p99_s: LatencyP99, "dex latency (p99)", Seconds;
+    /// `scheduler`: tasks stopped by `kill`.
+    killed: Killed, "killed", Count;
+    // pipeline
+    /// `pipeline`: items the collector received (or, where it stops, sends accepted).
+    items: Items, "items", Count;
+    /// `pipeline`: the result queue's slots (absent: unbounded).
+    capacity: Capacity, "capacity", Count;
+    /// `pipeline`: the most results mapped but not yet collected, at any receipt.
+    max_in_flight: MaxInFlight, "most in flight", Count;
+    /// `pipeline`: wall time per item.
+    item_s: PerItem, "per item", Seconds;
+    /// `pipeline`: from the start to the first mapper running (threads or processes up).
+    startup_s: StartUp, "start-up", Seconds;
+    /// `pipeline`: results received at a place other than their input position.
+    out_of_order: OutOfOrder, "out of order", Count;
+    /// `pipeline`: sends accepted before a collector that stopped reading held them up.
+    accepted: Accepted, "sends accepted", Count;
+    /// `pipeline`: mappers still waiting to send when the bounded wait ended.
+    blocked: Blocked, "mappers blocked", Count;
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@
 //! - [`trace`]: the data every example prints with `--json` (`shared/TRACE.md`);
 //! - [`lab`]: the ambient recorder: [`lab::task`] and [`lab::arrived`] mark a lesson, and
 //!   [`Trace::run`] runs a lesson as one variant;
-//! - [`work`]: the workloads: a timed sleep and CPU work the compiler cannot remove;
+//! - [`signals`]: SIGINT, SIGTERM and SIGHUP as one stream (needs a tokio runtime);
+//! - [`work`]: the workloads: a timed sleep, CPU work the compiler cannot remove, and
+//!   the articles' big-integer Fibonacci, cancellable at every step;
 //! - [`crawl`]: the crawler's seeded jobs (an IO delay, then CPU work) and its ideal time;
 //! - [`shared_state`]: documentation only: the ways of sharing a counter between threads
 //!   that the compiler refuses (checked as `compile_fail` doctests), and one it accepts.
@@ -24,6 +26,7 @@ pub mod figures;
 pub mod lab;
 pub mod out;
 pub mod shared_state;
+pub mod signals;
 pub mod trace;
 pub mod work;
 

@@ -1,9 +1,11 @@
 //! The workloads the examples share, so every example (and its Python twin) does the same
-//! work: a sleep standing in for IO, CPU work that cannot be optimised away, and readings
-//! of the process's memory.
+//! work: a sleep standing in for IO, CPU work that cannot be optimised away, the articles'
+//! big-integer Fibonacci, and readings of the process's memory.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use num_bigint::BigUint;
 
 /// Block this thread for `seconds` (the stand-in for a blocking IO call).
 pub fn sleep_s(seconds: f64) {
@@ -70,6 +72,26 @@ fn proc_status_bytes(key: &str) -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
+
+// ANCHOR: fib
+/// The articles' job, `a, b = b, a + b` n times, asking `stop` before every step.
+pub fn fib(n: u64, stop: impl Fn() -> bool) -> Result<BigUint, Cancelled> {
+    let (mut a, mut b) = (BigUint::from(0u32), BigUint::from(1u32));
+    for step in 0..n {
+        if stop() {
+            return Err(Cancelled { step });
+        }
+        let next = &a + &b;
+        a = std::mem::replace(&mut b, next);
+    }
+    Ok(a)
+}
+/// Python's `"Cancelled"`, saying how far the loop got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled {
+    pub step: u64,
+}
+// ANCHOR_END: fib
 
 #[cfg(test)]
 mod tests {

@@ -95,10 +95,11 @@ fn every_example_has_chapter_readme_row_and_summary_entry() {
             Path::new(&root.join("python").join(format!("{name}.py"))).exists(),
             "{name}: no Python twin"
         );
+        let source = common::example_source(&name);
         let chapter = pages
             .iter()
-            .find(|(_, text)| text.contains(&format!("examples/{name}.rs:")))
-            .unwrap_or_else(|| panic!("{name}: no chapter includes examples/{name}.rs"));
+            .find(|(_, text)| text.contains(&format!("{source}:")))
+            .unwrap_or_else(|| panic!("{name}: no chapter includes {source}"));
         assert!(
             summary.contains(&format!("({})", chapter.0)),
             "{name}: {} not in SUMMARY",
@@ -139,11 +140,8 @@ fn snippets_show_the_lesson_not_the_measuring() {
     ];
     let src = common::root().join("book/src");
     for (page, text) in chapters() {
-        for (folder, words) in [
-            ("examples", &SCAFFOLDING[..]),
-            ("python", &PYTHON_SCAFFOLDING[..]),
-        ] {
-            for (start, _) in text.match_indices(&format!("{{{{#include ../../{folder}/")) {
+        {
+            for (start, _) in text.match_indices("{{#include ../../") {
                 let spec = text[start + "{{#include ".len()..]
                     .split("}}")
                     .next()
@@ -151,10 +149,15 @@ fn snippets_show_the_lesson_not_the_measuring() {
                 let Some((path, anchor)) = spec.trim().split_once(':') else {
                     continue;
                 };
+                let words = if path.ends_with(".py") {
+                    &PYTHON_SCAFFOLDING[..]
+                } else {
+                    &SCAFFOLDING[..]
+                };
                 let body = fs::read_to_string(src.join(path)).expect("checked above");
                 let snippet = anchored(&body, anchor)
                     .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
-                for word in words {
+                for word in words.iter() {
                     assert!(
                         !snippet.contains(word),
                         "{page}: the snippet {path}:{anchor} shows measuring (`{word}`)"
@@ -168,10 +171,17 @@ fn snippets_show_the_lesson_not_the_measuring() {
 #[test]
 fn examples_are_short_with_the_first_lesson_on_the_first_screen() {
     for name in common::example_names() {
-        let path = common::root().join("examples").join(format!("{name}.rs"));
+        for file in common::example_files(&name) {
+            let body = fs::read_to_string(&file).expect("the example's file exists");
+            let lines = body.lines().count();
+            assert!(
+                lines <= 250,
+                "{} has {lines} lines: split it",
+                file.display()
+            );
+        }
+        let path = common::root().join(common::example_source(&name));
         let body = fs::read_to_string(&path).expect("the example exists");
-        let lines = body.lines().count();
-        assert!(lines <= 250, "{name}.rs has {lines} lines: split it");
         let first = body
             .lines()
             .position(|l| l.contains("ANCHOR:"))

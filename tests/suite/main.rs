@@ -19,6 +19,7 @@ mod pool_apply;
 mod pool_map;
 mod run_in_executor;
 mod runtimes;
+mod scheduler;
 mod shared_state;
 mod shutdown;
 mod spawn_vs_await;

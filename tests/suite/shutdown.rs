@@ -84,43 +84,6 @@ fn wait_for(child: &mut Child, rx: &Receiver<String>, seen: &mut Vec<String>, wh
     panic!("no line with {what:?} in time; saw {seen:#?}");
 }
 
-fn kill(pid: u32, signal: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{signal}"), pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{signal} {pid}");
-}
-
-/// The processes whose parent is `pid` (from /proc).
-fn children(pid: u32) -> Vec<u32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    dir.filter_map(|e| {
-        let e = e.ok()?;
-        let child: u32 = e.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-        let ppid: u32 = stat
-            .rsplit(')')
-            .next()?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()?;
-        (ppid == pid).then_some(child)
-    })
-    .collect()
-}
-
-fn gone(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
-        s.rsplit(')')
-            .next()
-            .is_some_and(|r| r.trim_start().starts_with('Z'))
-    })
-}
-
 /// Send `signals` (the second once the drain has begun), then check code and output.
 fn signal_and_check(python: bool, signals: &[&str], code: i32) {
     let what = format!("{} {signals:?}", if python { "python" } else { "rust" });

@@ -12,7 +12,8 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The names of all examples (`examples/*.rs`), sorted.
+/// The names of all examples, sorted: `examples/*.rs`, and each heavy example that is a
+/// workspace member of its own, `NAME/examples/NAME/main.rs` (the `scheduler`).
 pub fn example_names() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
         .expect("examples/ exists")
@@ -21,8 +22,45 @@ pub fn example_names() -> Vec<String> {
             (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
         })
         .collect();
+    let members = std::fs::read_dir(root()).expect("the root is readable");
+    names.extend(members.filter_map(|e| {
+        let name = e.ok()?.file_name().into_string().ok()?;
+        member_main(&name).exists().then_some(name)
+    }));
     names.sort();
     names
+}
+
+fn member_main(name: &str) -> PathBuf {
+    root()
+        .join(name)
+        .join("examples")
+        .join(name)
+        .join("main.rs")
+}
+
+/// The example's source file from the root: `examples/NAME.rs`, or the member's main.
+pub fn example_source(name: &str) -> String {
+    if member_main(name).exists() {
+        format!("{name}/examples/{name}/main.rs")
+    } else {
+        format!("examples/{name}.rs")
+    }
+}
+
+/// Every Rust file of the example: one, or a member example's folder of modules.
+pub fn example_files(name: &str) -> Vec<PathBuf> {
+    let main = member_main(name);
+    let Some(folder) = main.parent().filter(|_| main.exists()) else {
+        return vec![root().join(example_source(name))];
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .expect("the member example's folder is readable")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    files
 }
 
 /// The example's binary, built by `cargo test` next to this test's own binary
@@ -52,9 +90,11 @@ fn is_stale(binary: &Path, name: &str) -> bool {
     let Some(built) = modified(binary) else {
         return true;
     };
-    let mut sources = vec![root().join("examples").join(format!("{name}.rs"))];
-    if let Ok(entries) = std::fs::read_dir(root().join("src")) {
-        sources.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+    let mut sources = example_files(name);
+    for library in [root().join("src"), root().join(name).join("src")] {
+        if let Ok(entries) = std::fs::read_dir(library) {
+            sources.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+        }
     }
     sources
         .iter()
@@ -278,4 +318,43 @@ pub fn count(v: &Variant, figure: Figure) -> u64 {
         figure.label()
     );
     value as u64
+}
+
+/// Send `signal` (`TERM`, `INT`...) to `pid`.
+pub fn kill(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// The processes whose parent is `pid` (from /proc).
+pub fn children(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| {
+        let e = e.ok()?;
+        let child: u32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+        let ppid: u32 = stat
+            .rsplit(')')
+            .next()?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (ppid == pid).then_some(child)
+    })
+    .collect()
+}
+
+/// Exited (or a zombie waiting to be reaped).
+pub fn gone(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+        s.rsplit(')')
+            .next()
+            .is_some_and(|r| r.trim_start().starts_with('Z'))
+    })
 }

@@ -14,7 +14,9 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Every example's name (`examples/NAME.rs`), sorted.
+/// Every example's name, sorted: `examples/NAME.rs`, and each heavy example that is a
+/// workspace member of its own, `NAME/examples/NAME/main.rs` (the `scheduler`; the
+/// workspace's default members make `cargo build --example NAME` find it from the root).
 pub fn examples(root: &Path) -> Result<Vec<String>> {
     let mut names: Vec<String> = fs::read_dir(root.join("examples"))
         .context("reading examples/")?
@@ -23,8 +25,22 @@ pub fn examples(root: &Path) -> Result<Vec<String>> {
             (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
         })
         .collect();
+    let members = fs::read_dir(root).context("reading the workspace root")?;
+    names.extend(members.filter_map(|entry| {
+        let name = entry.ok()?.file_name().into_string().ok()?;
+        member_main(root, &name).exists().then_some(name)
+    }));
     names.sort();
     Ok(names)
+}
+
+fn member_main(root: &Path, name: &str) -> PathBuf {
+    root.join(name).join("examples").join(name).join("main.rs")
+}
+
+/// Whether `name` is an example of the workspace (in `examples/` or a member's own).
+pub fn has_example(root: &Path, name: &str) -> bool {
+    root.join("examples").join(format!("{name}.rs")).exists() || member_main(root, name).exists()
 }
 
 /// Build these examples in release mode, as the measurements run them.

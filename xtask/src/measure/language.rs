@@ -34,7 +34,7 @@ impl Language {
     /// Whether `example` exists in this language (a Python twin is optional).
     pub fn has(self, root: &Path, example: &str) -> bool {
         match self {
-            Language::Rust => root.join("examples").join(format!("{example}.rs")).exists(),
+            Language::Rust => build::has_example(root, example),
             Language::Python => root.join("python").join(format!("{example}.py")).exists(),
         }
     }
