@@ -5,6 +5,7 @@ A dex request's latency runs from when the schedule meant to send it to when its
 result was held, so a request a blocked loop sends late still counts from its due time."""
 
 import asyncio
+import functools
 import os
 import statistics
 import sys
@@ -37,7 +38,7 @@ def run(args, Scheduler, fib):
             load = scheduler.submit("fib-multi", "fib-multi", [parts.MAX_FIB] * cores)
         elif busy == "loop":
             for _ in range(cores):  # fib called on the loop itself: it runs to its end
-                asyncio.get_running_loop().call_soon(fib, naive_n)
+                asyncio.get_running_loop().call_soon(functools.partial(cpairs.task, 0, fib, naive_n, kind="cpu"))
         start = time.monotonic() + 0.05  # the load is running by then
         planned = []
         for i in range(requests):

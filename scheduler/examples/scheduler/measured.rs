@@ -16,8 +16,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use concurrency_pairs::lab::{Task, note};
 use concurrency_pairs::work::fib;
-use concurrency_pairs::{Options, Trace, Variant, lab::note, say};
+use concurrency_pairs::{Options, Trace, Variant, say};
 use scheduler::command::MAX_FIB;
 use scheduler::{Job, Print, Scheduler, State, dex};
 use tokio::time::sleep;
@@ -155,7 +156,10 @@ async fn dex_while(
         Some(Busy::Pool(ns)) => Some(scheduler.submit("fib-multi", Job::FibMulti(ns))),
         Some(Busy::OnRuntime(ns)) => {
             for n in ns {
-                tokio::spawn(async move { fib(n, || false).map(|_| ()) });
+                // Task 0 of the timeline: it runs on a runtime thread, holding it.
+                tokio::spawn(
+                    async move { Task::new(0).kind("cpu").run(|| fib(n, || false).is_ok()) },
+                );
             }
             None
         }
