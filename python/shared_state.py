@@ -18,6 +18,7 @@ import cpairs
 
 MANAGER_PER_WORKER = 1_000  # each += is two round trips to the manager process: slow
 MANAGER_RUNS = 3
+ARTICLE_RUNS = 20  # the article's own program, run again and again
 PER_WORKER = 100_000
 
 
@@ -62,6 +63,25 @@ def manager(workers, per_worker, runs):
             total += proxy.value
     return total
 # ANCHOR_END: manager
+
+
+# ANCHOR: article_size
+def article_program():
+    """The article's fixed program, run as it wrote it: a Manager().Value, a pool of 5,
+    pool.map of one increment per worker. It prints the value; the article says 5."""
+    with multiprocessing.Manager() as manager:
+        shared_value = manager.Value("i", 0)
+        with multiprocessing.Pool(processes=5) as pool:
+            pool.map(increment, [shared_value] * 5)
+        return shared_value.value
+
+
+def article_runs(runs):
+    """Run it `runs` times; what each run would have printed."""
+    printed = [article_program() for _ in range(runs)]
+    cpairs.note(f"printed {printed}: {printed.count(5)} of {runs} runs print 5")
+    return printed
+# ANCHOR_END: article_size
 
 
 # ANCHOR: lock
@@ -136,7 +156,7 @@ def counted(v, workers, final_value, expected):
 def main():
     options = cpairs.parse_args(
         "shared_state", "one counter, several processes: Value, Manager, lock, no sharing",
-        variants=["value-pool-map", "manager", "lock", "no-sharing"])
+        variants=["value-pool-map", "manager", "article-size", "lock", "no-sharing"])
     workers = 4 if options.full else 2
     trace = cpairs.Trace("shared_state", options)
     ran = trace.run("value-pool-map", "multiprocessing.Value passed to Pool.map",
@@ -148,6 +168,11 @@ def main():
                     manager, workers, MANAGER_PER_WORKER, MANAGER_RUNS)
     if ran:
         counted(ran[1], workers, ran[0], MANAGER_RUNS * workers * MANAGER_PER_WORKER)
+    ran = trace.run("article-size", f"the article's program (Pool(5), 5 increments) "
+                    f"{ARTICLE_RUNS} times", article_runs, ARTICLE_RUNS)
+    if ran:
+        printed, v = ran
+        v.update(sums=printed, article_runs=len(printed), article_exact=printed.count(5))
     ran = trace.run("lock", "Value via Pool initializer, with v.get_lock()",
                     lock, workers, PER_WORKER)
     if ran:

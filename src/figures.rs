@@ -208,8 +208,13 @@ figures! {
     latency_p99_s: LatencyP99, "dex latency (p99)", Seconds;
     /// `scheduler`: tasks stopped by `kill`.
     killed: Killed, "killed", Count;
+    // shared_state, at the article's size
+    /// `shared_state`: times the article's own program ran.
+    article_runs: ArticleRuns, "article's program runs", Count;
+    /// `shared_state`: runs of the article's program that printed its "5".
+    article_exact: ArticleExact, "runs printing 5", Count;
     // pipeline
-    /// `pipeline`: items the collector received (or, where it stops, sends accepted).
+    /// `pipeline`: items the collector received (or, with no reader, puts accepted).
     items: Items, "items", Count;
     /// `pipeline`: the result queue's slots (absent: unbounded).
     capacity: Capacity, "capacity", Count;
@@ -221,10 +226,27 @@ figures! {
     startup_s: StartUp, "start-up", Seconds;
     /// `pipeline`: results received at a place other than their input position.
     out_of_order: OutOfOrder, "out of order", Count;
-    /// `pipeline`: sends accepted before a collector that stopped reading held them up.
-    accepted: Accepted, "sends accepted", Count;
-    /// `pipeline`: mappers still waiting to send when the bounded wait ended.
-    blocked: Blocked, "mappers blocked", Count;
+    // crawler utilisation
+    /// `crawler`: user + system CPU time of the process (and of its worker processes)
+    /// while the variant ran, over its wall time × the cores: 1 is every core busy.
+    cpu_utilisation: CpuUtilisation, "CPU time ÷ (wall × cores)", Ratio;
+    /// `crawler`: what an integer of the CPU work costs with every core computing at
+    /// once, over what it costs on one core alone.
+    load_slowdown: LoadSlowdown, "cost per integer, all cores ÷ one", Ratio;
+    // pitfalls and claims
+    /// `join_order`: calls of the thread's work that ran on the caller's own thread.
+    ran_on_caller: RanOnCaller, "ran on the caller's thread", Count;
+    /// `errors`: coroutines created and dropped without an `await` (Python's warning).
+    never_awaited: NeverAwaited, "coroutines never awaited", Count;
+    /// `errors`: results the caller got back as `None` where a value or an error was due.
+    returned_none: ReturnedNone, "get() returned None", Count;
+    /// `pool_map`: distinct worker processes (or threads) that ran the jobs.
+    distinct_workers: DistinctWorkers, "distinct workers", Count;
+    /// `spawn_vs_await`: distinct event loops (or runtimes) over the runs.
+    event_loops: EventLoops, "distinct event loops", Count;
+    // gil and concurrency_vs_parallelism
+    /// `gil`: the one-worker variant's wall time over this variant's, on the same jobs.
+    speedup: SpeedUp, "speed-up over one worker", Ratio;
 }
 
 #[cfg(test)]

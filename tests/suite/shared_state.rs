@@ -65,6 +65,20 @@ fn python_shows_both_failures_and_the_fix() {
     check_counting(manager, 3 * 2);
     assert_eq!(count(manager, Figure::Increments), 3 * 2 * 1_000);
 
+    // The article's own program, 20 times: each run prints what it counted, at most 5,
+    // and the figure counts the runs that printed the article's "5".
+    let article = variant(&trace, "article-size");
+    let printed = article
+        .figures
+        .sums
+        .as_deref()
+        .expect("what each run printed");
+    assert_eq!(printed.len(), 20);
+    assert!(printed.iter().all(|&p| (1..=5).contains(&p)), "{printed:?}");
+    assert_eq!(count(article, Figure::ArticleRuns), 20);
+    let exact = printed.iter().filter(|&&p| p == 5).count() as u64;
+    assert_eq!(count(article, Figure::ArticleExact), exact);
+
     for name in ["lock", "no-sharing"] {
         let v = variant(&trace, name);
         check_lossless(v, 2);

@@ -42,6 +42,43 @@ fn figures_present(m: &Measured) -> Vec<Figure> {
         .collect()
 }
 
+/// A workload figure and the per-unit figure that compares languages across sizes.
+const PER_UNIT: [(Figure, Figure, &str); 3] = [
+    (Figure::Increments, Figure::PerIncrement, "per increment"),
+    (Figure::Completed, Figure::PerTask, "per task"),
+    (Figure::Items, Figure::PerItem, "per item"),
+];
+
+/// Python's time over Rust's, only on like units: the wall times when both ran the same
+/// workload, else the per-unit figure both report (per increment, per task), else none.
+fn python_over_rust(rust: &[&Variant], python: &[&Variant], same_size: bool) -> String {
+    let median =
+        |vs: &[&Variant], f: &dyn Fn(&Variant) -> Option<f64>| stat(vs, f).map(|s| s.median);
+    let over = |p: Option<f64>, r: Option<f64>| match (p, r) {
+        (Some(p), Some(r)) if r > 0.0 => Some(ratio(p / r)),
+        _ => None,
+    };
+    let differs = |f: Figure| {
+        let (r, p) = (
+            median(rust, &|v| v.figures.get(f)),
+            median(python, &|v| v.figures.get(f)),
+        );
+        r.zip(p).is_some_and(|(r, p)| r != p)
+    };
+    let workload_differs = !same_size || PER_UNIT.iter().any(|&(w, _, _)| differs(w));
+    if !workload_differs {
+        let wall = |v: &Variant| Some(v.wall_s);
+        return over(median(python, &wall), median(rust, &wall)).unwrap_or_else(|| "—".to_owned());
+    }
+    PER_UNIT
+        .iter()
+        .find_map(|&(_, unit, label)| {
+            let per = |v: &Variant| v.figures.get(unit);
+            over(median(python, &per), median(rust, &per)).map(|r| format!("{r} {label}"))
+        })
+        .unwrap_or_else(|| "— (sizes differ)".to_owned())
+}
+
 pub fn render(m: &Measured, setup: &Setup) -> String {
     let figures = figures_present(m);
     let mut header = vec![
@@ -106,11 +143,7 @@ pub fn render(m: &Measured, setup: &Setup) -> String {
             wall_cell(python_wall),
             ideal,
             over(rust_wall.map(|s| s.median), rust_ideal),
-            if same_size {
-                over(python_wall.map(|s| s.median), rust_wall.map(|s| s.median))
-            } else {
-                "— (sizes differ)".to_owned()
-            },
+            python_over_rust(&rust, &python, same_size),
             format!("{} / {}", first(&rust), first(&python)),
         ];
         for &f in &figures {
@@ -193,5 +226,26 @@ mod tests {
         assert!(lines[4].starts_with("| `c` | — / `api` |"), "{}", lines[4]);
         assert!(text.contains("*Median of 3 runs after 1 warm-up; sizes: Rust `default`"));
         assert!(text.contains("on 2 cores, test ("), "{text}");
+    }
+
+    #[test]
+    fn languages_are_compared_on_like_units_only() {
+        let counted = |wall_s: f64, increments: f64| {
+            let mut v = Variant::new("lock", "api");
+            v.wall_s = wall_s;
+            v.figures.increments = Some(increments);
+            v.figures.increment_s = Some(wall_s / increments);
+            v
+        };
+        // Same workload: the wall times.
+        let (r, p) = (counted(1.0, 1e6), counted(3.0, 1e6));
+        assert_eq!(python_over_rust(&[&r], &[&p], true), ratio(3.0));
+        // Python counted fifty times fewer: per increment, not per run.
+        let p = counted(2.0, 2e4);
+        assert_eq!(python_over_rust(&[&r], &[&p], true), "100× per increment");
+        // Different sizes and nothing per unit: no ratio at all.
+        let (mut r, mut p) = (counted(1.0, 1e6), counted(3.0, 1e6));
+        (r.figures.increment_s, p.figures.increment_s) = (None, None);
+        assert_eq!(python_over_rust(&[&r], &[&p], false), "— (sizes differ)");
     }
 }
