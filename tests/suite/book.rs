@@ -220,3 +220,19 @@ fn readme_and_summary_list_the_patterns_in_one_order() {
         "a pattern is missing from README or SUMMARY"
     );
 }
+
+/// Every link from one page to another names a page that exists.
+#[test]
+fn links_between_pages_resolve() {
+    let src = common::root().join("book/src");
+    for (page, text) in chapters() {
+        for (start, _) in text.match_indices("](") {
+            let target = &text[start + 2..];
+            let target = &target[..target.find(')').unwrap_or(target.len())];
+            let file = target.split('#').next().unwrap_or("");
+            if file.ends_with(".md") && !file.contains("://") {
+                assert!(src.join(file).exists(), "{page}: a link to {file}, which does not exist");
+            }
+        }
+    }
+}

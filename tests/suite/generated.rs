@@ -81,3 +81,18 @@ fn one_table_per_example_one_row_per_variant() {
         }
     }
 }
+
+/// Tables and pictures come from a committed revision: a footer that says `+changes`
+/// was measured on code nobody can check out.
+#[test]
+fn generated_from_a_committed_revision() {
+    let dir = root().join("book/src/generated");
+    for entry in std::fs::read_dir(&dir).expect("generated/ exists").filter_map(Result::ok) {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        assert!(
+            !text.contains("+changes"),
+            "{}: measured on uncommitted changes; commit, then regenerate it",
+            entry.path().display()
+        );
+    }
+}
