@@ -161,6 +161,76 @@ pub fn median_range(s: &Stats, unit: Unit) -> String {
     }
 }
 
+/// One display unit for a whole column, so the header carries it and the cells are bare
+/// numbers: `Scale::of(Unit::Seconds, 0.81)` is milliseconds, and `0.8103` shows as `810`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    factor: f64,
+    pub unit: &'static str,
+    whole: bool,
+}
+
+impl Scale {
+    /// The unit that suits the largest value of a column.
+    pub fn of(unit: Unit, largest: f64) -> Scale {
+        let a = largest.abs();
+        let pick = |steps: &[(f64, &'static str)]| {
+            let &(factor, unit) = steps
+                .iter()
+                .find(|(limit, _)| a < *limit * 999.5)
+                .unwrap_or(steps.last().expect("a unit ladder"));
+            Scale {
+                factor,
+                unit,
+                whole: false,
+            }
+        };
+        match unit {
+            Unit::Seconds => pick(&[(1e-9, "ns"), (1e-6, "µs"), (1e-3, "ms"), (1.0, "s")]),
+            Unit::Bytes => pick(&[(1.0, "B"), (1e3, "kB"), (1e6, "MB"), (1e9, "GB")]),
+            Unit::Count => Scale {
+                factor: 1.0,
+                unit: "",
+                whole: true,
+            },
+            Unit::Ratio => Scale {
+                factor: 1.0,
+                unit: "",
+                whole: false,
+            },
+        }
+    }
+
+    /// A value in this unit: three significant digits (a count as a whole number),
+    /// thousands separated.
+    pub fn show(&self, x: f64) -> String {
+        let v = x / self.factor;
+        if self.whole {
+            count(v)
+        } else if v.abs() >= 999.5 {
+            count(v.round())
+        } else if v == 0.0 {
+            "0".to_owned()
+        } else if v.abs() >= 0.9995 {
+            three_digits(v)
+        } else {
+            // Below 1, as many decimals as three significant digits need: 0.00302.
+            let decimals = (2.0 - v.abs().log10().floor()) as usize;
+            format!("{v:.decimals$}")
+        }
+    }
+
+    /// `810 (800–900)`, or the median alone when every run gave the same.
+    pub fn range(&self, s: &Stats) -> String {
+        let (median, min, max) = (self.show(s.median), self.show(s.min), self.show(s.max));
+        if min == max {
+            median
+        } else {
+            format!("{median} ({min}–{max})")
+        }
+    }
+}
+
 /// An axis label: the figure without trailing zeros (`1 µs`, `500 ms`, `20 MB`).
 pub fn tick(value: f64, unit: Unit) -> String {
     if unit == Unit::Count {
@@ -212,6 +282,32 @@ pub const OTHER: RGBColor = RGBColor(120, 170, 90);
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_scale_puts_the_unit_in_the_header() {
+        let ms = Scale::of(Unit::Seconds, 0.81);
+        assert_eq!(
+            (ms.unit, ms.show(0.8103), ms.show(0.0000302)),
+            ("ms", "810".into(), "0.0302".into())
+        );
+        let s = Scale::of(Unit::Seconds, 12.0);
+        assert_eq!((s.unit, s.show(1.5)), ("s", "1.50".into()));
+        let counts = Scale::of(Unit::Count, 20.0);
+        assert_eq!(
+            (counts.show(20.0), counts.show(1_234_567.0)),
+            ("20".into(), "1,234,567".into())
+        );
+        let mb = Scale::of(Unit::Bytes, 43e6);
+        assert_eq!((mb.unit, mb.show(27.4e6)), ("MB", "27.4".into()));
+        let stats = Stats {
+            median: 0.81,
+            min: 0.80,
+            max: 0.90,
+        };
+        assert_eq!(ms.range(&stats), "810 (800–900)");
+    }
+
     use super::*;
 
     #[test]

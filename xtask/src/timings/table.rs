@@ -3,7 +3,7 @@
 
 use concurrency_pairs::{Figure, Unit, Variant};
 
-use crate::format::{Stats, figure, median_range, ratio, seconds};
+use crate::format::{Scale, Stats, ratio};
 use crate::measure::{Measured, Runs, Setup};
 
 /// All runs' copies of one variant.
@@ -79,80 +79,169 @@ fn python_over_rust(rust: &[&Variant], python: &[&Variant], same_size: bool) -> 
         .unwrap_or_else(|| "— (sizes differ)".to_owned())
 }
 
-pub fn render(m: &Measured, setup: &Setup) -> String {
-    let figures = figures_present(m);
-    let mut header = vec![
-        "variant".to_owned(),
-        "uses (Rust / Python)".to_owned(),
-        "Rust: median (min–max)".to_owned(),
-        "Python: median (min–max)".to_owned(),
-        "ideal".to_owned(),
-        "Rust ÷ ideal".to_owned(),
-        "Python ÷ Rust".to_owned(),
-        "first result (Rust / Python)".to_owned(),
-    ];
-    header.extend(
-        figures
-            .iter()
-            .map(|f| format!("{} (Rust / Python)", f.label())),
-    );
+/// A markdown table: a header row, its rule, and the rows.
+fn markdown(header: &[String], rows: &[Vec<String>]) -> String {
     let mut out = format!(
         "| {} |\n|{}\n",
         header.join(" | "),
         "---|".repeat(header.len())
     );
+    for row in rows {
+        out += &format!("| {} |\n", row.join(" | "));
+    }
+    out
+}
 
+/// Drop the columns (after the first) whose every cell is empty (`—` or `— / —`).
+fn without_empty_columns(header: &mut Vec<String>, rows: &mut [Vec<String>]) {
+    let empty = |cell: &str| cell.chars().all(|c| c == '—' || c == '/' || c == ' ');
+    for column in (1..header.len()).rev() {
+        if rows.iter().all(|row| empty(&row[column])) {
+            header.remove(column);
+            for row in rows.iter_mut() {
+                row.remove(column);
+            }
+        }
+    }
+}
+
+/// At most this many figures per table, so that a table fits the book's text column.
+const FIGURES_PER_TABLE: usize = 3;
+
+/// The tables of one example, narrow enough for the book's column: the times (one unit
+/// per column, in its header), then the figures three at a time, then what each variant
+/// uses, then where and when it was measured.
+pub fn render(m: &Measured, setup: &Setup) -> String {
+    let none = || "—".to_owned();
     // Comparing languages only makes sense on the same workload.
     let same_size = m
         .python
         .as_ref()
         .is_none_or(|p| p.traces[0].size == m.rust.traces[0].size);
-    let none = || "—".to_owned();
-    for name in variant_names(m) {
-        let rust = variants(&m.rust, &name);
+    let names = variant_names(m);
+    let of = |name: &str| {
+        let rust = variants(&m.rust, name);
         let python = m
             .python
             .as_ref()
-            .map(|p| variants(p, &name))
+            .map(|p| variants(p, name))
             .unwrap_or_default();
-        let uses = |vs: &[&Variant]| vs.first().map_or_else(none, |v| format!("`{}`", v.uses));
-        let wall = |vs: &[&Variant]| stat(vs, |v| Some(v.wall_s));
+        (rust, python)
+    };
+    let wall = |vs: &[&Variant]| stat(vs, |v| Some(v.wall_s));
+    let ideal_of = |vs: &[&Variant]| stat(vs, |v| v.ideal_s).map(|s| s.median);
+    let first = |vs: &[&Variant]| stat(vs, Variant::first_result_s).map(|s| s.median);
+
+    // One time unit for the whole table: the one that suits its longest wall time.
+    let mut longest: f64 = 0.0;
+    for name in &names {
+        let (rust, python) = of(name);
+        for s in [wall(&rust), wall(&python)].into_iter().flatten() {
+            longest = longest.max(s.max);
+        }
+    }
+    let time = Scale::of(Unit::Seconds, longest);
+    let t = time.unit;
+    let mut header: Vec<String> = vec![
+        "variant".into(),
+        format!("Rust ({t}), median (min–max)"),
+        format!("Python ({t})"),
+        format!("ideal ({t})"),
+        "Rust ÷ ideal".into(),
+        "Python ÷ Rust".into(),
+        format!("first result ({t}), Rust / Python"),
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for name in &names {
+        let (rust, python) = of(name);
         let (rust_wall, python_wall) = (wall(&rust), wall(&python));
-        let wall_cell = |s: Option<Stats>| s.map_or_else(none, |s| median_range(&s, Unit::Seconds));
-        let ideal_of = |vs: &[&Variant]| stat(vs, |v| v.ideal_s).map(|s| s.median);
         let (rust_ideal, python_ideal) = (ideal_of(&rust), ideal_of(&python));
         let ideal = match (rust_ideal, python_ideal) {
             (Some(r), Some(p)) if (r - p).abs() > 0.02 * r.max(p) => {
-                format!("{} (Python: {})", seconds(r), seconds(p))
+                format!("{} / {}", time.show(r), time.show(p))
             }
-            (Some(r), _) => seconds(r),
-            (None, Some(p)) => format!("{} (Python)", seconds(p)),
+            (Some(r), _) => time.show(r),
+            (None, Some(p)) => format!("— / {}", time.show(p)),
             (None, None) => none(),
         };
-        let over = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) if b > 0.0 => ratio(a / b),
+        let rust_over_ideal = match (rust_wall, rust_ideal) {
+            (Some(w), Some(i)) if i > 0.0 => ratio(w.median / i),
             _ => none(),
         };
-        let first = |vs: &[&Variant]| {
-            stat(vs, Variant::first_result_s).map_or_else(none, |s| seconds(s.median))
-        };
-        let mut row = vec![
+        let shown = |x: Option<f64>| x.map_or_else(none, |x| time.show(x));
+        rows.push(vec![
             format!("`{name}`"),
-            format!("{} / {}", uses(&rust), uses(&python)),
-            wall_cell(rust_wall),
-            wall_cell(python_wall),
+            rust_wall.map_or_else(none, |s| time.range(&s)),
+            python_wall.map_or_else(none, |s| time.range(&s)),
             ideal,
-            over(rust_wall.map(|s| s.median), rust_ideal),
+            rust_over_ideal,
             python_over_rust(&rust, &python, same_size),
-            format!("{} / {}", first(&rust), first(&python)),
-        ];
-        for &f in &figures {
-            let cell = |vs: &[&Variant]| {
-                stat(vs, |v| v.figures.get(f)).map_or_else(none, |s| figure(s.median, f.unit()))
+            format!("{} / {}", shown(first(&rust)), shown(first(&python))),
+        ]);
+    }
+    without_empty_columns(&mut header, &mut rows);
+    let mut out = markdown(&header, &rows);
+
+    // The figures, a few columns per table, each column in one unit named in its header.
+    for chunk in figures_present(m).chunks(FIGURES_PER_TABLE) {
+        let mut header = vec!["variant".to_owned()];
+        let mut columns: Vec<(Figure, Scale)> = Vec::new();
+        for &f in chunk {
+            let mut largest: f64 = 0.0;
+            for name in &names {
+                let (rust, python) = of(name);
+                for s in [&rust, &python]
+                    .map(|vs| stat(vs, |v| v.figures.get(f)))
+                    .into_iter()
+                    .flatten()
+                {
+                    largest = largest.max(s.median.abs());
+                }
+            }
+            let scale = Scale::of(f.unit(), largest);
+            let unit = match f.unit() {
+                Unit::Ratio => " (×)".to_owned(),
+                _ if scale.unit.is_empty() => String::new(),
+                _ => format!(" ({})", scale.unit),
             };
-            row.push(format!("{} / {}", cell(&rust), cell(&python)));
+            header.push(format!("{}{unit}, Rust / Python", f.label()));
+            columns.push((f, scale));
         }
-        out += &format!("| {} |\n", row.join(" | "));
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for name in &names {
+            let (rust, python) = of(name);
+            let mut row = vec![format!("`{name}`")];
+            for &(f, scale) in &columns {
+                let cell = |vs: &[&Variant]| {
+                    stat(vs, |v| v.figures.get(f)).map_or_else(none, |s| scale.show(s.median))
+                };
+                row.push(format!("{} / {}", cell(&rust), cell(&python)));
+            }
+            // A variant that reports none of these figures gets no row here.
+            if row[1..].iter().any(|c| c != "— / —") {
+                rows.push(row);
+            }
+        }
+        without_empty_columns(&mut header, &mut rows);
+        if header.len() > 1 {
+            out += "\n";
+            out += &markdown(&header, &rows);
+        }
+    }
+
+    // What each variant runs, as a list: too long for a table cell.
+    out += "\n";
+    for name in &names {
+        let (rust, python) = of(name);
+        let uses = |vs: &[&Variant]| vs.first().map(|v| format!("`{}`", v.uses));
+        let described = match (uses(&rust), uses(&python)) {
+            (Some(r), Some(p)) if r == p => r,
+            (Some(r), Some(p)) => format!("Rust {r}; Python {p}"),
+            (Some(r), None) => format!("Rust {r}"),
+            (None, Some(p)) => format!("Python {p}"),
+            (None, None) => none(),
+        };
+        out += &format!("- `{name}`: {described}\n");
     }
 
     let size = |runs: Option<&Runs>| runs.map_or_else(none, |r| format!("`{}`", r.traces[0].size));
@@ -202,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn one_row_per_variant_rust_first_and_a_column_per_figure_reported() {
+    fn narrow_tables_rust_first_units_in_the_headers() {
         let m = Measured {
             example: "join_order".into(),
             rust: runs("rust", &[0.8, 0.81, 0.9], &["a", "b"]),
@@ -210,22 +299,47 @@ mod tests {
         };
         let text = render(&m, &Setup::for_tests());
         let lines: Vec<&str> = text.lines().collect();
-        assert!(
-            lines[0]
-                .ends_with("| first result (Rust / Python) | B's result waited (Rust / Python) |"),
-            "{}",
-            lines[0]
+        assert_eq!(
+            lines[0],
+            "| variant | Rust (s), median (min–max) | Python (s) | ideal (s) | Rust ÷ ideal \
+             | Python ÷ Rust | first result (s), Rust / Python |"
         );
         assert_eq!(
             lines[2],
-            "| `a` | `api` / `api` | 810.0 ms (800.0 ms–900.0 ms) | 1.60 s | 800.0 ms | 1.01× \
-             | 1.98× | 300.0 ms / 300.0 ms | 500.0 ms / 500.0 ms |"
+            "| `a` | 0.810 (0.800–0.900) | 1.60 | 0.800 | 1.01× | 1.98× | 0.300 / 0.300 |"
         );
-        assert!(lines[3].starts_with("| `b` | `api` / — |"), "{}", lines[3]);
-        assert!(lines[3].ends_with("| — / — |"), "{}", lines[3]);
-        assert!(lines[4].starts_with("| `c` | — / `api` |"), "{}", lines[4]);
+        assert!(
+            lines[3].starts_with("| `b` | 0.810 (0.800–0.900) | — |"),
+            "{}",
+            lines[3]
+        );
+        assert!(lines[4].starts_with("| `c` | — | 1.60 |"), "{}", lines[4]);
+        // The figures get a table of their own, in the unit their header names, with a
+        // row only for the variants that report them.
+        let figures = text.split("\n\n").nth(1).expect("a figures table");
+        assert_eq!(
+            figures,
+            "| variant | B's result waited (ms), Rust / Python |\n|---|---|\n| `a` | 500 / 500 |"
+        );
+        assert!(
+            text.contains("- `a`: `api`\n- `b`: Rust `api`\n- `c`: Python `api`\n"),
+            "{text}"
+        );
         assert!(text.contains("*Median of 3 runs after 1 warm-up; sizes: Rust `default`"));
         assert!(text.contains("on 2 cores, test ("), "{text}");
+    }
+
+    #[test]
+    fn columns_with_nothing_in_them_are_dropped() {
+        let mut header = vec!["variant".to_owned(), "x".to_owned(), "y".to_owned()];
+        let mut rows = vec![vec![
+            "`a`".to_owned(),
+            "— / —".to_owned(),
+            "1 / 2".to_owned(),
+        ]];
+        without_empty_columns(&mut header, &mut rows);
+        assert_eq!(header, ["variant", "y"]);
+        assert_eq!(rows[0], ["`a`", "1 / 2"]);
     }
 
     #[test]
