@@ -308,8 +308,6 @@ mod tests {
         assert_eq!(ms.range(&stats), "810 (800–900)");
     }
 
-    use super::*;
-
     #[test]
     fn medians() {
         let s = Stats::of(&[3.0, 1.0, 2.0]).expect("non-empty");
