@@ -7,7 +7,12 @@
 //! - `cargo xtask sweep [--rust-max N] [--python-max N] [--runs N] [--quick] [--out DIR]`
 //!   runs the crawler example and its twin over a range of task counts, one fresh process
 //!   per run, and writes its table, wall-time and memory pictures and headline.
-//! - `cargo xtask book` builds the HTML book (mdBook as a library).
+//! - `cargo xtask pipeline-sweep [--max N] [--runs N] [--quick] [--out DIR]` runs the
+//!   pipeline example's bounded and unbounded queues and their twins over a range of item
+//!   counts, a fresh process per run, and writes its table, memory picture and headline.
+//! - `cargo xtask book [--check] [--shots DIR]` builds the HTML book (mdBook as a
+//!   library); `--check` opens every page in headless Chromium and fails on a table or
+//!   picture wider than the text column, a missing image or include, or a broken link.
 //!
 //! The modules are layers; each imports only from the layers below it, never sideways
 //! up or in a circle:
@@ -17,13 +22,14 @@
 //! 2. [`format`](mod@format): one convention for seconds, bytes, ratios, counts and colours;
 //! 3. [`plot`]: timelines and the one log-log picture;
 //! 4. the pages: [`runtimes`], then [`timings`] (which writes the runtimes page when it
-//!    measures `runtimes`), [`sweep`], and [`book`].
+//!    measures `runtimes`), [`sweep`], [`pipeline_sweep`], and [`book`].
 //!
 //! This file only parses the command line and dispatches.
 
 mod book;
 mod format;
 mod measure;
+mod pipeline_sweep;
 mod plot;
 mod runtimes;
 mod sweep;
@@ -47,8 +53,12 @@ enum Command {
     /// Run the crawler example and its twin against the number of tasks, and write its
     /// sweep table, pictures and headline.
     Sweep(sweep::Args),
-    /// Build the HTML book with search, and print the path of its index page.
-    Book,
+    /// Run the pipeline example's bounded and unbounded queues against the number of
+    /// items, and write the memory sweep's table, picture and headline.
+    PipelineSweep(pipeline_sweep::Args),
+    /// Build the HTML book with search, and print the path of its index page; with
+    /// `--check`, open every page in headless Chromium and fail on overflow or breakage.
+    Book(book::Args),
 }
 
 fn main() -> ExitCode {
@@ -80,7 +90,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Timings(args) => timings::run(&args),
         Command::Sweep(args) => sweep::run(&args),
-        Command::Book => book::build(),
+        Command::PipelineSweep(args) => pipeline_sweep::run(&args),
+        Command::Book(args) => book::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,10 @@ pub(super) struct Sample {
     pub cpu_s: f64,
     pub peak_rss_bytes: f64,
     pub lanes: f64,
+    /// CPU time ÷ (wall × cores).
+    pub utilisation: f64,
+    /// An integer's cost with every core busy ÷ on one core alone.
+    pub load_slowdown: f64,
 }
 
 impl Sample {
@@ -39,6 +43,12 @@ impl Sample {
                 .peak_rss_bytes
                 .context("its trace reports no `peak_rss_bytes`")?,
             lanes: f.lanes.context("its trace reports no `lanes`")?,
+            utilisation: f
+                .cpu_utilisation
+                .context("its trace reports no `cpu_utilisation`")?,
+            load_slowdown: f
+                .load_slowdown
+                .context("its trace reports no `load_slowdown`")?,
         })
     }
 }
@@ -56,6 +66,8 @@ pub(super) struct Cell {
     pub cpu_s: f64,
     pub peak_rss_bytes: f64,
     pub lanes: f64,
+    pub utilisation: f64,
+    pub load_slowdown: f64,
 }
 
 impl Cell {
@@ -74,6 +86,8 @@ impl Cell {
             cpu_s: median(|s| s.cpu_s)?,
             peak_rss_bytes: median(|s| s.peak_rss_bytes)?,
             lanes: median(|s| s.lanes)?,
+            utilisation: median(|s| s.utilisation)?,
+            load_slowdown: median(|s| s.load_slowdown)?,
         })
     }
 
@@ -89,6 +103,11 @@ impl Cell {
     pub fn label(&self) -> String {
         format!("{} ({})", self.variant, self.language.name())
     }
+}
+
+/// A share as a percentage: `0.874` -> `87%`.
+pub(super) fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
 }
 
 /// Hand-built cells for the tests of the table, the headline and the pictures: Rust at
@@ -111,6 +130,8 @@ pub(super) fn test_cells() -> Vec<Cell> {
                 cpu_s: cpu,
                 peak_rss_bytes: rss,
                 lanes: 2.0,
+                utilisation: cpu / (wall_s * 2.0),
+                load_slowdown: 1.25,
             })
             .collect();
         Cell::of(&job, &samples).expect("runs")
@@ -122,6 +143,7 @@ pub(super) fn test_cells() -> Vec<Cell> {
         let ideal = 1.0 + 0.05 * k;
         let rust = [
             ("single-loop", 1.0 + 0.1 * k),
+            ("article-batches", 1.0 + 0.07 * k),
             ("loop-per-core", 1.0 + 0.06 * k),
             ("multi-thread", 1.0 + 0.05 * k),
             ("io-plus-rayon", 1.0 + 0.055 * k),
@@ -132,21 +154,15 @@ pub(super) fn test_cells() -> Vec<Cell> {
             cells.push(cell(Rust, variant, n, &walls, ideal, 0.1 * k, rss));
         }
         if n <= 10_000 {
-            // Python: CPU 40 s per 10,000 tasks (400× Rust's).
-            let py_ideal = 1.0 + 20.0 * k;
-            for (variant, wall) in [
-                ("single-loop", 1.0 + 40.0 * k),
-                ("loop-per-core", 1.0 + 24.0 * k),
+            // Python: CPU 40 s per 10,000 tasks (400× Rust's); 10 s with sum(range(n)).
+            for (variant, wall, cpu) in [
+                ("single-loop", 1.0 + 40.0 * k, 40.0 * k),
+                ("article-batches", 1.0 + 30.0 * k, 40.0 * k),
+                ("loop-per-core", 1.0 + 24.0 * k, 40.0 * k),
+                ("single-loop-sum", 1.0 + 10.0 * k, 10.0 * k),
             ] {
-                cells.push(cell(
-                    Python,
-                    variant,
-                    n,
-                    &[wall; 3],
-                    py_ideal,
-                    40.0 * k,
-                    60e6,
-                ));
+                let py_ideal = 1.0 + cpu / 2.0;
+                cells.push(cell(Python, variant, n, &[wall; 3], py_ideal, cpu, 60e6));
             }
         }
     }
@@ -166,6 +182,8 @@ mod tests {
         v.figures.cpu_s = Some(0.08);
         v.figures.peak_rss_bytes = Some(3.4e6);
         v.figures.lanes = Some(1.0);
+        v.figures.cpu_utilisation = Some(0.5);
+        v.figures.load_slowdown = Some(1.2);
         v
     }
 
@@ -185,7 +203,9 @@ mod tests {
                 ideal_s: 1.0,
                 cpu_s: 0.08,
                 peak_rss_bytes: 3.4e6,
-                lanes: 1.0
+                lanes: 1.0,
+                utilisation: 0.5,
+                load_slowdown: 1.2,
             }
         );
         let error = |v: &Variant| format!("{:#}", Sample::of(&job, v).expect_err("invalid"));
@@ -194,6 +214,9 @@ mod tests {
         let mut no_rss = variant(1_000.0, 0.0);
         no_rss.figures.peak_rss_bytes = None;
         assert!(error(&no_rss).contains("no `peak_rss_bytes`"));
+        let mut no_utilisation = variant(1_000.0, 0.0);
+        no_utilisation.figures.cpu_utilisation = None;
+        assert!(error(&no_utilisation).contains("no `cpu_utilisation`"));
     }
 
     #[test]

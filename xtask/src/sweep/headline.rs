@@ -3,15 +3,39 @@
 
 use std::collections::BTreeSet;
 
+use concurrency_pairs::crawl::{SEED, crawl_jobs};
+
 use crate::format::{Stats, bytes, count, ratio, seconds, thousands};
 use crate::measure::Language;
 
-use super::cells::Cell;
+use super::cells::{Cell, percent};
 
 /// The size the headline compares the languages at, when both ran it.
 const HEADLINE_N: u64 = 10_000;
 /// The size of a second quote of Python's parallel speed-up.
 const SECOND_PYTHON_N: u64 = 2_000;
+/// The twin's variant with `sum(range(n))`, not the article's loop: its CPU work is
+/// quoted apart.
+const IDIOMATIC: &str = "single-loop-sum";
+/// The article's 5 batches.
+const ARTICLE: &str = "article-batches";
+const ARTICLE_BATCHES: f64 = 5.0;
+
+/// The integers all `n` tasks sum, as the examples draw them.
+fn units(n: u64) -> f64 {
+    let n = usize::try_from(n).expect("a task count fits in memory");
+    crawl_jobs(n, SEED).iter().map(|j| j.units as f64).sum()
+}
+
+/// `0.29 ns`, `13.1 ns`: a time per integer.
+fn per_integer(cpu_s: f64, n: u64) -> String {
+    let ns = cpu_s / units(n) * 1e9;
+    if ns < 10.0 {
+        format!("{ns:.2} ns")
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
 
 /// "one run", "median of 3 runs", "median of 1–3 runs" for the cells at `n`.
 fn runs_phrase(cells: &[Cell], n: u64) -> String {
@@ -40,10 +64,11 @@ pub(super) fn render(cells: &[Cell]) -> String {
     };
     // The CPU work's cost is measured once per process, whatever the variant: the median
     // over a language's cells at `n` is the steadiest figure.
+    // (`single-loop-sum` measures `sum(range(n))`, not the article's loop: apart.)
     let cpu_at = |language: Language, n: u64| {
         let costs: Vec<f64> = cells
             .iter()
-            .filter(|c| c.language == language && c.n == n)
+            .filter(|c| c.language == language && c.n == n && c.variant != IDIOMATIC)
             .map(|c| c.cpu_s)
             .collect();
         Stats::of(&costs).map(|s| s.median)
@@ -102,19 +127,44 @@ pub(super) fn render(cells: &[Cell]) -> String {
             {
                 s += &format!(
                     ", and the same CPU work cost {} as much per integer in Python ({} of CPU \
-                     work against {}, each the median over all its runs at this size)",
+                     work against {}, or {} against {} per integer, with every core busy; \
+                     each the median over all its runs at this size)",
                     ratio(py_cpu / rust_cpu),
                     seconds(py_cpu),
-                    seconds(rust_cpu)
+                    seconds(rust_cpu),
+                    per_integer(py_cpu, n),
+                    per_integer(rust_cpu, n)
                 );
             }
             sentences.push(s + ".");
         }
+        if let (Some(idiomatic), Some(py_cpu)) = (at(Python, IDIOMATIC, n), cpu_at(Python, n)) {
+            sentences.push(format!(
+                "What idiomatic Python would write, `sum(range(n))` (`{IDIOMATIC}`), cost {} \
+                 per integer against the article's loop's {}: the loop is {} as dear, and \
+                 `{IDIOMATIC}` took {}.",
+                per_integer(idiomatic.cpu_s, n),
+                per_integer(py_cpu, n),
+                ratio(py_cpu / idiomatic.cpu_s),
+                seconds(idiomatic.wall.median)
+            ));
+        }
         let mut parallel = Vec::new();
+        if let (Some(single), Some(article)) = (python_single, at(Python, ARTICLE, n)) {
+            parallel.push(format!(
+                "Python's `single-loop` took {} the time of the article's 5 batches \
+                 (`{ARTICLE}`: {} worker processes, the busiest crawling {} of the batches \
+                 one after another)",
+                ratio(single.wall.median / article.wall.median),
+                count(article.lanes),
+                count((ARTICLE_BATCHES / article.lanes.max(1.0)).ceil())
+            ));
+        }
         if let (Some(single), Some(per_core)) = (python_single, python_per_core) {
             let mut s = format!(
                 "Python's `single-loop` took {} the time of its `loop-per-core` ({} worker \
-                 processes; the articles' nearly three times, re-measured on this machine)",
+                 processes, a batch each; the articles' nearly three times, re-measured on \
+                 this machine)",
                 ratio(single.wall.median / per_core.wall.median),
                 count(per_core.lanes)
             );
@@ -145,6 +195,9 @@ pub(super) fn render(cells: &[Cell]) -> String {
         }
         if !parallel.is_empty() {
             sentences.push(format!("Parallelism: {}.", parallel.join("; ")));
+        }
+        if let Some(s) = busy_sentence(cells, Python, n) {
+            sentences.push(s);
         }
     }
     if let Some(n) = rust_ns.last().copied()
@@ -179,11 +232,41 @@ pub(super) fn render(cells: &[Cell]) -> String {
             );
         }
         sentences.push(s + ".");
+        if let Some(s) = busy_sentence(cells, Rust, n) {
+            sentences.push(s);
+        }
     }
     if sentences.is_empty() {
         return "No headline: the sweep measured nothing.\n".to_owned();
     }
     sentences.join(" ") + "\n"
+}
+
+/// How busy the cores were at `n` in one language: each variant's CPU time over its wall
+/// time × the cores, and what an integer cost with every core busy against one core alone,
+/// so a reader can tell a scheduler that leaves cores idle from a machine that computes
+/// slower when all its cores do.
+fn busy_sentence(cells: &[Cell], language: Language, n: u64) -> Option<String> {
+    let here: Vec<&Cell> = cells
+        .iter()
+        .filter(|c| c.language == language && c.n == n)
+        .collect();
+    let first = here.first()?;
+    let each: Vec<String> = here
+        .iter()
+        .map(|c| format!("`{}` {}", c.variant, percent(c.utilisation)))
+        .collect();
+    let slowdowns: Vec<f64> = here.iter().map(|c| c.load_slowdown).collect();
+    let slowdown = Stats::of(&slowdowns)?.median;
+    Some(format!(
+        "Busy cores, {} at {} tasks (CPU time ÷ wall time × cores): {}; an integer cost {} \
+         as much with every core computing at once as on one core alone (the ideal assumes \
+         the former).",
+        first.language.name(),
+        thousands(n),
+        each.join(", "),
+        ratio(slowdown)
+    ))
 }
 
 #[cfg(test)]

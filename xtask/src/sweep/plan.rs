@@ -99,12 +99,21 @@ mod tests {
                 Rust,
                 names(&[
                     "single-loop",
+                    "article-batches",
                     "loop-per-core",
                     "multi-thread",
                     "io-plus-rayon",
                 ]),
             ),
-            (Python, names(&["single-loop", "loop-per-core"])),
+            (
+                Python,
+                names(&[
+                    "single-loop",
+                    "article-batches",
+                    "loop-per-core",
+                    "single-loop-sum",
+                ]),
+            ),
         ];
         let limits = Limits {
             rust_max: 1_000_000,
@@ -113,8 +122,8 @@ mod tests {
             quick: false,
         };
         let jobs = jobs(&variants, limits);
-        assert_eq!(jobs.len(), 10 * 4 + 4 * 2);
-        let first: Vec<(u64, Language, &str)> = jobs[..6]
+        assert_eq!(jobs.len(), 10 * 5 + 4 * 4);
+        let first: Vec<(u64, Language, &str)> = jobs[..7]
             .iter()
             .map(|j| (j.n, j.language, j.variant.as_str()))
             .collect();
@@ -122,11 +131,12 @@ mod tests {
             first,
             [
                 (1_000, Rust, "single-loop"),
+                (1_000, Rust, "article-batches"),
                 (1_000, Rust, "loop-per-core"),
                 (1_000, Rust, "multi-thread"),
                 (1_000, Rust, "io-plus-rayon"),
                 (1_000, Python, "single-loop"),
-                (1_000, Python, "loop-per-core"),
+                (1_000, Python, "article-batches"),
             ]
         );
         assert!(jobs.windows(2).all(|w| w[0].n <= w[1].n));
@@ -143,7 +153,7 @@ mod tests {
                 ..limits
             },
         );
-        assert_eq!(quick.len(), 12);
+        assert_eq!(quick.len(), 2 * (5 + 4));
         assert!(quick.iter().all(|j| j.runs == 1 && j.n <= 2_000));
     }
 }

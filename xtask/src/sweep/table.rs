@@ -5,7 +5,7 @@ use concurrency_pairs::Unit;
 use crate::format::{bytes, median_range, ratio, seconds, thousands};
 use crate::measure::Setup;
 
-use super::cells::Cell;
+use super::cells::{Cell, percent};
 use super::plan::{EXAMPLE, REPEATED_UP_TO, SMALLEST};
 
 pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
@@ -20,6 +20,8 @@ pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
         "peak RSS",
         "peak ÷ N",
         "CPU work",
+        "cores busy",
+        "all cores ÷ one",
     ];
     let mut out = format!(
         "| {} |\n|{}\n",
@@ -38,6 +40,8 @@ pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
             bytes(c.peak_rss_bytes),
             bytes(c.bytes_per_task()),
             seconds(c.cpu_s),
+            percent(c.utilisation),
+            ratio(c.load_slowdown),
         ];
         out += &format!("| {} |\n", row.join(" | "));
     }
@@ -68,7 +72,12 @@ pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
          the lower bound each run computes for its workload; ÷ ideal: median wall ÷ ideal. \
          Peak RSS: the run's high-water mark (Python's summed over its worker processes), \
          in powers of 1,000 bytes; peak ÷ N divides it by N. CPU work: the CPU cost of all \
-         the tasks' work, measured in the run. Measured {} at revision `{}` on {} \
+         the tasks' work at the rate measured in the run with every core computing at once \
+         (`sum(range(n))`'s for `single-loop-sum`, the article's loop's for the other \
+         Python variants). Cores busy: the run's user + system CPU time (Python's with its \
+         worker processes) over its wall time × the cores. All cores ÷ one: what an \
+         integer cost with every core computing at once over its cost on one core alone. \
+         Measured {} at revision `{}` on {} \
          ([the machine](measuring.md)).*\n",
         setup.date,
         setup.revision,
