@@ -8,8 +8,9 @@ use anyhow::Result;
 use concurrency_pairs::{Trace, Variant};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::format::{IO, OTHER, TASK, seconds};
+use crate::format::{IO, OTHER, TASK, count, seconds};
 
 /// More lanes than this are not drawn (the panel says how many were left out).
 const MAX_LANES: usize = 24;
@@ -17,7 +18,8 @@ const MAX_LANES: usize = 24;
 /// pixel merged) and at most [`MAX_MARKS`] diamonds, so the picture stays light.
 const MAX_BARS: usize = 500;
 const MAX_MARKS: usize = 80;
-const WIDTH: u32 = 960;
+/// The book's text column is 750 px wide: drawn at that width, nothing is scaled down.
+const WIDTH: u32 = 750;
 const LANE_PX: u32 = 22;
 
 /// Lanes in the order of the first task each ran (tasks are numbered in submission order).
@@ -55,7 +57,7 @@ pub fn timelines(trace: &Trace) -> Result<String> {
         .collect();
     let heights: Vec<u32> = panels
         .iter()
-        .map(|(_, lanes, _)| 64 + LANE_PX * lanes.len().max(1) as u32)
+        .map(|(_, lanes, _)| 60 + LANE_PX * lanes.len().max(1) as u32)
         .collect();
     let x_max = trace
         .variants
@@ -66,18 +68,20 @@ pub fn timelines(trace: &Trace) -> Result<String> {
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, heights.iter().sum::<u32>() + 36))
-            .into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, heights.iter().sum::<u32>() + TITLE_PX))
+                .into_drawing_area();
         root.fill(&WHITE)?;
-        let (title, mut rest) = root.split_vertically(36);
+        let (title, mut rest) = root.split_vertically(TITLE_PX);
         title.draw_text(
             &format!(
-                "{} ({}, size {}): a bar per task, a row per lane, ◆ when the caller got the result",
+                "{} ({}, size {})",
                 trace.example, trace.language, trace.size
             ),
             &("sans-serif", 16).into_font().color(&BLACK),
-            (10, 10),
+            (10, 6),
         )?;
+        legend(&title)?;
         for ((v, lanes, hidden), height) in panels.iter().zip(&heights) {
             let (panel, below) = rest.split_vertically(*height);
             rest = below;
@@ -86,6 +90,30 @@ pub fn timelines(trace: &Trace) -> Result<String> {
         root.present()?;
     }
     Ok(svg)
+}
+
+/// Height of the title and its legend.
+const TITLE_PX: u32 = 50;
+
+/// What the colours and marks mean, under the title.
+fn legend(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<()> {
+    let font = ("sans-serif", 12).into_font().color(&BLACK);
+    let mut x = 10;
+    for (colour, what) in [
+        (TASK, "a task computing or sleeping"),
+        (IO, "waiting on IO"),
+        (OTHER, "other work"),
+    ] {
+        area.draw(&Rectangle::new([(x, 30), (x + 14, 42)], colour.filled()))?;
+        area.draw_text(what, &font, (x + 18, 29))?;
+        x += 30 + 6 * what.len() as i32;
+    }
+    area.draw(&Polygon::new(
+        vec![(x + 5, 30), (x + 10, 36), (x + 5, 42), (x, 36)],
+        BLACK.filled(),
+    ))?;
+    area.draw_text("the caller got the result", &font, (x + 16, 29))?;
+    Ok(())
 }
 
 fn draw_panel(
@@ -109,15 +137,28 @@ fn draw_panel(
     if every > 1 {
         more += &format!(", ◆ every {every}th result");
     }
+    // The counts a reader should see without the table: what was lost or refused.
+    for (figure, label) in [
+        (v.figures.lost_updates, "lost updates"),
+        (v.figures.cancelled, "cancelled"),
+        (v.figures.failed, "failed"),
+    ] {
+        if let Some(n) = figure.filter(|&n| n > 0.0) {
+            more += &format!(", {} {label}", count(n));
+        }
+    }
+    if let (Some(exact), Some(runs)) = (v.figures.article_exact, v.figures.article_runs) {
+        more += &format!(", {} of {} runs printed 5", count(exact), count(runs));
+    }
     let mut chart = ChartBuilder::on(area)
         .caption(
-            format!("{}: {} (wall {}{more})", v.name, v.uses, seconds(v.wall_s)),
+            format!("{} (wall {}{more})", v.name, seconds(v.wall_s)),
             ("sans-serif", 14),
         )
         .margin(6)
         .x_label_area_size(22)
-        .y_label_area_size(170)
-        .build_cartesian_2d(0f64..x_max, (0..n).into_segmented())?;
+        .y_label_area_size(130)
+        .build_cartesian_2d(0f64..x_max, (0..n - 1).into_segmented())?;
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -196,6 +237,41 @@ fn draw_panel(
             )
         });
     chart.draw_series(received)?;
+    // Each bar says which task it is, where there is room for the number.
+    let px_per_s = f64::from(WIDTH - 140) / x_max;
+    if !crowded {
+        chart.draw_series(v.tasks.iter().filter_map(|t| {
+            let row = *rows.get(t.lane.as_str())?;
+            let label = t.id.to_string();
+            let room = (t.end_s - t.start_s) * px_per_s;
+            (room > 8.0 + 7.0 * label.len() as f64).then(|| {
+                Text::new(
+                    label,
+                    (t.start_s + 3.0 / px_per_s, SegmentValue::CenterOf(row)),
+                    ("sans-serif", 11)
+                        .into_font()
+                        .color(&WHITE)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )
+            })
+        }))?;
+    }
+    // A panel with nothing timed says why, instead of staying blank.
+    if v.tasks.is_empty() {
+        let why = match &v.figures.error {
+            Some(error) => format!("no task ran: {error}"),
+            None => format!("nothing timed here: {}", v.uses),
+        };
+        let why: String = why.chars().take(95).collect();
+        chart.draw_series(std::iter::once(Text::new(
+            why,
+            (x_max * 0.01, SegmentValue::CenterOf(0)),
+            ("sans-serif", 12)
+                .into_font()
+                .color(&RED)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        )))?;
+    }
     Ok(())
 }
 
