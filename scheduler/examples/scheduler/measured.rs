@@ -30,14 +30,10 @@ pub const VARIANTS: &[&str] = &["dex-idle", "dex-busy", "dex-naive", "kill", "se
 /// The Pokémon the requests cycle through.
 const NAMES: &[&str] = &["pikachu", "eevee", "snorlax", "gengar", "psyduck", "mewtwo"];
 
-/// How many requests, how far apart, and how many kills.
-struct Sizes {
-    requests: usize,
-    every: Duration,
-    kills: usize,
-    /// The N of the fibs that run on the runtime's threads in `dex-naive`.
-    naive_n: u64,
-}
+/// How far apart the requests are sent.
+const EVERY: Duration = Duration::from_millis(10);
+/// The N of the fibs that run on the runtime's own threads in `dex-naive`.
+const NAIVE_N: u64 = 300_000;
 
 pub fn run(args: &Args) -> ExitCode {
     if let Some(name) = args.variant.as_deref().filter(|v| !VARIANTS.contains(v)) {
@@ -54,58 +50,38 @@ pub fn run(args: &Args) -> ExitCode {
         ..Options::default()
     };
     concurrency_pairs::out::set_human_to_stderr(options.json);
-    let sizes = if args.full {
-        Sizes {
-            requests: 500,
-            every: Duration::from_millis(10),
-            kills: 50,
-            naive_n: 300_000,
-        }
-    } else {
-        Sizes {
-            requests: 100,
-            every: Duration::from_millis(10),
-            kills: 10,
-            naive_n: 300_000,
-        }
-    };
+    let (requests, kill_count) = if args.full { (500, 50) } else { (100, 10) };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let delay = Duration::from_millis(args.delay_ms);
     let workers = usize::from(args.workers);
     let mut trace = Trace::new("scheduler", &options);
 
-    let uses = format!("{} requests, nothing else running", sizes.requests);
-    if let Some((latencies, v)) = trace.run(
-        "dex-idle",
-        &uses,
-        on(dex_while(None, &sizes, delay, workers)),
-    ) {
-        latency_figures(v, &latencies, delay);
-    }
-    let uses = format!("fib-multi of {cores} × fib {MAX_FIB} on the pool meanwhile");
-    let busy = Busy::Pool(vec![MAX_FIB; cores]);
-    if let Some((latencies, v)) = trace.run(
-        "dex-busy",
-        &uses,
-        on(dex_while(Some(busy), &sizes, delay, workers)),
-    ) {
-        latency_figures(v, &latencies, delay);
-    }
-    let uses = format!(
-        "{cores} × fib {} in async tasks, on the runtime's own threads",
-        sizes.naive_n
-    );
-    let naive = Busy::OnRuntime(vec![sizes.naive_n; cores]);
-    if let Some((latencies, v)) = trace.run(
-        "dex-naive",
-        &uses,
-        on(dex_while(Some(naive), &sizes, delay, workers)),
-    ) {
-        latency_figures(v, &latencies, delay);
+    let naive_n = NAIVE_N;
+    for (name, uses, busy) in [
+        (
+            "dex-idle",
+            format!("{requests} requests, nothing else running"),
+            None,
+        ),
+        (
+            "dex-busy",
+            format!("fib-multi of {cores} × fib {MAX_FIB} on the pool meanwhile"),
+            Some(Busy::Pool(vec![MAX_FIB; cores])),
+        ),
+        (
+            "dex-naive",
+            format!("{cores} × fib {naive_n} in async tasks, on the runtime's own threads"),
+            Some(Busy::OnRuntime(vec![naive_n; cores])),
+        ),
+    ] {
+        let lesson = on(dex_while(busy, requests, delay, workers));
+        if let Some((latencies, v)) = trace.run(name, &uses, lesson) {
+            latency_figures(v, &latencies, delay);
+        }
     }
     let uses =
         format!("fib {MAX_FIB} on the pool, killed after 30 ms; its token checked every step");
-    if let Some((mut stops, v)) = trace.run("kill", &uses, on(kills(sizes.kills, delay, workers))) {
+    if let Some((mut stops, v)) = trace.run("kill", &uses, on(kills(kill_count, delay, workers))) {
         stops.sort();
         v.figures.cancels = Some(stops.len() as f64);
         v.figures.stop_median_s = stops.get(stops.len() / 2).map(Duration::as_secs_f64);
@@ -139,11 +115,11 @@ enum Busy {
     OnRuntime(Vec<u64>),
 }
 
-/// Send `sizes.requests` dex requests on a fixed schedule, with `busy` running, and give
+/// Send `requests` dex requests on a fixed schedule, with `busy` running, and give
 /// each one's latency (from its planned send time to its answer).
 async fn dex_while(
     busy: Option<Busy>,
-    sizes: &Sizes,
+    requests: usize,
     delay: Duration,
     workers: usize,
 ) -> Vec<Duration> {
@@ -169,8 +145,8 @@ async fn dex_while(
     // when it was due, not from when it finally went.
     let start = Instant::now() + Duration::from_millis(50); // the load is running by then
     let mut planned = Vec::new();
-    for i in 0..sizes.requests {
-        let at = start + sizes.every * i as u32;
+    for i in 0..requests {
+        let at = start + EVERY * i as u32;
         tokio::time::sleep_until(at.into()).await;
         let name = NAMES[i % NAMES.len()];
         planned.push((

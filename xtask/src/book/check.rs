@@ -35,7 +35,10 @@ pub fn run(built: &Path, shots: &Path) -> Result<Vec<Problem>> {
 
     // The checker must be able to fail: a planted over-wide table is reported.
     let planted = scratch.join("site/planted-wide-table.html");
-    let row = format!("<tr>{}</tr>", "<td>a wide cell of a planted table</td>".repeat(12));
+    let row = format!(
+        "<tr>{}</tr>",
+        "<td>a wide cell of a planted table</td>".repeat(12)
+    );
     let page = fs::read_to_string(scratch.join("site/introduction.html"))
         .context("the built book has an introduction page")?;
     let main_start = page.find("<main>").context("a page has <main>")? + "<main>".len();
@@ -51,15 +54,27 @@ pub fn run(built: &Path, shots: &Path) -> Result<Vec<Problem>> {
 
     let mut problems = Vec::new();
     for page in pages(&scratch.join("site"))? {
-        let name = page.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let name = page
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
         let html = fs::read_to_string(&page)?;
         let mut found: Vec<String> = broken_links(&page, &html);
         if html.contains("{{#include") {
             found.push("an {{#include}} was left unresolved".to_owned());
         }
         found.extend(measure(&chromium, &scratch, &page)?);
-        screenshot(&chromium, &scratch, &page, &shots.join(name.replace(".html", ".png")))?;
-        problems.extend(found.into_iter().map(|what| Problem { page: name.clone(), what }));
+        screenshot(
+            &chromium,
+            &scratch,
+            &page,
+            &shots.join(name.replace(".html", ".png")),
+        )?;
+        problems.extend(found.into_iter().map(|what| Problem {
+            page: name.clone(),
+            what,
+        }));
     }
     let _ = fs::remove_dir_all(&scratch);
     Ok(problems)
@@ -100,7 +115,10 @@ fn browser(chromium: &Path, scratch: &Path) -> Command {
         WINDOW,
         "--virtual-time-budget=5000",
     ]);
-    command.arg(format!("--user-data-dir={}", scratch.join("profile").display()));
+    command.arg(format!(
+        "--user-data-dir={}",
+        scratch.join("profile").display()
+    ));
     command
 }
 
@@ -108,7 +126,10 @@ fn browser(chromium: &Path, scratch: &Path) -> Command {
 fn measure(chromium: &Path, scratch: &Path, page: &Path) -> Result<Vec<String>> {
     let html = fs::read_to_string(page)?;
     let checked = page.with_extension("checked.html");
-    fs::write(&checked, html.replacen("</body>", &format!("{SCRIPT}</body>"), 1))?;
+    fs::write(
+        &checked,
+        html.replacen("</body>", &format!("{SCRIPT}</body>"), 1),
+    )?;
     let output = browser(chromium, scratch)
         .arg("--dump-dom")
         .arg(format!("file://{}", checked.display()))
@@ -132,7 +153,11 @@ fn screenshot(chromium: &Path, scratch: &Path, page: &Path, png: &Path) -> Resul
         .output()
         .context("running Chromium")?
         .status;
-    ensure!(status.success() && png.exists(), "no screenshot of {}", page.display());
+    ensure!(
+        status.success() && png.exists(),
+        "no screenshot of {}",
+        page.display()
+    );
     Ok(())
 }
 

@@ -27,7 +27,10 @@ pub fn run(args: &Args) -> Result<()> {
         return Ok(());
     }
     let root = crate::measure::root();
-    let shots = args.shots.clone().unwrap_or_else(|| root.join("target/book-check"));
+    let shots = args
+        .shots
+        .clone()
+        .unwrap_or_else(|| root.join("target/book-check"));
     let problems = check::run(&built, &shots)?;
     eprintln!("screenshots of every page: {}", shots.display());
     for p in &problems {

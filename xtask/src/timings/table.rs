@@ -43,9 +43,10 @@ fn figures_present(m: &Measured) -> Vec<Figure> {
 }
 
 /// A workload figure and the per-unit figure that compares languages across sizes.
-const PER_UNIT: [(Figure, Figure, &str); 2] = [
+const PER_UNIT: [(Figure, Figure, &str); 3] = [
     (Figure::Increments, Figure::PerIncrement, "per increment"),
     (Figure::Completed, Figure::PerTask, "per task"),
+    (Figure::Items, Figure::PerItem, "per item"),
 ];
 
 /// Python's time over Rust's, only on like units: the wall times when both ran the same
