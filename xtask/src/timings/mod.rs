@@ -2,6 +2,7 @@
 //! a table and timeline pictures per example, the runtimes page's ladder (when
 //! `runtimes` is chosen), and a description of the machine.
 
+mod headline;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -119,6 +120,10 @@ fn measure_example(
 fn write_example(out: &Path, m: &Measured, setup: &Setup) -> Result<()> {
     let name = format!("{}.md", m.example);
     write_generated(out, &name, Mark::Timings, &table::render(m, setup))?;
+    if let Some(text) = headline::render(m) {
+        let name = format!("{}.headline.md", m.example);
+        write_generated(out, &name, Mark::Timings, &text)?;
+    }
     for (language, runs) in m.languages() {
         let svg = plot::timelines(runs.median_run())
             .with_context(|| format!("drawing {} ({})", m.example, language.name()))?;
