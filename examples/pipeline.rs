@@ -2,6 +2,7 @@
 //!
 //! Python: article 4's "pyrallel" `ParallelProcessor` (a mapper on N worker processes, a
 //! collector handed each result), `Pool.imap` / `imap_unordered`. Twin: `python/pipeline.py`.
+//! Chapter: "pipeline" in the book.
 //! Run: `cargo run --release --example pipeline` (`--full`: 1..4 s sleeps, 100,000 items).
 //! Watch: `imap` receives in input order, `imap-unordered` and `par-bridge` do not;
 //! `bounded` and `tokio-mpsc` keep at most 20 results in flight, `unbounded` nearly all.

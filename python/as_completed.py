@@ -1,6 +1,6 @@
 """as_completed: results in submission order versus completion order.
 
-Twin of examples/as_completed.rs. ProcessPoolExecutor.map yields results in the order
+Twin of examples/as_completed.rs (chapter: book/src/as_completed.md). ProcessPoolExecutor.map yields results in the order
 the calls were made, even when later calls finish first; concurrent.futures.as_completed
 and asyncio.as_completed yield them as they finish.
 

@@ -1,6 +1,6 @@
 """blocking_in_async: sync code in an async world.
 
-Twin of examples/blocking_in_async.rs. time.sleep inside a coroutine stalls the whole
+Twin of examples/blocking_in_async.rs (chapter: book/src/blocking_in_async.md). time.sleep inside a coroutine stalls the whole
 event loop; asyncio.sleep does not. Blocking functions handed to loop.run_in_executor
 with a ThreadPoolExecutor(max_workers=10) run side by side: four blocking sleeps of
 1..4 s finish in about 4 s instead of 10 s. executor=None uses the loop's default pool,

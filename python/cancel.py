@@ -1,6 +1,6 @@
 """cancel: stopping work that is already running.
 
-Twin of examples/cancel.rs. Future.cancel() on a ProcessPoolExecutor job returns False
+Twin of examples/cancel.rs (chapter: book/src/cancel.md). Future.cancel() on a ProcessPoolExecutor job returns False
 once the job runs (or sits in the call queue), True while it is pending. The scheduler
 article (KitfuCoda part 4) passes a Manager().Event() to its big-integer fib and checks it
 every step instead; a plain multiprocessing.Event cannot be passed to submit at all.

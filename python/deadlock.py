@@ -1,6 +1,6 @@
 """deadlock: two locks taken in opposite orders, detected and fixed.
 
-Twin of examples/deadlock.rs. Two threads move money between two accounts, each guarded
+Twin of examples/deadlock.rs (chapter: book/src/deadlock.md). Two threads move money between two accounts, each guarded
 by a threading.Lock: one transfer locks a then b, the other b then a. Two barriers force
 the interleaving where each holds one lock and waits for the other's; acquire(timeout=...)
 detects the deadlock instead of hanging. The fix takes the locks in one global order.

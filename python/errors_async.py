@@ -1,6 +1,6 @@
 """errors_async: an exception in an async task.
 
-Twin of examples/errors_async.rs. An exception in an asyncio task surfaces when the task
+Twin of examples/errors_async.rs (chapter: book/src/errors_async.md). An exception in an asyncio task surfaces when the task
 is awaited, message and all. asyncio.gather raises the first exception while the other
 tasks run on; with return_exceptions=True it returns the exception in its place. An
 asyncio.TaskGroup (3.11) cancels the tasks still running and raises an ExceptionGroup.

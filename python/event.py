@@ -1,6 +1,6 @@
 """event: signal a result, keep working.
 
-Twin of examples/event.rs. A worker thread computes a value, stores it, sets a
+Twin of examples/event.rs (chapter: book/src/event.md). A worker thread computes a value, stores it, sets a
 threading.Event, and keeps working (the article: two seconds more); the main thread
 wakes on the event, not on the thread's end. Joining the thread instead wakes only when
 the worker is completely done.

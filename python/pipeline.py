@@ -1,6 +1,6 @@
 """pipeline: mappers feeding a collector, with backpressure.
 
-Twin of examples/pipeline.rs. Article 4's "pyrallel" ParallelProcessor runs a mapper in N
+Twin of examples/pipeline.rs (chapter: book/src/pipeline.md). Article 4's "pyrallel" ParallelProcessor runs a mapper in N
 worker processes and hands each result to a collector (four sleeps of 1..4 s on 4
 processes took about 5.2 s with start-up). This builds the same shape from the standard
 library (worker processes, a multiprocessing.Queue of results, the collector in the

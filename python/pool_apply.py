@@ -1,6 +1,6 @@
 """pool_apply: apply is synchronous, apply_async + get blocks in order.
 
-Twin of examples/pool_apply.rs. Pool.apply runs one task and waits for it, so N tasks
+Twin of examples/pool_apply.rs (chapter: book/src/pool_apply.md). Pool.apply runs one task and waits for it, so N tasks
 take the sum of their times. apply_async returns at once, but calling .get() on each
 result in submission order blocks on the first slow one. A callback on apply_async
 hands each result over as its task finishes.

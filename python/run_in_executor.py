@@ -1,6 +1,6 @@
 """run_in_executor: CPU work beside an event loop.
 
-Twin of examples/run_in_executor.rs. Inside asyncio,
+Twin of examples/run_in_executor.rs (chapter: book/src/run_in_executor.md). Inside asyncio,
 loop.run_in_executor(ProcessPoolExecutor(), f, x) turns a CPU-bound call into an
 awaitable: the work runs in other processes, on other cores, while the event loop keeps
 serving IO, and asyncio.as_completed hands the results over as they finish.

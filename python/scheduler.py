@@ -1,6 +1,6 @@
 """scheduler: the capstone, an interactive task scheduler.
 
-Twin of scheduler/examples/scheduler/. The asyncio REPL of the KitfuCoda series as part 4
+Twin of scheduler/examples/scheduler/ (chapter: book/src/scheduler.md). The asyncio REPL of the KitfuCoda series as part 4
 ("Concurrency vs. Parallelism: Achieving Scalability with ProcessPoolExecutor") scales it:
 `dex NAME` is an asyncio task awaiting HTTP, `fib N` and `fib-multi N N...` go to a
 ProcessPoolExecutor(max_workers=5) through run_in_executor (and gather), every fib checks

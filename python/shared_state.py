@@ -1,6 +1,6 @@
 """shared_state: one counter, several processes.
 
-Twin of examples/shared_state.rs. Reproduces the two failures of the article:
+Twin of examples/shared_state.rs (chapter: book/src/shared_state.md). Reproduces the two failures of the article:
 - a multiprocessing.Value passed to Pool.map raises "RuntimeError: Synchronized objects
   should only be shared between processes through inheritance";
 - the "fix", Manager().Value, makes `proxy.value += 1` a read then a write through a

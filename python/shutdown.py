@@ -1,6 +1,6 @@
 """shutdown: signals and graceful termination.
 
-Twin of examples/shutdown.rs, in the shape of the task scheduler in "Concurrency vs.
+Twin of examples/shutdown.rs, in the shape of the task scheduler in "Concurrency vs (chapter: book/src/shutdown.md).
 Parallelism: Achieving Scalability with ProcessPoolExecutor" (KitfuCoda, part 4):
 loop.add_signal_handler for SIGTERM, SIGHUP and SIGINT (and loop.set_exception_handler)
 start the shutdown; an exit event reaches every task, and the pool jobs check an

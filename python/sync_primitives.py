@@ -1,6 +1,6 @@
 """sync_primitives: Lock, Semaphore, Condition, Barrier.
 
-Twin of examples/sync_primitives.rs. threading and multiprocessing both offer Lock,
+Twin of examples/sync_primitives.rs (chapter: book/src/sync_primitives.md). threading and multiprocessing both offer Lock,
 Semaphore (at most N holders at once), Condition (wait until a predicate holds) and
 Barrier, with the same API: the lock and semaphore variants run in both forms. Two locks
 and a deadlock are python/deadlock.py.
