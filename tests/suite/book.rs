@@ -231,8 +231,54 @@ fn links_between_pages_resolve() {
             let target = &target[..target.find(')').unwrap_or(target.len())];
             let file = target.split('#').next().unwrap_or("");
             if file.ends_with(".md") && !file.contains("://") {
-                assert!(src.join(file).exists(), "{page}: a link to {file}, which does not exist");
+                assert!(
+                    src.join(file).exists(),
+                    "{page}: a link to {file}, which does not exist"
+                );
             }
+        }
+    }
+}
+
+/// A chapter opens with its box (the Python shape, the Rust shape, the generated headline),
+/// captions every included snippet with its file, and its example and twin name it.
+#[test]
+fn chapters_open_with_a_box_and_caption_their_snippets() {
+    let root = common::root();
+    for name in common::example_names() {
+        let page = fs::read_to_string(root.join(format!("book/src/{name}.md")))
+            .unwrap_or_else(|_| panic!("{name}: no chapter {name}.md"));
+        let opening: String = page.lines().take(12).collect::<Vec<_>>().join("\n");
+        for part in ["> **Python:**", "> **Rust:**", ".headline.md:2:}}"] {
+            assert!(opening.contains(part), "{name}.md opens without {part:?}");
+        }
+        let lines: Vec<&str> = page.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(spec) = line.trim().strip_prefix("{{#include ../../") else {
+                continue;
+            };
+            let file = spec.split([':', '}']).next().unwrap_or("");
+            let caption = format!("<sub>`{file}`</sub>");
+            let above = &lines[i.saturating_sub(4)..i];
+            assert!(
+                above.iter().any(|l| l.contains(&caption)),
+                "{name}.md: the snippet from {file} (line {}) has no caption",
+                i + 1
+            );
+        }
+        let mut headers = common::example_files(&name);
+        headers.push(root.join(format!("python/{name}.py")));
+        for file in headers.iter().filter(|f| f.ends_with("main.rs") || !f.starts_with(root.join(&name))) {
+            let head: String = fs::read_to_string(file)
+                .expect("the file exists")
+                .lines()
+                .take(25)
+                .collect();
+            assert!(
+                head.contains(&format!("\"{name}\"")) || head.contains(&format!("book/src/{name}.md")),
+                "{} does not name its chapter in its header",
+                file.display()
+            );
         }
     }
 }

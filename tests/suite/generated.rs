@@ -77,7 +77,7 @@ fn one_table_per_example_one_row_per_variant() {
             );
             for v in variants {
                 assert!(
-                    svg.contains(&format!("{v}: ")),
+                    svg.contains(&format!("{v} (wall ")),
                     "{name}.{language}.svg lacks {v}"
                 );
             }

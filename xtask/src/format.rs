@@ -108,8 +108,12 @@ pub fn bytes(b: f64) -> String {
     format!("{} {unit}", three_digits(scaled))
 }
 
-/// A ratio, three significant digits: `1.23×`, `23.8×`, `133×`.
+/// A ratio, three significant digits: `1.23×`, `23.8×`, `133×`, `0.0456×`.
 pub fn ratio(x: f64) -> String {
+    if x != 0.0 && x.abs() < 0.995 {
+        let decimals = (2.0 - x.abs().log10().floor()) as usize;
+        return format!("{x:.decimals$}×");
+    }
     format!("{}×", three_digits(x))
 }
 
@@ -353,7 +357,8 @@ mod tests {
         assert_eq!(ratio(1.234), "1.23×");
         assert_eq!(ratio(23.84), "23.8×");
         assert_eq!(ratio(133.4), "133×");
-        assert_eq!(ratio(0.5), "0.50×");
+        assert_eq!(ratio(0.5), "0.500×");
+        assert_eq!(ratio(0.00456), "0.00456×");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(10_000), "10,000");

@@ -161,16 +161,15 @@ fn write(dir: &Path, name: &str, body: &str) -> Result<()> {
 
 /// `pipeline.sweep.md`: one row per (language, variant, N).
 fn table(cells: &[Cell], setup: &Setup) -> String {
-    let mut out = "| N | language | variant | runs | wall: median (min–max) | per item | peak RSS \
-                   | peak ÷ N |\n|---|---|---|---|---|---|---|---|\n"
+    let mut out = "| N | language | variant | wall, median (min–max) | per item | peak RSS \
+                   | peak ÷ N |\n|---|---|---|---|---|---|---|\n"
         .to_owned();
     for c in cells {
         out += &format!(
-            "| {} | {} | `{}` | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | `{}` | {} | {} | {} | {} |\n",
             thousands(c.n),
             c.language.name(),
             c.variant,
-            c.runs,
             median_range(&c.wall, Unit::Seconds),
             seconds(c.wall.median / c.n as f64),
             bytes(c.peak_rss.median),
@@ -305,7 +304,7 @@ mod tests {
         assert_eq!(table.lines().filter(|l| l.starts_with("| 1,")).count(), 8);
         assert!(
             table.contains(
-                "| 1,000,000 | Rust | `unbounded` | 1 | 20.0 s | 20.0 µs | 1.05 GB | 1.05 kB |"
+                "| 1,000,000 | Rust | `unbounded` | 20.0 s | 20.0 µs | 1.05 GB | 1.05 kB |"
             ),
             "{table}"
         );

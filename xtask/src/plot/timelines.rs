@@ -150,6 +150,9 @@ fn draw_panel(
     if let (Some(exact), Some(runs)) = (v.figures.article_exact, v.figures.article_runs) {
         more += &format!(", {} of {} runs printed 5", count(exact), count(runs));
     }
+    // `0..n - 1` gives exactly n rows; a single lane needs a range that is not empty
+    // (and so gets an empty row above it).
+    let top = if n == 1 { 1 } else { n - 1 };
     let mut chart = ChartBuilder::on(area)
         .caption(
             format!("{} (wall {}{more})", v.name, seconds(v.wall_s)),
@@ -158,7 +161,7 @@ fn draw_panel(
         .margin(6)
         .x_label_area_size(22)
         .y_label_area_size(130)
-        .build_cartesian_2d(0f64..x_max, (0..n - 1).into_segmented())?;
+        .build_cartesian_2d(0f64..x_max, (0..top).into_segmented())?;
     chart
         .configure_mesh()
         .disable_y_mesh()
