@@ -4,7 +4,7 @@
 //! the first ones finish, and returns the whole list, in input order, once the last task is
 //! done. `map_async` returns at once with an object the caller can `wait()` on and `get()`
 //! later, so the caller keeps working meanwhile; `imap_unordered` yields each result as it
-//! finishes. Twin: `python/pool_map.py`. Chapter: "pool_map: map and map_async" in the book.
+//! finishes. Twin: `python/pool_map.py`. Chapter: `book/src/pool_map.md`.
 //!
 //! Run: `cargo run --release --example pool_map` (five 0.4 s tasks; `--full` for the
 //! article's five 2 s tasks, `--json` for the trace, `--variant NAME` for one variant).
@@ -13,9 +13,13 @@
 //! 0.8 s and then all five results at once, in input order, though three of them were ready
 //! at 0.4 s. In `map-async` the caller's own work runs from 0 to 0.4 s while the pool
 //! works; then it waits, and gets the list at 0.8 s. `unordered` prints three results at
-//! 0.4 s and two at 0.8 s, each as it finishes.
+//! 0.4 s and two at 0.8 s, each as it finishes. `thread-pool-map` is "Multi-tasking in
+//! Python"'s `ThreadPoolExecutor(5).map`: squares 1, 4, 9, 16, one unit apart, in order;
+//! `pool-reuses-workers` runs 30 jobs on the 3 threads and counts the threads (at most 3).
 
+use std::collections::HashSet;
 use std::sync::mpsc;
+use std::thread;
 
 use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::sleep_s;
@@ -116,17 +120,75 @@ fn unordered(pool: &ThreadPool, n: usize, secs: f64) {
 }
 // ANCHOR_END: unordered
 
+// ANCHOR: thread_pool_map
+/// Sleep `i` units, then hand back `i` squared.
+fn slow_square(i: u64, unit: f64) -> u64 {
+    sleep_s(i as f64 * unit);
+    i * i
+}
+
+/// `ThreadPoolExecutor(max_workers=5).map` over four items: five workers are more than
+/// four items, so each item gets a thread of its own; joining the handles in input order
+/// hands each result over in that order, as soon as it is done.
+fn thread_pool_map(items: &[u64], unit: f64) -> Vec<u64> {
+    thread::scope(|s| {
+        let handles: Vec<_> = (items.iter().enumerate())
+            .map(|(id, &i)| s.spawn(move || task(id, || slow_square(i, unit))))
+            .collect();
+        let mut squares = Vec::new();
+        for (id, handle) in handles.into_iter().enumerate() {
+            let square = handle.join().expect("a sleeping thread does not panic");
+            arrived(id, format_args!("{} squared is {square}", items[id]));
+            squares.push(square);
+        }
+        squares
+    })
+}
+// ANCHOR_END: thread_pool_map
+
+// ANCHOR: pool_reuses_workers
+/// Many short jobs on a pool of a few threads: every job runs on one of the pool's
+/// threads, started once and reused. Gives how many distinct threads ran them.
+fn pool_reuses_workers(pool: &ThreadPool, jobs: usize, secs: f64) -> usize {
+    let workers: Vec<thread::ThreadId> = pool.install(|| {
+        (0..jobs)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|id| task(id, || job(id, secs)))
+            .map(|_| thread::current().id())
+            .collect()
+    });
+    for id in 0..jobs {
+        arrived(id, "done");
+    }
+    workers.into_iter().collect::<HashSet<_>>().len()
+}
+// ANCHOR_END: pool_reuses_workers
+
 const CLI: Cli = Cli::new(
     "pool_map",
     "Pool.map, map_async and imap_unordered, paired with rayon on a pool of 3 threads",
 )
-.with_variants(&["map", "map-async", "unordered"]);
+.with_variants(&[
+    "map",
+    "map-async",
+    "unordered",
+    "thread-pool-map",
+    "pool-reuses-workers",
+]);
 
 /// The article's pool: three workers, five equal tasks.
 const WORKERS: usize = 3;
 const TASKS: usize = 5;
 const DEFAULT_TASK_S: f64 = 0.4;
 const FULL_TASK_S: f64 = 2.0;
+/// "Multi-tasking in Python": `ThreadPoolExecutor(max_workers=5).map` over 1..4, item `i`
+/// sleeping `i` units (the article's 1 s with `--full`).
+const THREAD_WORKERS: usize = 5;
+const SQUARES: [u64; 4] = [1, 2, 3, 4];
+const UNIT_S: (f64, f64) = (0.1, 1.0);
+/// Many short jobs on the three workers.
+const REUSE: (usize, f64) = (30, 0.01);
 
 fn main() {
     let options = CLI.parse();
@@ -152,5 +214,23 @@ fn main() {
     });
     // Two waves: three tasks, then the remaining two.
     trace.set_ideal(TASKS.div_ceil(WORKERS) as f64 * secs);
+    let unit = if options.full { UNIT_S.1 } else { UNIT_S.0 };
+    let (uses, lesson) = ("std::thread::scope, joined in order", || {
+        thread_pool_map(&SQUARES, unit)
+    });
+    if let Some((squares, v)) = trace.run("thread-pool-map", uses, lesson) {
+        v.figures.sums = Some(squares);
+        v.figures.workers = Some(THREAD_WORKERS as f64);
+        v.ideal_s = Some(SQUARES[SQUARES.len() - 1] as f64 * unit);
+    }
+    let (jobs, job_s) = REUSE;
+    let uses = "rayon par_iter on 3 threads, 30 jobs";
+    let lesson = || pool_reuses_workers(&pool, jobs, job_s);
+    if let Some((distinct, v)) = trace.run("pool-reuses-workers", uses, lesson) {
+        let f = &mut v.figures;
+        (f.jobs, f.workers) = (Some(jobs as f64), Some(WORKERS as f64));
+        f.distinct_workers = Some(distinct as f64);
+        v.ideal_s = Some(jobs.div_ceil(WORKERS) as f64 * job_s);
+    }
     trace.finish(&options);
 }

@@ -2,7 +2,7 @@
 //!
 //! Python: an `asyncio` task is much cheaper than a `threading.Thread`, so a server can
 //! hold a hundred thousand of them. How cheap is it, and what does a Rust task cost?
-//! Twin: `python/runtimes.py`. Chapter: "runtimes: what one task costs" in the book.
+//! Twin: `python/runtimes.py`. Chapter: `book/src/runtimes.md`.
 //!
 //! Run: `cargo run --release --example runtimes` (`--tasks N`, 10,000 by default and a
 //! million with `--full`; `--variant NAME` runs one runtime; `--json` prints the trace).

@@ -6,15 +6,23 @@ the caller asks for the result (.get() / .result()); a job nobody asks about fai
 silently; a Process whose target raises just exits with code 1. A worker that dies
 breaks a ProcessPoolExecutor (BrokenProcessPool), and leaves a multiprocessing.Pool's
 result waiting for ever, which a bounded get(timeout=...) turns into a TimeoutError.
+The same article's "graceful termination" child never awaits its asyncio.sleep(2) and
+swallows its own error, so get() returns None (variant graceful-termination).
+
+Chapter: book/src/errors.md.
 
 Run: python3 python/errors.py [--json] [--full] [--variant NAME]
 """
 
+import asyncio
 import concurrent.futures
+import contextlib
+import io
 import multiprocessing
 import os
 import signal
 import time
+import warnings
 
 import cpairs
 
@@ -134,7 +142,51 @@ def broken_pool(jobs, secs):
 # ANCHOR_END: broken_pool
 
 
-VARIANTS = ["error-at-result", "unasked-silent", "join-failed", "lost-result", "broken-pool"]
+# ANCHOR: graceful_termination
+def child_process_task():
+    """The "graceful termination" child of "Really Boosting Performance": asyncio.sleep(2)
+    without await only makes a coroutine, dropped at once (nothing sleeps), and the except
+    swallows the ZeroDivisionError, so the job returns None."""
+    try:
+        asyncio.sleep(2)  # no await: a coroutine object, never run
+        return 10 / 0
+    except Exception as e:  # noqa: BLE001 (the article's catch-all)
+        cpairs.say(f"Exception in child process: {e}")  # said in the child, then lost
+
+
+def graceful_termination():
+    pool = multiprocessing.Pool(processes=1)
+    async_result = pool.apply_async(timed_child, (0,))
+    try:
+        result = async_result.get(timeout=10)  # the article's get() has no bound
+        cpairs.arrived(0, f"get() returned {result!r}")
+    except Exception as e:  # noqa: BLE001 (never taken: the child raised nothing)
+        cpairs.note(f"Exception in child process: {e}")
+        pool.terminate()
+        result = e
+    pool.close()
+    pool.join()
+    return result
+# ANCHOR_END: graceful_termination
+
+
+def timed_child(task_id):
+    return cpairs.task(task_id, child_process_task)
+
+
+def never_awaited():
+    """Run the child's task once more, here and quietly: how many coroutines Python warns
+    were never awaited."""
+    quiet = io.StringIO()
+    with (warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(quiet),
+          contextlib.redirect_stderr(quiet)):
+        warnings.simplefilter("always")
+        child_process_task()
+    return sum("was never awaited" in str(w.message) for w in caught)
+
+
+VARIANTS = ["error-at-result", "unasked-silent", "join-failed", "lost-result", "broken-pool",
+            "graceful-termination"]
 
 
 def main():
@@ -158,6 +210,13 @@ def main():
         v["results_kept"] = sum(1 for i in v["received"] if i < jobs)
         if failures:
             v["error"] = failures[0]
+    ran = trace.run("graceful-termination", "Pool(1).apply_async + get, the child's except",
+                    graceful_termination)
+    if ran:
+        result, v = ran
+        v.update(jobs=1, failed=int(isinstance(result, Exception)),
+                 returned_none=int(result is None), results_kept=len(v["received"]),
+                 never_awaited=never_awaited())
     trace.finish()
 
 

@@ -3,12 +3,16 @@
 Twin of examples/join_order.rs. Start two multiprocessing.Process children, A slow and
 B fast, then a.join(); b.join(). join() returns None, and the parent waits for A even
 though B finished long before. Handing results over a multiprocessing.Queue as each
-child finishes gives them to the parent in completion order.
+child finishes gives them to the parent in completion order. And the slip of
+"Multi-tasking in Python": threading.Thread(target=f()) runs f on the calling thread.
+
+Chapter: book/src/join_order.md.
 
 Run: python3 python/join_order.py [--json] [--full]
 """
 
 import multiprocessing
+import threading
 import time
 
 import cpairs
@@ -69,6 +73,44 @@ def channel_completion_order(tasks):
 # ANCHOR_END: channel_completion_order
 
 
+# ANCHOR: slow_calculation
+ran_on = []  # the thread that ran each calculation, as the article keeps its result
+
+
+def slow_calculation(task_id, seconds):
+    """Sleep, then note which thread did the work."""
+    time.sleep(seconds)
+    ran_on.append(threading.current_thread().name)
+# ANCHOR_END: slow_calculation
+
+
+# slow_calculation, timed as task `task_id` in the thread that runs it.
+timed_calculation = cpairs.timed(slow_calculation)
+
+
+# ANCHOR: target_called
+def target_called(seconds):
+    """The slip of "Multi-tasking in Python": `target=f()` calls f right here, on this
+    thread, and hands Thread its return value, None. The thread has nothing to run."""
+    thread = threading.Thread(target=timed_calculation(0, seconds))
+    thread.start()
+    thread.join()
+    cpairs.arrived(0, f"computed on {ran_on[-1]}")
+    return ran_on[-1]
+# ANCHOR_END: target_called
+
+
+# ANCHOR: target_passed
+def target_passed(seconds):
+    """The fix: pass the function itself, and its arguments apart."""
+    thread = threading.Thread(target=timed_calculation, args=(0, seconds))
+    thread.start()
+    thread.join()
+    cpairs.arrived(0, f"computed on {ran_on[-1]}")
+    return ran_on[-1]
+# ANCHOR_END: target_passed
+
+
 def b_waited(v):
     """How long B's finished result sat before the parent took it."""
     b = 1
@@ -76,10 +118,14 @@ def b_waited(v):
     return v["received_s"][v["received"].index(b)] - end
 
 
+VARIANTS = ["join-in-start-order", "channel-completion-order", "target-called",
+            "target-passed"]
+
+
 def main():
     options = cpairs.parse_args(
         "join_order", "join waits in start order; a queue hands results over as they finish",
-        variants=["join-in-start-order", "channel-completion-order"])
+        variants=VARIANTS)
     tasks = FULL_TASKS if options.full else DEFAULT_TASKS
     trace = cpairs.Trace("join_order", options)
     trace.run("join-in-start-order", "multiprocessing.Process + join",
@@ -89,6 +135,15 @@ def main():
     trace.set_ideal(max(seconds for _, seconds in tasks))
     for v in trace.variants:
         v["b_result_waited_s"] = b_waited(v)
+    slow = tasks[0][1]
+    for name, uses, lesson in [("target-called", "threading.Thread(target=f())", target_called),
+                               ("target-passed", "threading.Thread(target=f, args=...)",
+                                target_passed)]:
+        ran = trace.run(name, uses, lesson, slow)
+        if ran:
+            thread_name, v = ran
+            v["ran_on_caller"] = int(thread_name == threading.current_thread().name)
+            v["ideal_s"] = slow
     trace.finish()
 
 

@@ -5,7 +5,11 @@ so a server can hold a hundred thousand of them. How cheap? Per variant, a memor
 keeps N tasks alive at once behind a gate and reads the resident memory, then a time pass
 creates N no-op tasks and joins them. Memory freed by one variant can hide the next one's
 growth: the memory figure is cleanest with one --variant per process, which is how
-`cargo xtask timings` runs every variant and N.
+`cargo xtask timings` runs every variant and N. Three more variants time what a process
+costs instead, started by fork or by spawn, against a job handed to a pool worker that is
+already running (a time pass only, over at most a few processes or jobs).
+
+Chapter: book/src/runtimes.md.
 
 Run: python3 python/runtimes.py [--json] [--tasks N (1,000 by default, 100,000 with
 --full)] [--variant NAME] [--variants]. Watch: an asyncio task costs a few microseconds and about a kilobyte; a
@@ -14,9 +18,11 @@ thread far more of both.
 
 import asyncio
 import itertools
+import multiprocessing
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import cpairs
 
@@ -119,6 +125,37 @@ def threads_memory_pass(n):
 # ANCHOR_END: threads
 
 
+# ANCHOR: processes
+def noop_job():
+    """A process's whole job: nothing, and 1 to say it ran (a pool hands it back)."""
+    return 1
+
+
+def processes_time_pass(n, method):
+    """Start n processes with the start method `method` ("fork" or "spawn") and join
+    them: how long, and how many exited cleanly (exit code 0)."""
+    context = multiprocessing.get_context(method)
+    start = time.perf_counter()
+    processes = [context.Process(target=noop_job) for _ in range(n)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=LIMIT_S)
+    return time.perf_counter() - start, sum(p.exitcode == 0 for p in processes)
+
+
+def pool_worker_time_pass(n):
+    """Hand n no-op jobs to the one worker of a ProcessPoolExecutor, started beforehand,
+    and wait for every result: what reusing a worker costs per job."""
+    with ProcessPoolExecutor(max_workers=1) as executor:
+        executor.submit(noop_job).result(timeout=LIMIT_S)  # the worker is up
+        start = time.perf_counter()
+        futures = [executor.submit(noop_job) for _ in range(n)]
+        done = sum(future.result(timeout=LIMIT_S) for future in futures)
+        return time.perf_counter() - start, done
+# ANCHOR_END: processes
+
+
 def growth(before, alive):
     """Bytes the resident set grew by, or None where there is no /proc."""
     return None if before is None or alive is None else max(0, alive - before)
@@ -131,6 +168,26 @@ VARIANTS = {
                 lambda n: asyncio.run(asyncio_time_pass(n))),
     "os-threads": ("threading.Thread start + join", threads_memory_pass, threads_time_pass),
 }
+
+
+# name: (uses, the most processes or jobs a run starts, time pass): a process's memory
+# is its own, so these have a time pass only, over at most that many (a fresh process
+# costs milliseconds: a million would take hours). `cargo xtask` keeps them off its ladder.
+STARTS = {
+    "process-fork": ("multiprocessing fork: Process start + join", 100,
+                     lambda n: processes_time_pass(n, "fork")),
+    "process-spawn": ("multiprocessing spawn: Process start + join", 10,
+                      lambda n: processes_time_pass(n, "spawn")),
+    "pool-worker": ("ProcessPoolExecutor(1), started: submit + result", 1_000,
+                    pool_worker_time_pass),
+}
+
+
+def measure_starts(name, n, time_pass):
+    """A start-cost variant: the time pass only, one task in the variant's lane."""
+    elapsed, done = cpairs.task(0, time_pass, n, lane=name)
+    cpairs.arrived(0, f"{n} started and joined: {per_task(elapsed / n)} each")
+    return elapsed / n, done
 
 
 def measure(name, n, memory_pass, time_pass):
@@ -147,6 +204,8 @@ def measure(name, n, memory_pass, time_pass):
 
 def per_task(seconds):
     ns = seconds * 1e9
+    if ns >= 1_000_000:
+        return f"{ns / 1e6:.2f} ms"
     return f"{ns:.0f} ns" if ns < 1_000 else f"{ns / 1_000:.1f} µs"
 
 
@@ -162,7 +221,7 @@ def refuse(message):
 def main():
     options = cpairs.parse_args(
         "runtimes", "what one task costs, in time and memory: asyncio tasks and OS threads",
-        tasks=True, variants=list(VARIANTS))
+        tasks=True, variants=list(VARIANTS) + list(STARTS))
     n = options.tasks or (FULL_TASKS if options.full else DEFAULT_TASKS)
     threads = n <= THREAD_CAP
     if options.variant == "os-threads" and not threads:
@@ -181,6 +240,11 @@ def main():
         ran = trace.run(name, uses, measure, name, n, memory_pass, time_pass)
         (task_s, task_bytes, completed), v = ran
         v.update(task_s=task_s, task_bytes=task_bytes, completed=completed)
+    for name, (uses, cap, time_pass) in STARTS.items():
+        if options.runs(name):
+            (task_s, completed), v = trace.run(name, uses, measure_starts, name,
+                                               min(n, cap), time_pass)
+            v.update(task_s=task_s, completed=completed)
     trace.finish()
 
 

@@ -2,6 +2,9 @@
 
 Twin of examples/spawn_vs_await.rs. `await say_hello("A"); await say_hello("B")` with
 3-second sleeps takes 6 s; wrapping both in asyncio.create_task (or gather) takes 3 s.
+And asyncio.run makes a new event loop on every call (variant asyncio-run-twice).
+
+Chapter: book/src/spawn_vs_await.md.
 
 Run: python3 python/spawn_vs_await.py [--json] [--full] [--variant NAME] [--variants]
 (--full: the article's 3 s)
@@ -64,6 +67,35 @@ async def group(seconds):
 # ANCHOR_END: group
 
 
+# ANCHOR: asyncio_run_twice
+async def greet_on_this_loop(task_id, name, seconds):
+    """Greet, and hand back the loop it ran on and a future made on that loop."""
+    greeting = await cpairs.task_async(task_id, say_hello(name, seconds))
+    loop = asyncio.get_running_loop()
+    return greeting, loop, loop.create_future()
+
+
+async def wait_on(future, seconds):
+    return await asyncio.wait_for(future, timeout=seconds)
+
+
+def asyncio_run_twice(seconds):
+    """Each asyncio.run makes a new event loop, runs the coroutine, and closes the loop."""
+    a, first_loop, future = asyncio.run(greet_on_this_loop(0, "A", seconds))
+    cpairs.arrived(0, a)
+    b, second_loop, _ = asyncio.run(greet_on_this_loop(1, "B", seconds))
+    cpairs.arrived(1, b)
+    cpairs.note(f"same loop: {first_loop is second_loop}; the first closed: "
+                f"{first_loop.is_closed()}")
+    try:  # a future belongs to the loop that made it: the first run's is no use now
+        asyncio.run(wait_on(future, seconds))
+    except ValueError as error:
+        cpairs.note(f"ValueError: {error}")
+        return [first_loop, second_loop], f"ValueError: {error}"
+    return [first_loop, second_loop], None
+# ANCHOR_END: asyncio_run_twice
+
+
 VARIANTS = [
     ("sequential", "await one coroutine after the other", sequential),
     ("join", "asyncio.gather", join),
@@ -75,7 +107,7 @@ VARIANTS = [
 def main():
     options = cpairs.parse_args(
         "spawn_vs_await", "awaiting in sequence versus running concurrently",
-        variants=[name for name, _, _ in VARIANTS])
+        variants=[name for name, _, _ in VARIANTS] + ["asyncio-run-twice"])
     seconds = FULL_S if options.full else DEFAULT_S
     trace = cpairs.Trace("spawn_vs_await", options)
     # One event loop for every variant, made before any is timed (as the Rust example
@@ -85,6 +117,13 @@ def main():
             trace.run(name, uses, lambda: loop.run(lesson(seconds)))
     # The workload's lower bound, for every variant: the sequential one shows 2x.
     trace.set_ideal(seconds)
+    # Outside the Runner: asyncio.run refuses to start inside a running loop.
+    ran = trace.run("asyncio-run-twice", "asyncio.run, twice", asyncio_run_twice, seconds)
+    if ran:
+        (loops, error), v = ran
+        v.update(event_loops=len({id(loop) for loop in loops}), ideal_s=2 * seconds)
+        if error:
+            v["error"] = error
     trace.finish()
 
 

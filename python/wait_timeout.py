@@ -3,7 +3,10 @@
 Twin of examples/wait_timeout.rs. asyncio.wait on nine tasks sleeping 1..9 s with
 timeout=10 returns after about 9 s with every task done; with a shorter timeout it
 returns the done and pending sets at the deadline, and the pending tasks are still
-running: cancel them, or await them later.
+running: cancel them, or await them later. The article's own call, asyncio.wait on a
+list of bare coroutines, raises TypeError on Python 3.11 (variant wait-coroutines).
+
+Chapter: book/src/wait_timeout.md.
 
 Run: python3 python/wait_timeout.py [--json] [--full] [--variant NAME]   (a unit is 0.2 s; --full: 1 s)
 """
@@ -85,6 +88,22 @@ async def deadline_keep(unit):
 # ANCHOR_END: deadline_keep
 
 
+# ANCHOR: wait_coroutines
+async def wait_coroutines(unit):
+    """The call as "Multi-tasking in Python" writes it: asyncio.wait on a list of bare
+    coroutines. Python 3.11 refuses them (3.8 to 3.10 wrapped each in a task, warning)."""
+    coroutines = [nap(task_id, (task_id + 1) * unit) for task_id in range(TASKS)]
+    try:
+        await asyncio.wait(coroutines, timeout=LONG_TIMEOUT_UNITS * unit)
+    except TypeError as error:
+        cpairs.note(f"TypeError: {error}")
+        for coroutine in coroutines:
+            coroutine.close()  # never started: closed, they do not warn "never awaited"
+        return f"TypeError: {error}"
+    return None
+# ANCHOR_END: wait_coroutines
+
+
 async def traced(task_id, coroutine):
     """Times task task_id for the trace. A task cancelled mid-sleep never gets back from
     task_async: its span, cut short, is recorded here, of kind `cancelled`."""
@@ -134,7 +153,7 @@ def tally(ran, unit, timeout_units):
 def main():
     options = cpairs.parse_args(
         "wait_timeout", "wait for many tasks with a deadline: done results, pending ones",
-        variants=["wait-all", "deadline-cancel", "deadline-keep"])
+        variants=["wait-all", "deadline-cancel", "deadline-keep", "wait-coroutines"])
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
     trace = cpairs.Trace("wait_timeout", options)
     tally(trace.run("wait-all", "asyncio.wait(timeout=10 units)",
@@ -143,6 +162,11 @@ def main():
                     lambda: asyncio.run(deadline_cancel(unit))), unit, SHORT_TIMEOUT_UNITS)
     tally(trace.run("deadline-keep", "asyncio.wait(timeout=4.5 units), awaited later",
                     lambda: asyncio.run(deadline_keep(unit))), unit, SHORT_TIMEOUT_UNITS)
+    ran = trace.run("wait-coroutines", "asyncio.wait([coroutines], timeout=10 units)",
+                    lambda: asyncio.run(wait_coroutines(unit)))
+    if ran:
+        error, v = ran
+        v["error"], v["done_at_deadline"] = error, len(v["received"])
     trace.finish()
 
 

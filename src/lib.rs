@@ -17,12 +17,15 @@
 //! - [`work`]: the workloads: a timed sleep, CPU work the compiler cannot remove, and
 //!   the articles' big-integer Fibonacci, cancellable at every step;
 //! - [`crawl`]: the crawler's seeded jobs (an IO delay, then CPU work) and its ideal time;
+//! - [`gil`]: documentation only: `Send` and `Sync`, and the racy counter the compiler
+//!   refuses (checked as `compile_fail` doctests);
 //! - [`shared_state`]: documentation only: the ways of sharing a counter between threads
 //!   that the compiler refuses (checked as `compile_fail` doctests), and one it accepts.
 
 pub mod cli;
 pub mod crawl;
 pub mod figures;
+pub mod gil;
 pub mod lab;
 pub mod out;
 pub mod shared_state;
@@ -34,3 +37,7 @@ pub use cli::{Cli, Options};
 pub use figures::{Figure, Figures, Unit};
 pub use lab::{arrived, task, task_async};
 pub use trace::{TaskSpan, Trace, Variant, thread_lane};
+
+/// Documentation only: the articles' slips that the compiler refuses in Rust
+/// (`thread::spawn(f())`, a future never awaited), checked as `compile_fail` doctests.
+pub mod pitfalls;

@@ -1,6 +1,7 @@
 //! `errors`: a failing job's error reaches the caller with its message, no other job's
 //! result is lost, and the pool runs the next job; where a worker dies, the loss is
 //! bounded and reported (Python's Pool times out, rayon::spawn aborts a child process).
+//! And the article's "graceful termination" child: no sleep, no error, `get()` is None.
 
 use crate::common::*;
 
@@ -83,6 +84,20 @@ fn python_errors_reach_the_caller() {
         count(v, Figure::Failed) > 1,
         "the other pending jobs fail too"
     );
+    // "Really Boosting Performance"'s graceful termination: `asyncio.sleep(2)` is never
+    // awaited (Python warns, and the child's whole run is shorter than the sleep it
+    // asked for), and the child's `except` swallows the error: `get()` returns None.
+    let v = variant(&trace, "graceful-termination");
+    assert_eq!(count(v, Figure::NeverAwaited), 1, "{v:?}");
+    assert_eq!(count(v, Figure::ReturnedNone), 1, "{v:?}");
+    assert_eq!(
+        count(v, Figure::Failed),
+        0,
+        "the parent saw no error: {v:?}"
+    );
+    assert_eq!(v.received, [0], "get() returned, with a value (None)");
+    let child = v.task(0).expect("the child's task ran");
+    assert!(child.end_s - child.start_s < 2.0, "no 2 s sleep: {child:?}");
 }
 
 #[test]

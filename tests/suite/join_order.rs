@@ -1,9 +1,11 @@
 //! `join_order`: joining in start order hands B over only after A has ended; a channel
 //! hands B over first, before A has ended. Checked on both languages' traces.
+//! And the slip of "Multi-tasking in Python": `threading.Thread(target=f())` runs `f` on
+//! the caller's thread (Rust refuses `thread::spawn(f())`: `src/pitfalls.rs`).
 
 use crate::common::*;
 
-use concurrency_pairs::Trace;
+use concurrency_pairs::{Figure, Trace, Variant};
 
 /// Task 0 is A (slow), task 1 is B (fast).
 const A: usize = 0;
@@ -36,8 +38,9 @@ fn check(trace: &Trace) {
         received_at(v, B) < v.task(A).expect("A").end_s,
         "B should be in hand before A ended: {v:?}"
     );
-    for v in &trace.variants {
-        assert!(v.figures.b_result_waited_s.is_some(), "{}", v.name);
+    for name in ["join-in-start-order", "channel-completion-order"] {
+        let v = variant(trace, name);
+        assert!(v.figures.b_result_waited_s.is_some(), "{name}");
     }
 }
 
@@ -46,9 +49,21 @@ fn rust_join_waits_in_start_order() {
     check(&rust_trace("join_order", &[]));
 }
 
+/// The thread's one task ran on the caller's thread (`MainThread`), or not.
+fn assert_ran_on_caller(v: &Variant, on_caller: bool) {
+    assert_eq!(v.tasks.len(), 1, "{v:?}");
+    assert_eq!(v.tasks[0].lane == "MainThread", on_caller, "{v:?}");
+    assert_eq!(count(v, Figure::RanOnCaller), u64::from(on_caller), "{v:?}");
+}
+
 #[test]
 fn python_join_waits_in_start_order() {
-    check(&python_trace("join_order", &[]));
+    let trace = python_trace("join_order", &[]);
+    check(&trace);
+    // `target=f()`: f ran on the main thread, before the thread even existed.
+    assert_ran_on_caller(variant(&trace, "target-called"), true);
+    // `target=f`: f ran on the new thread.
+    assert_ran_on_caller(variant(&trace, "target-passed"), false);
 }
 
 #[test]

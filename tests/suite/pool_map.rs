@@ -5,9 +5,14 @@
 //!
 //! The five tasks are equally long, so they finish nearly together: no test asserts which
 //! of them finished first.
+//!
+//! Two claims of the articles as well: `ThreadPoolExecutor.map`'s `[1, 4, 9, 16]`, and a
+//! pool that reuses its workers rather than starting a process per job.
+
+use std::collections::HashSet;
 
 use crate::common::*;
-use concurrency_pairs::{TaskSpan, Trace, Variant};
+use concurrency_pairs::{Figure, TaskSpan, Trace, Variant};
 
 const TASKS: usize = 5;
 const WORKERS: usize = 3;
@@ -62,7 +67,45 @@ fn assert_ordered_and_blocking(v: &Variant) {
     );
 }
 
+/// "Multi-tasking in Python": `ThreadPoolExecutor(5).map` over 1..4 gives the squares
+/// `[1, 4, 9, 16]` in input order; five workers run all four at once, and each result is
+/// handed over once its own task has ended, the first before the last task has.
+fn assert_thread_pool_map(v: &Variant) {
+    assert_eq!(v.figures.sums.as_deref(), Some(&[1, 4, 9, 16][..]), "{v:?}");
+    assert_eq!(v.received, [0, 1, 2, 3], "map keeps input order");
+    assert_eq!(peak_overlap(&v.tasks), 4, "all four at once: {:?}", v.tasks);
+    for (&id, &at) in v.received.iter().zip(&v.received_s) {
+        assert!(
+            at >= v.task(id).expect("ran").end_s,
+            "task {id} handed over early"
+        );
+    }
+    let last_end = v.task(3).expect("ran").end_s;
+    assert!(
+        v.received_s[0] < last_end,
+        "the first square waited for the last"
+    );
+}
+
+/// "Each fib call starts a new process" (KitfuCoda part 4): it does not. Thirty jobs on
+/// a pool of three run in at most three workers, reused from job to job.
+fn assert_pool_reuses_workers(v: &Variant) {
+    let (jobs, workers) = (count(v, Figure::Jobs), count(v, Figure::Workers));
+    let distinct = count(v, Figure::DistinctWorkers);
+    assert_eq!((jobs, workers), (30, WORKERS as u64), "{v:?}");
+    assert!(
+        (1..=workers).contains(&distinct),
+        "{distinct} workers for {jobs} jobs"
+    );
+    assert_each_task_received_once(v, jobs as usize);
+    let lanes: HashSet<&str> = v.tasks.iter().map(|t| t.lane.as_str()).collect();
+    assert_eq!(lanes.len() as u64, distinct, "lanes {lanes:?}");
+}
+
 fn check(trace: &Trace) {
+    assert_thread_pool_map(variant(trace, "thread-pool-map"));
+    assert_pool_reuses_workers(variant(trace, "pool-reuses-workers"));
+
     let map = variant(trace, "map");
     assert_ordered_and_blocking(map);
     assert_two_waves(map);

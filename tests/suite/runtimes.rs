@@ -2,7 +2,9 @@
 //! `--variant V --tasks N` runs exactly one runtime at that N (what `cargo xtask timings`
 //! asks for, once per fresh process); OS threads stop at 10,000 with a one-line error. The
 //! costs themselves are timings and memory readings: they belong to the table written by
-//! `cargo xtask timings`, not to a test (beyond being real numbers).
+//! `cargo xtask timings`, not to a test (beyond being real numbers). The twin's start-cost
+//! variants (a process per task, forked or spawned, and a pool worker reused) start at
+//! most a few processes or jobs whatever N, and have a time pass only.
 
 use crate::common::*;
 
@@ -18,7 +20,39 @@ const RUST: [&str; 6] = [
     "futures-local-pool",
     "os-threads",
 ];
-const PYTHON: [&str; 2] = ["asyncio", "os-threads"];
+const PYTHON: [&str; 5] = [
+    "asyncio",
+    "os-threads",
+    "process-fork",
+    "process-spawn",
+    "pool-worker",
+];
+/// The start-cost variants, Python's, and the most processes or jobs each starts.
+const STARTS: [(&str, usize); 3] = [
+    ("process-fork", 100),
+    ("process-spawn", 10),
+    ("pool-worker", 1000),
+];
+
+/// A start-cost variant at `n`: one task record (the time pass) in its lane; every
+/// process (or pool job) it started, at most its cap, finished; no memory figure (a
+/// process's memory is its own).
+fn check_start(trace: &Trace, v: &Variant, n: usize, cap: usize) {
+    let what = format!("{} {} at {n}", trace.language, v.name);
+    assert_each_task_received_once(v, 1);
+    assert_eq!(v.tasks[0].lane, v.name, "{what}: lane");
+    assert_eq!(
+        v.figures.completed,
+        Some(n.min(cap) as f64),
+        "{what}: completed"
+    );
+    let seconds = v.figures.task_s.expect("task_s");
+    assert!(
+        seconds.is_finite() && seconds > 0.0,
+        "{what}: {seconds} s each"
+    );
+    assert_eq!(v.figures.task_bytes, None, "{what}: no memory figure");
+}
 
 /// One variant at `n` tasks: two task records (0 the memory pass, 1 the time pass) in
 /// the runtime's lane, received in that order; every task of both passes completed; the
@@ -56,7 +90,10 @@ fn check(trace: &Trace, names: &[&str], n: usize) {
     let got: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(got, names, "{} variants", trace.language);
     for v in &trace.variants {
-        check_variant(trace, v, n);
+        match STARTS.iter().find(|(name, _)| *name == v.name) {
+            Some(&(_, cap)) => check_start(trace, v, n, cap),
+            None => check_variant(trace, v, n),
+        }
     }
 }
 
@@ -95,7 +132,8 @@ fn a_whole_run_above_the_thread_cap_skips_the_threads() {
     let rust = Command::new(example_binary("runtimes"));
     let mut python = Command::new("python3");
     python.arg(root().join("python/runtimes.py"));
-    for (mut command, names) in [(rust, &RUST[..5]), (python, &PYTHON[..1])] {
+    let python_names = [&PYTHON[..1], &PYTHON[2..]].concat();
+    for (mut command, names) in [(rust, &RUST[..5]), (python, &python_names[..])] {
         let output = command
             .args(["--json", "--tasks", "10001"])
             .output()

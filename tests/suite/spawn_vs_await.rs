@@ -1,9 +1,10 @@
 //! `spawn_vs_await`: sequential awaits run the two sleeps one after the other; every
 //! concurrent variant (join, spawn, task group, on any runtime) runs them at once.
+//! And `asyncio.run` makes a new event loop on every call.
 
 use crate::common::*;
 
-use concurrency_pairs::{Trace, Variant};
+use concurrency_pairs::{Figure, Trace, Variant};
 
 const SEQUENTIAL: [&str; 1] = ["sequential"];
 const CONCURRENT: [&str; 3] = ["join", "spawn", "group"];
@@ -63,7 +64,15 @@ fn rust_sequential_adds_up_concurrent_overlaps_on_every_runtime() {
 fn python_sequential_adds_up_concurrent_overlaps() {
     let trace = python_trace("spawn_vs_await", &[]);
     check(&trace);
-    assert_eq!(trace.variants.len(), 4);
+    // "Harnessing Multi-Core Power with Asyncio in Python" says asyncio.run gets the
+    // existing loop if there is one: it makes a new one on every call (two runs, two
+    // loops), and a future made on the first loop is refused by the second.
+    let v = variant(&trace, "asyncio-run-twice");
+    assert_sequential(v);
+    assert_eq!(count(v, Figure::EventLoops), 2, "{v:?}");
+    let error = v.figures.error.as_deref().expect("the error is reported");
+    assert!(error.contains("different loop"), "{error}");
+    assert_eq!(trace.variants.len(), 5);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! 4.5-unit deadline exactly the tasks sleeping 1-4 units are, and the five pending ones
 //! either never complete (cancelled: checked well after their end, through a side effect
 //! they would have produced) or complete on their own after the deadline (kept/detached).
+//! And the article's `asyncio.wait([coroutines])` raises `TypeError` on Python 3.11.
 
 use crate::common::*;
 
@@ -115,6 +116,16 @@ fn python_deadlines_cancel_or_keep_the_pending_tasks() {
         .map(|&id| v.task(id).expect("done task").end_s)
         .fold(0.0, f64::max);
     assert!(v.received_s.iter().all(|&at| at >= last_done));
+    // The article's `asyncio.wait([coroutines])`: Python 3.11 raises TypeError, and not
+    // one of the nine coroutines ran.
+    let v = variant(&trace, "wait-coroutines");
+    let error = v.figures.error.as_deref().expect("the error is reported");
+    assert!(
+        error.starts_with("TypeError") && error.contains("coroutines is forbidden"),
+        "{error}"
+    );
+    assert!(v.tasks.is_empty() && v.received.is_empty(), "{v:?}");
+    assert_eq!(count(v, Figure::DoneAtDeadline), 0);
 }
 
 #[test]

@@ -39,6 +39,10 @@ const THREADS: &str = "os-threads";
 const THREAD_CAP: u64 = 10_000;
 /// The most async tasks one batch may hold.
 const ASYNC_CAP: u64 = 1_000_000;
+/// The start-cost variants (a process per task, a pool worker reused): each starts at
+/// most a few processes or jobs whatever N, and measures no memory, so they are rows of
+/// the example's own table, not rungs of the ladder.
+const STARTS: [&str; 3] = ["process-fork", "process-spawn", "pool-worker"];
 
 /// One runtime of one language, over every counted run.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +115,9 @@ pub fn write(root: &Path, out: &Path, setup: &Setup, quick: bool, bar: &Progress
     let fresh = Fresh::new(root, EXAMPLE, &[]);
     let mut variants = Vec::new();
     for language in Language::BOTH.into_iter().filter(|l| l.has(root, EXAMPLE)) {
-        variants.push((language, fresh.variants(language)?));
+        let mut names = fresh.variants(language)?;
+        names.retain(|name| !STARTS.contains(&name.as_str()));
+        variants.push((language, names));
     }
     let ladder: &[u64] = if quick { &QUICK_LADDER } else { &LADDER };
     let cap = |variant: &str| {
