@@ -268,14 +268,18 @@ fn chapters_open_with_a_box_and_caption_their_snippets() {
         }
         let mut headers = common::example_files(&name);
         headers.push(root.join(format!("python/{name}.py")));
-        for file in headers.iter().filter(|f| f.ends_with("main.rs") || !f.starts_with(root.join(&name))) {
+        for file in headers
+            .iter()
+            .filter(|f| f.ends_with("main.rs") || !f.starts_with(root.join(&name)))
+        {
             let head: String = fs::read_to_string(file)
                 .expect("the file exists")
                 .lines()
                 .take(25)
                 .collect();
             assert!(
-                head.contains(&format!("\"{name}\"")) || head.contains(&format!("book/src/{name}.md")),
+                head.contains(&format!("\"{name}\""))
+                    || head.contains(&format!("book/src/{name}.md")),
                 "{} does not name its chapter in its header",
                 file.display()
             );
