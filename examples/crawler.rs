@@ -2,18 +2,17 @@
 //!
 //! Python: N "crawl" tasks on one asyncio event loop, each awaiting an IO delay (0.2–1 s)
 //! and then parsing the page (CPU work: summing 100,000–500,000 integers). The waits
-//! overlap; the parses run on the loop's one thread, one after another. The articles' fix:
-//! a batch of tasks per core, each run by `asyncio.run` in a `ProcessPoolExecutor` worker.
-//! Twin: `python/crawler.py`. Chapter: "crawler: an event loop per core" in the book.
+//! overlap; the parses run on the loop's one thread, one after another. The article's fix:
+//! 5 batches of 2,000 tasks, each run by `asyncio.run` in a `ProcessPoolExecutor` worker;
+//! here that split (`article-batches`) and one batch per core (`loop-per-core`).
+//! Twin: `python/crawler.py`. Chapter: `book/src/crawler.md`.
 //!
 //! Run: `cargo run --release --example crawler` (the articles' 10,000 tasks, `--full` or
 //! not; `--tasks N`, `--json` for the trace, `--variant NAME` to run one, `--counts-only`
 //! to keep counts rather than a span per task, for huge N).
 //!
 //! Watch: every variant runs the same seeded jobs and ends with the pages each thread
-//! parsed. `single-loop` parses all on `main`; the other three spread the parses over every
-//! core, so at 10,000 tasks they finish close to the ideal (about the slowest task's 1 s)
-//! while the single loop runs about a third longer, and with `--tasks 100000` nearly twice.
+//! parsed and how busy the cores were: `single-loop` parses all on `main`.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -21,8 +20,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use concurrency_pairs::crawl::{CrawlJob, SEED, crawl_ideal, crawl_jobs};
-use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work, cpu_work_expected, peak_rss_bytes};
+use concurrency_pairs::crawl::{CpuMeter, CpuRates, CrawlJob, SEED, crawl_jobs};
+use concurrency_pairs::work::{cpu_work, cpu_work_expected, peak_rss_bytes};
 use concurrency_pairs::{Cli, Trace, arrived, lab, lab::Task, say, thread_lane};
 use tokio::{runtime::Builder, runtime::Runtime, sync::oneshot, task::JoinSet};
 
@@ -83,15 +82,19 @@ fn event_loop() -> Runtime {
 // ANCHOR_END: single_loop
 
 // ANCHOR: loop_per_core
-/// The articles' design: one batch of tasks per core, each on a thread with its own loop.
-fn loop_per_core(jobs: &[CrawlJob], cores: usize) -> Pages {
-    let batch = jobs.len().div_ceil(cores).max(1);
+/// An event loop per core: the tasks cut into `count` batches, each crawled by a loop of
+/// its own on one of `cores` threads; thread `w` takes batches `w`, `w + cores`, ... in
+/// turn. One batch per core (`loop-per-core`), or the article's 5 (`article-batches`): on
+/// two cores one thread then crawls 3 batches while the other crawls 2.
+fn batches(jobs: &[CrawlJob], cores: usize, count: usize) -> Pages {
+    let size = jobs.len().div_ceil(count).max(1);
     let (sender, receiver) = mpsc::channel();
     let mut pages = Pages::new(jobs.len());
     thread::scope(|scope| {
-        for (core, mine) in jobs.chunks(batch).enumerate() {
-            let sender = sender.clone();
-            let run = move || run_batch(core * batch, mine, sender);
+        for core in 0..cores.min(count) {
+            let (sender, batches) = (sender.clone(), jobs.chunks(size).enumerate());
+            let mine = batches.skip(core).step_by(cores);
+            let run = move || mine.for_each(|(b, batch)| run_batch(b * size, batch, &sender));
             let thread = thread::Builder::new().name(format!("loop-{core}"));
             thread.spawn_scoped(scope, run).expect("a thread starts");
         }
@@ -104,7 +107,7 @@ fn loop_per_core(jobs: &[CrawlJob], cores: usize) -> Pages {
 }
 
 /// On a loop thread: crawl one batch (ids from `first`), sending each page back when done.
-fn run_batch(first: usize, batch: &[CrawlJob], sender: mpsc::Sender<Page>) {
+fn run_batch(first: usize, batch: &[CrawlJob], sender: &mpsc::Sender<Page>) {
     event_loop().block_on(async {
         let mut set = JoinSet::new();
         for (i, &job) in batch.iter().enumerate() {
@@ -161,12 +164,9 @@ struct Pages {
 impl Pages {
     fn new(n: usize) -> Self {
         lab::quiet_after(3, n);
-        let keep = !lab::counts_only();
-        let sums = vec![0; if keep { n } else { 0 }];
-        Pages {
-            sums,
-            ..Pages::default()
-        }
+        let mut pages = Pages::default();
+        pages.sums.resize(if lab::counts_only() { 0 } else { n }, 0);
+        pages
     }
 
     /// The caller holds a page: check it, count its thread, keep its sum and print it.
@@ -189,7 +189,7 @@ fn timed<T>(id: usize, work: impl FnOnce() -> T) -> T {
 #[rustfmt::skip]
 const CLI: Cli = Cli::new("crawler", "N tasks, each an IO wait then CPU work, on one or many threads")
     .with_tasks()
-    .with_variants(&["single-loop", "loop-per-core", "multi-thread", "io-plus-rayon"])
+    .with_variants(&["single-loop", "article-batches", "loop-per-core", "multi-thread", "io-plus-rayon"])
     .with_counts_only();
 
 /// The articles' 10,000 tasks, `--full` or not (quick in Rust; the twin's default is 1,000).
@@ -198,11 +198,12 @@ const TASKS: usize = 10_000;
 /// Each variant's name, what it uses, and its lesson, in run order.
 type Lesson = fn(&[CrawlJob], usize) -> Pages;
 #[rustfmt::skip]
-const LESSONS: [(&str, &str, Lesson); 4] = [
-    ("single-loop",   "tokio current-thread runtime",                  |jobs, _| single_loop(jobs)),
-    ("loop-per-core", "a current-thread runtime per core",             loop_per_core),
-    ("multi-thread",  "tokio multi-thread runtime (work stealing)",    multi_thread),
-    ("io-plus-rayon", "current-thread runtime for IO + rayon for CPU", io_plus_rayon),
+const LESSONS: [(&str, &str, Lesson); 5] = [
+    ("single-loop",     "tokio current-thread runtime",                  |jobs, _| single_loop(jobs)),
+    ("article-batches", "5 batches on a thread per core, a runtime each",  |jobs, cores| batches(jobs, cores, 5)),
+    ("loop-per-core",   "a current-thread runtime per core",             |jobs, cores| batches(jobs, cores, cores)),
+    ("multi-thread",    "tokio multi-thread runtime (work stealing)",    multi_thread),
+    ("io-plus-rayon",   "current-thread runtime for IO + rayon for CPU", io_plus_rayon),
 ];
 
 fn main() {
@@ -212,19 +213,23 @@ fn main() {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = crawl_jobs(n, SEED);
 
-    // The ideal at the fastest CPU rate seen, measured before and after each variant.
-    let mut per_unit = cpu_seconds_per_unit();
+    // What an integer costs, measured again after each variant; the ideal assumes the
+    // rate with every core busy at once (a core runs slower when its neighbours work).
+    let mut rates = CpuRates::measure(cores);
     let units: f64 = jobs.iter().map(|j| j.units as f64).sum();
-    let (cpu_s, ideal) = (units * per_unit, crawl_ideal(&jobs, per_unit, cores));
+    let (cpu_s, ideal) = (units * rates.all_cores, rates.ideal(&jobs));
     say!("{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal:.3} s");
 
     let mut trace = Trace::new("crawler", &options);
     // The two languages' defaults differ: the trace names the task count, always.
     trace.size = n.to_string();
     for (name, uses, lesson) in LESSONS {
+        let meter = CpuMeter::start();
         if let Some((pages, v)) = trace.run(name, uses, || lesson(&jobs, cores)) {
+            v.figures.cpu_utilisation = meter.utilisation(v.wall_s, cores);
             let (threads, wrong) = (&pages.threads, pages.wrong);
-            say!("pages parsed on each thread: {threads:?}; wrong results: {wrong}");
+            let busy = v.figures.cpu_utilisation.unwrap_or(f64::NAN);
+            say!("pages parsed on each thread: {threads:?}; wrong: {wrong}; cores busy {busy:.2}");
             v.figures.tasks_run = Some(pages.threads.values().sum::<usize>() as f64);
             v.figures.wrong = Some(pages.wrong as f64);
             v.figures.lanes = Some(pages.threads.len() as f64);
@@ -232,13 +237,14 @@ fn main() {
             // The process's high-water mark: this variant's own when no other ran here.
             let alone = options.variant.is_some();
             v.figures.peak_rss_bytes = peak_rss_bytes().filter(|_| alone).map(|b| b as f64);
-            per_unit = per_unit.min(cpu_seconds_per_unit());
+            rates.again();
         }
     }
-    let ideal = crawl_ideal(&jobs, per_unit, cores);
+    let ideal = rates.ideal(&jobs);
     for v in &mut trace.variants {
         v.ideal_s = Some(ideal);
-        v.figures.cpu_s = Some(units * per_unit);
+        v.figures.cpu_s = Some(units * rates.all_cores);
+        v.figures.load_slowdown = Some(rates.load_slowdown());
     }
     trace.finish(&options);
 }

@@ -364,14 +364,49 @@ def cpu_seconds_per_unit():
     """Seconds one unit of cpu_work costs here: the fastest of many short timed runs over
     at least 0.3 s (as the Rust library's work::cpu_seconds_per_unit: an ideal must be a
     lower bound, and this machine's speed drifts)."""
-    units = 1_000_000
+    return seconds_per_unit(cpu_work, 1_000_000)
+
+
+def seconds_per_unit(work, units):
+    """Seconds one unit of work(units) costs here: the fastest of short timed runs over at
+    least 0.3 s (as cpu_seconds_per_unit, for any work)."""
     best = float("inf")
     begun = time.perf_counter()
     while time.perf_counter() - begun < 0.3:
         start = time.perf_counter()
-        cpu_work(units)
+        work(units)
         best = min(best, time.perf_counter() - start)
     return best / units
+
+
+def _measure_with_others(work, units, start, results):
+    start.wait(timeout=60)  # every process starts measuring at once
+    results.put(seconds_per_unit(work, units))
+
+
+def seconds_per_unit_all_cores(work, units, cores):
+    """Seconds one unit of work(units) costs with `cores` processes computing at once: each
+    measures its fastest rate while the others run too, and their rates add up (as the
+    Rust library's crawl::cpu_seconds_per_unit_busy). A core runs slower when its
+    neighbours work, so this is the rate an ideal with every core busy can assume."""
+    cores = max(cores, 1)
+    start, results = multiprocessing.Barrier(cores), multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=_measure_with_others,
+                                       args=(work, units, start, results))
+               for _ in range(cores)]
+    for worker in workers:
+        worker.start()
+    rates = sum(1 / results.get(timeout=120) for _ in workers)
+    for worker in workers:
+        worker.join()
+    return cores / rates
+
+
+def cpu_time_s():
+    """User + system CPU time of this process and of its children that have ended and been
+    waited for (a pool's workers, once the pool is shut down), in seconds."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def cores():
@@ -460,3 +495,35 @@ def crawl_ideal(jobs, seconds_per_unit, cores):
     earliest = min(j.io_ms for j in jobs) / 1e3
     total_cpu = sum(j.units for j in jobs) * seconds_per_unit
     return max(slowest, earliest + total_cpu / max(cores, 1))
+
+
+# --- CPU work in Python bytecode (gil, concurrency_vs_parallelism) --------------------
+
+# ANCHOR: cpu_loop
+def cpu_loop(n):
+    """Sum the integers 0..n one step at a time, in Python (the crawler
+    article's loop). Every step is bytecode the interpreter runs, so the thread
+    holds the GIL throughout, handing it over only when the interpreter asks it
+    to (every 5 ms by default)."""
+    result = 0
+    for i in range(n):
+        result += i
+    return result
+# ANCHOR_END: cpu_loop
+
+
+def cpu_loop_seconds_per_unit():
+    """Seconds one step of cpu_loop costs here (see seconds_per_unit)."""
+    return seconds_per_unit(cpu_loop, 100_000)
+
+
+class CpuMeter:
+    """The CPU time this process and its finished worker processes use from here on
+    (cpu_time_s), as the Rust library's crawl::CpuMeter reads /proc/self/stat."""
+
+    def __init__(self):
+        self.start = cpu_time_s()
+
+    def utilisation(self, wall_s, cores):
+        """CPU time since the start over wall_s x cores: 1 is every core busy throughout."""
+        return (cpu_time_s() - self.start) / (wall_s * max(cores, 1))

@@ -1,14 +1,18 @@
 """crawler: asyncio uses one core; an event loop per core uses all.
 
-N "crawl" tasks, each awaiting an IO delay of 0.2-1.0 s and then parsing the page (CPU
-work: summing 100,000-500,000 integers), with the same seeded jobs as the Rust example
-(cpairs.crawl_jobs). Twin of examples/crawler.rs.
+N "crawl" tasks, each awaiting an IO delay of 0.2-1.0 s and then parsing the page with the
+article's own CPU loop (`for i in range(n): result += i`, 100,000-500,000 integers), with
+the same seeded jobs as the Rust example (cpairs.crawl_jobs). Twin of examples/crawler.rs;
+chapter: book/src/crawler.md.
 
 - single-loop: every task on one event loop with asyncio.gather. The waits overlap; the
   CPU parts run one after another on the loop's one thread, one core.
-- loop-per-core: the tasks split into one batch per core, each batch run by asyncio.run
-  inside a ProcessPoolExecutor worker: an event loop on every core. A batch's results
-  come back only when the whole batch is done.
+- article-batches: the article's design as it wrote it: 5 batches of N/5 (2,000 of its
+  10,000), each run by asyncio.run in a worker of a default ProcessPoolExecutor(), through
+  loop.run_in_executor and asyncio.gather. On C cores one worker runs ceil(5 / C) batches.
+- loop-per-core: one batch per core instead, each batch's pages taken as it ends.
+- single-loop-sum: single-loop with sum(range(n)), what idiomatic Python would write: the
+  same values, the loop in C.
 
 Run: python3 python/crawler.py (1,000 tasks; --full for the articles' 10,000;
 --tasks N; --json; --variant NAME; --counts-only).
@@ -25,19 +29,29 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cpairs  # noqa: E402
 
-VARIANTS = ("single-loop", "loop-per-core")
+VARIANTS = ("single-loop", "article-batches", "loop-per-core", "single-loop-sum")
 DEFAULT_TASKS = 1_000  # Python's CPU part is far slower than Rust's: a smaller default
 FULL_TASKS = 10_000
+
+ARTICLE_BATCHES = 5  # the article: 5 batches of 2,000 for its 10,000 tasks
 
 # A crawled page: which task, its result, and the thread (or process) that parsed it.
 Page = collections.namedtuple("Page", "id sum lane")
 
 
 # ANCHOR: crawl
+def parse(n):
+    """The CPU part, the article's loop: one Python addition per integer."""
+    result = 0
+    for i in range(n):
+        result += i
+    return result
+
+
 async def crawl(task_id, job):
     """One crawl task: wait for the page (IO), then parse it (CPU) on the loop's thread."""
     await asyncio.sleep(job.io_ms / 1000)
-    total = timed(task_id, cpairs.cpu_work, job.units)
+    total = timed(task_id, parser, job.units)
     return Page(task_id, total, cpairs.current_lane())
 
 
@@ -57,10 +71,36 @@ def single_loop(jobs):
 # ANCHOR_END: single_loop
 
 
+# ANCHOR: article_batches
+def run_batch_tasks(batch_idx, step, jobs):
+    """In a worker process: a fresh event loop for one batch. Module level, so the pool
+    can pickle it."""
+    return asyncio.run(crawl_batch(batch_idx * step, jobs))
+
+
+async def distribute(jobs):
+    """The article's main: 5 batches through run_in_executor on a default pool."""
+    loop = asyncio.get_running_loop()
+    step = -(-len(jobs) // ARTICLE_BATCHES)  # ceiling division
+    with ProcessPoolExecutor() as executor:  # os.cpu_count() workers
+        tasks = [loop.run_in_executor(executor, run_batch_tasks, batch_idx, step,
+                                      jobs[batch_idx * step:(batch_idx + 1) * step])
+                 for batch_idx in range(ARTICLE_BATCHES)]
+    # As in the article, gather after the `with`: leaving it waited for every batch.
+    return [page for batch in await asyncio.gather(*tasks) for page in batch]
+
+
+def article_batches(jobs):
+    pages = Pages(jobs)
+    for page in asyncio.run(distribute(jobs)):
+        pages.take(page)
+    return pages
+# ANCHOR_END: article_batches
+
+
 # ANCHOR: loop_per_core
 def run_batch(first_id, jobs):
-    """In a worker process: a fresh event loop for this batch. Module level, so the pool
-    can pickle it."""
+    """In a worker process: a fresh event loop for this batch."""
     return asyncio.run(crawl_batch(first_id, jobs))
 
 
@@ -80,6 +120,18 @@ def loop_per_core(jobs, cores):
 # Counting only (`--counts-only`, for the sweep's huge N): no span, no line, no sum kept
 # per task. Set in main before any variant runs; worker processes inherit it.
 counts_only = False
+# The CPU part every task runs: the article's loop, but for `single-loop-sum`.
+parser = parse
+
+
+def single_loop_sum(jobs):
+    """single-loop, parsing with sum(range(n)): what idiomatic Python would write."""
+    global parser
+    parser = cpairs.cpu_work
+    try:
+        return single_loop(jobs)
+    finally:
+        parser = parse
 
 
 def timed(task_id, work, *args):
@@ -142,32 +194,45 @@ def main():
     n = options.tasks or (FULL_TASKS if options.full else DEFAULT_TASKS)
     cores = cpairs.cores()
     jobs = cpairs.crawl_jobs(n)
-
-    # The CPU work's cost measured in this run: before the first variant and again after
-    # each one, keeping the fastest rate (the machine's speed drifts; an ideal must be a
-    # lower bound).
-    per_unit = cpairs.cpu_seconds_per_unit()
     units = sum(j.units for j in jobs)
-    cpairs.say(f"{n} tasks on {cores} cores: {units * per_unit:.2f} s of CPU work in all "
-               f"({per_unit * 1e9:.2f} ns per integer), "
-               f"ideal {cpairs.crawl_ideal(jobs, per_unit, cores):.3f} s")
+    worker_peaks = WorkerPeaks()
+
+    # What an integer costs, on one core alone and with every core busy at once (a core
+    # runs slower when its neighbours work), measured before the first variant and again
+    # after each one, keeping the fastest: the ideal assumes every core busy.
+    rates = Rates(parse, cores, worker_peaks)
+    cpairs.say(f"{n} tasks on {cores} cores: {units * rates.all_cores:.2f} s of CPU work in "
+               f"all ({rates.all_cores * 1e9:.1f} ns per integer, every core busy), "
+               f"ideal {cpairs.crawl_ideal(jobs, rates.all_cores, cores):.3f} s")
 
     trace = cpairs.Trace("crawler", options)
     # The two languages' defaults differ: the trace names the task count, always.
     options.tasks = n
-    worker_peaks = WorkerPeaks()
-    lessons = [("single-loop", "one asyncio loop, gather", single_loop, (jobs,)),
-               ("loop-per-core", "asyncio.run per process, ProcessPoolExecutor",
-                loop_per_core, (jobs, cores))]
+    sum_rates = None  # sum(range(n))'s, measured only when single-loop-sum runs
+    lessons = [
+        ("single-loop", "one asyncio loop, gather; for i in range(n): result += i",
+         single_loop, (jobs,)),
+        ("article-batches", "5 batches, asyncio.run in a default ProcessPoolExecutor, "
+         "run_in_executor + gather", article_batches, (jobs,)),
+        ("loop-per-core", "a batch per core, asyncio.run per process, ProcessPoolExecutor",
+         loop_per_core, (jobs, cores)),
+        ("single-loop-sum", "one asyncio loop, gather; sum(range(n))",
+         single_loop_sum, (jobs,)),
+    ]
     for name, uses, lesson, args in lessons:
-        ran = trace.run(name, uses, lesson, *args)
-        if ran is None:
+        if not options.runs(name):
             continue
-        pages, v = ran
+        if lesson is single_loop_sum:
+            sum_rates = Rates(cpairs.cpu_work, cores, worker_peaks)
+        before = cpairs.cpu_time_s()
+        pages, v = trace.run(name, uses, lesson, *args)
+        busy = (cpairs.cpu_time_s() - before) / (v["wall_s"] * cores)
         lanes = ", ".join(f"{lane} ({k} tasks)" for lane, k in sorted(pages.lanes.items()))
-        cpairs.say(f"CPU work ran on {len(pages.lanes)} thread(s)/process(es): {lanes}")
+        cpairs.say(f"CPU work ran on {len(pages.lanes)} thread(s)/process(es): {lanes}; "
+                   f"cores busy {busy:.2f}")
         if pages.wrong:
             cpairs.say(f"{pages.wrong} results are wrong")
+        v["cpu_utilisation"] = busy
         v["tasks_run"] = sum(pages.lanes.values())
         v["wrong"] = pages.wrong
         v["lanes"] = len(pages.lanes)
@@ -178,11 +243,31 @@ def main():
         peak = (cpairs.peak_rss_bytes() or 0) + worker_peaks.total()
         if options.variant is not None and peak:
             v["peak_rss_bytes"] = peak
-        per_unit = min(per_unit, cpairs.cpu_seconds_per_unit())
-    trace.set_ideal(cpairs.crawl_ideal(jobs, per_unit, cores))
+        (sum_rates if lesson is single_loop_sum else rates).again()
     for v in trace.variants:
-        v["cpu_s"] = units * per_unit
+        r = sum_rates if v["name"] == "single-loop-sum" else rates
+        v["ideal_s"] = cpairs.crawl_ideal(jobs, r.all_cores, cores)
+        v["cpu_s"] = units * r.all_cores
+        v["load_slowdown"] = r.all_cores / r.one_core
     trace.finish()
+
+
+class Rates:
+    """What an integer of `work` costs here, on one core alone and with every core busy,
+    each the fastest seen (as the Rust library's crawl::CpuRates)."""
+
+    UNITS = 200_000
+
+    def __init__(self, work, cores, worker_peaks):
+        self.work, self.cores, self.worker_peaks = work, cores, worker_peaks
+        self.one_core = self.all_cores = float("inf")
+        self.again()
+
+    def again(self):
+        self.one_core = min(self.one_core, cpairs.seconds_per_unit(self.work, self.UNITS))
+        self.all_cores = min(self.all_cores, cpairs.seconds_per_unit_all_cores(
+            self.work, self.UNITS, self.cores))
+        self.worker_peaks.total()  # the measuring processes' peaks are no variant's
 
 
 if __name__ == "__main__":

@@ -86,6 +86,104 @@ pub fn crawl_ideal(jobs: &[CrawlJob], seconds_per_unit: f64, cores: usize) -> f6
     slowest.max(earliest + total_cpu / cores.max(1) as f64)
 }
 
+/// Seconds one integer of [`cpu_work`](crate::work::cpu_work) costs with `cores` threads
+/// computing at once: each thread measures its fastest rate
+/// ([`cpu_seconds_per_unit`](crate::work::cpu_seconds_per_unit)) while the others run
+/// too, and the cores' rates add up. A core runs slower when its neighbours work (shared
+/// caches, memory bandwidth, a host that shares its cores), so this, not one core alone,
+/// is the rate an ideal with every core busy can assume. The twin's is
+/// `cpairs.seconds_per_unit_all_cores`.
+pub fn cpu_seconds_per_unit_busy(cores: usize) -> f64 {
+    let cores = cores.max(1);
+    let start = std::sync::Barrier::new(cores);
+    let rates: f64 = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..cores)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait(); // every thread starts measuring at once
+                    1.0 / crate::work::cpu_seconds_per_unit()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("a calibration thread does not panic"))
+            .sum()
+    });
+    cores as f64 / rates
+}
+
+/// The CPU time this process has used so far, user + system, over all its threads (those
+/// that ended too), in seconds: `utime` + `stime` of `/proc/self/stat`, in the kernel's
+/// clock ticks of 1/100 s (`USER_HZ`, 100 on every Linux this runs on). `None` without
+/// `/proc`. The twin reads `os.times()`, which also counts its worker processes.
+pub fn process_cpu_s() -> Option<f64> {
+    const TICKS_PER_S: f64 = 100.0;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold spaces: count fields after it. The
+    // first is field 3 (the state); utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) as f64 / TICKS_PER_S)
+}
+
+/// What an integer of the CPU work costs here, on one core alone and with every core
+/// busy at once: each the fastest seen over every measurement, so an ideal computed from
+/// it stays a lower bound while the machine's speed drifts.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuRates {
+    pub one_core: f64,
+    pub all_cores: f64,
+    cores: usize,
+}
+
+impl CpuRates {
+    pub fn measure(cores: usize) -> Self {
+        let one_core = crate::work::cpu_seconds_per_unit();
+        let all_cores = cpu_seconds_per_unit_busy(cores);
+        CpuRates {
+            one_core,
+            all_cores,
+            cores,
+        }
+    }
+
+    /// Measure both again, keeping the fastest.
+    pub fn again(&mut self) {
+        let now = CpuRates::measure(self.cores);
+        self.one_core = self.one_core.min(now.one_core);
+        self.all_cores = self.all_cores.min(now.all_cores);
+    }
+
+    /// [`crawl_ideal`] of `jobs` at the rate with every core busy.
+    pub fn ideal(&self, jobs: &[CrawlJob]) -> f64 {
+        crawl_ideal(jobs, self.all_cores, self.cores)
+    }
+
+    /// How much dearer an integer is with every core busy than on one core alone.
+    pub fn load_slowdown(&self) -> f64 {
+        self.all_cores / self.one_core
+    }
+}
+
+/// The process's CPU time from a starting point: `CpuMeter::start()` before the work,
+/// `utilisation` after it.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuMeter(Option<f64>);
+
+impl CpuMeter {
+    pub fn start() -> Self {
+        CpuMeter(process_cpu_s())
+    }
+
+    /// The CPU time used since `start`, over `wall_s` × `cores`: 1 is every core busy
+    /// the whole time. `None` without `/proc`.
+    pub fn utilisation(&self, wall_s: f64, cores: usize) -> Option<f64> {
+        let used = process_cpu_s()? - self.0?;
+        Some(used / (wall_s * cores.max(1) as f64))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +236,27 @@ mod tests {
         // On one core: 0.2 + 2.0 = 2.2 s.
         assert!((crawl_ideal(&jobs, 1e-3, 1) - 2.2).abs() < 1e-9);
         assert_eq!(crawl_ideal(&[], 1e-3, 2), 0.0);
+    }
+
+    #[test]
+    fn busy_rate_is_a_rate_and_cpu_time_grows_with_work() {
+        let per_unit = cpu_seconds_per_unit_busy(2);
+        assert!(per_unit > 0.0 && per_unit.is_finite(), "{per_unit}");
+        let Some(before) = process_cpu_s() else {
+            return; // no /proc here
+        };
+        // Computing moves the process's CPU clock on by whole ticks, never back: compute
+        // until it has moved by a few ticks (bounded: a minute at the most).
+        let begun = std::time::Instant::now();
+        loop {
+            std::hint::black_box(crate::work::cpu_work(std::hint::black_box(1_000_000)));
+            let now = process_cpu_s().expect("/proc was readable a moment ago");
+            assert!(now >= before, "{before} -> {now}");
+            if now - before >= 0.03 {
+                break;
+            }
+            let waited = begun.elapsed();
+            assert!(waited.as_secs() < 60, "no CPU time counted in {waited:?}");
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! crawler: every task runs once with the right result, in every variant and in the
 //! Python twin (the same seeded jobs); the single loop does all CPU work on one thread,
-//! the other variants spread it over distinct threads (or processes).
+//! the other variants spread it over distinct threads (or processes); the article's
+//! variant cuts exactly 5 batches, and the twin parses with the article's own loop; every
+//! variant says how busy the cores were.
 
 use crate::common::*;
 
@@ -13,13 +15,21 @@ use concurrency_pairs::crawl::{SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;
 
 const N: usize = 200;
-const RUST: [&str; 4] = [
+const RUST: [&str; 5] = [
     "single-loop",
+    "article-batches",
     "loop-per-core",
     "multi-thread",
     "io-plus-rayon",
 ];
-const PYTHON: [&str; 2] = ["single-loop", "loop-per-core"];
+const PYTHON: [&str; 4] = [
+    "single-loop",
+    "article-batches",
+    "loop-per-core",
+    "single-loop-sum",
+];
+/// The article's split: 5 batches (of 2,000 of its 10,000 tasks).
+const ARTICLE_BATCHES: usize = 5;
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -50,6 +60,78 @@ fn assert_all_done_right(v: &Variant) {
     let ideal = v.ideal_s.expect("an ideal is printed");
     let slowest_io = jobs.iter().map(|j| j.io_s()).fold(0.0, f64::max);
     assert!(ideal >= slowest_io, "{}: ideal {ideal}", v.name);
+    assert_utilisation_reported(v);
+}
+
+/// CPU time over wall time × cores: a share of the machine, so above 0 and at most 1
+/// (with room for the clock ticks the CPU time is counted in), and the cost of an integer
+/// with every core busy against one core alone.
+fn assert_utilisation_reported(v: &Variant) {
+    let busy = v.figures.cpu_utilisation;
+    assert!(
+        busy.is_some_and(|u| u > 0.0 && u <= 1.05),
+        "{}: CPU time ÷ (wall × cores) {busy:?}",
+        v.name
+    );
+    let slowdown = v.figures.load_slowdown;
+    assert!(
+        slowdown.is_some_and(|s| s > 0.0 && s.is_finite()),
+        "{}: {slowdown:?}",
+        v.name
+    );
+}
+
+/// The article's variant: the tasks cut into exactly 5 contiguous batches of N / 5, each
+/// crawled whole by one worker, on no more workers than cores; returns the batches each
+/// worker crawled.
+fn assert_five_batches(v: &Variant) -> BTreeMap<&str, BTreeSet<usize>> {
+    let step = N.div_ceil(ARTICLE_BATCHES);
+    let mut lane_of_batch: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    for t in &v.tasks {
+        lane_of_batch
+            .entry(t.id / step)
+            .or_default()
+            .insert(t.lane.as_str());
+    }
+    let batches: Vec<usize> = lane_of_batch.keys().copied().collect();
+    assert_eq!(batches, [0, 1, 2, 3, 4], "{}: batches", v.name);
+    let mut per_lane: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (batch, lanes) in &lane_of_batch {
+        assert_eq!(
+            lanes.len(),
+            1,
+            "{}: batch {batch} split over {lanes:?}",
+            v.name
+        );
+        let lane = lanes.first().expect("one lane");
+        per_lane.entry(lane).or_default().insert(*batch);
+    }
+    assert!(
+        per_lane.len() <= cores().min(ARTICLE_BATCHES),
+        "{per_lane:?}"
+    );
+    // 5 batches on at most `cores` workers: one worker crawls at least ceil(5 / cores) of
+    // them one after another (3 of the 5 on two cores), which caps the speed-up.
+    let busiest = per_lane.values().map(BTreeSet::len).max().expect("lanes");
+    assert!(busiest >= ARTICLE_BATCHES.div_ceil(cores()), "{per_lane:?}");
+    assert_eq!(count(v, Figure::Lanes), per_lane.len() as u64);
+    // A worker crawls its batches one after another, each on a fresh loop that starts its
+    // waits only then: a batch's first parse comes at least the shortest wait (200 ms)
+    // after the worker's previous batch ended. So the worker with 3 batches waits 3 times.
+    let span = |batch: usize| {
+        let spans = v.tasks.iter().filter(|t| t.id / step == batch);
+        spans.fold((f64::INFINITY, 0.0_f64), |(first, last), t| {
+            (first.min(t.start_s), last.max(t.end_s))
+        })
+    };
+    for (lane, batches) in &per_lane {
+        let mut spans: Vec<(f64, f64)> = batches.iter().map(|b| span(*b)).collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in spans.windows(2) {
+            assert!(w[1].0 >= w[0].1 + 0.2 - 0.002, "{}: {lane}: {w:?}", v.name);
+        }
+    }
+    per_lane
 }
 
 fn lanes(v: &Variant) -> BTreeMap<&str, Vec<usize>> {
@@ -101,6 +183,14 @@ fn rust_variants_run_every_task_once_with_the_right_result() {
     }
     assert_eq!(count(per_core, Figure::Lanes), cores() as u64);
 
+    // The article's 5 batches on a thread per core, thread `w` taking batches `w`,
+    // `w + cores`, ...: the first thread crawls ceil(5 / cores) of them.
+    let article = variant(&trace, "article-batches");
+    let per_lane = assert_five_batches(article);
+    let first = per_lane.get("loop-0").expect("loop-0 crawled batches");
+    let expected: BTreeSet<usize> = (0..ARTICLE_BATCHES).step_by(cores()).collect();
+    assert_eq!(first, &expected);
+
     // Work stealing and rayon: CPU parts on the pool's threads, never on the caller's.
     for (name, prefix) in [("multi-thread", "worker-"), ("io-plus-rayon", "rayon-")] {
         let v = variant(&trace, name);
@@ -130,6 +220,28 @@ fn python_twin_does_the_same_work() {
     assert_submission_order(single);
     let last_end = single.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
     assert!(single.received_s.iter().all(|at| *at >= last_end));
+
+    // The default parse is the article's explicit loop; `sum(range(n))` is a variant of
+    // its own, with the same results (checked above).
+    assert!(
+        single.uses.contains("for i in range(n): result += i"),
+        "{}",
+        single.uses
+    );
+    let idiomatic = variant(&trace, "single-loop-sum");
+    assert!(
+        idiomatic.uses.contains("sum(range(n))"),
+        "{}",
+        idiomatic.uses
+    );
+    assert_one_lane_serialised(idiomatic);
+
+    // The article's design: 5 batches on a default ProcessPoolExecutor, gathered after
+    // the pool's `with` block ended, so every page arrives after the last task ended.
+    let article = variant(&trace, "article-batches");
+    assert_five_batches(article);
+    let last_end = article.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
+    assert!(article.received_s.iter().all(|at| *at >= last_end));
 
     // A loop per core: one worker process per batch, and a batch's results arrive only
     // when its whole batch is done.
@@ -172,6 +284,31 @@ fn python_draws_the_same_jobs() {
     assert_eq!(
         String::from_utf8_lossy(&output.stdout).trim(),
         rust.join(" ")
+    );
+}
+
+/// The twin's default CPU part is the article's loop, and `sum(range(n))` only what its
+/// own variant switches to; both give the Rust library's values.
+#[test]
+fn python_parses_with_the_articles_loop_by_default() {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import inspect, sys; sys.path.insert(0, 'python'); import crawler, cpairs; \
+             source = inspect.getsource(crawler.parse); \
+             assert 'for i in range(n):' in source and 'result += i' in source, source; \
+             assert 'sum(' not in source, source; \
+             assert crawler.parser is crawler.parse; \
+             print(crawler.parse(100_000), cpairs.cpu_work(100_000))",
+        )
+        .current_dir(root())
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{output:?}");
+    let expected = cpu_work_expected(100_000);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!("{expected} {expected}")
     );
 }
 

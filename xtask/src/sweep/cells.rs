@@ -105,6 +105,10 @@ impl Cell {
     }
 }
 
+/// The twin's variant that parses with `sum(range(n))`, not the article's loop: its CPU
+/// work and ideal are its own, kept apart from the other Python variants'.
+pub(super) const IDIOMATIC: &str = "single-loop-sum";
+
 /// A share as a percentage: `0.874` -> `87%`.
 pub(super) fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)

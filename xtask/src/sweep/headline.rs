@@ -8,15 +8,12 @@ use concurrency_pairs::crawl::{SEED, crawl_jobs};
 use crate::format::{Stats, bytes, count, ratio, seconds, thousands};
 use crate::measure::Language;
 
-use super::cells::{Cell, percent};
+use super::cells::{Cell, IDIOMATIC, percent};
 
 /// The size the headline compares the languages at, when both ran it.
 const HEADLINE_N: u64 = 10_000;
 /// The size of a second quote of Python's parallel speed-up.
 const SECOND_PYTHON_N: u64 = 2_000;
-/// The twin's variant with `sum(range(n))`, not the article's loop: its CPU work is
-/// quoted apart.
-const IDIOMATIC: &str = "single-loop-sum";
 /// The article's 5 batches.
 const ARTICLE: &str = "article-batches";
 const ARTICLE_BATCHES: f64 = 5.0;
@@ -154,7 +151,8 @@ pub(super) fn render(cells: &[Cell]) -> String {
             parallel.push(format!(
                 "Python's `single-loop` took {} the time of the article's 5 batches \
                  (`{ARTICLE}`: {} worker processes, the busiest crawling {} of the batches \
-                 one after another)",
+                 one after another; the article's nearly three times, re-measured on this \
+                 machine)",
                 ratio(single.wall.median / article.wall.median),
                 count(article.lanes),
                 count((ARTICLE_BATCHES / article.lanes.max(1.0)).ceil())
@@ -163,8 +161,7 @@ pub(super) fn render(cells: &[Cell]) -> String {
         if let (Some(single), Some(per_core)) = (python_single, python_per_core) {
             let mut s = format!(
                 "Python's `single-loop` took {} the time of its `loop-per-core` ({} worker \
-                 processes, a batch each; the articles' nearly three times, re-measured on \
-                 this machine)",
+                 processes, a batch each)",
                 ratio(single.wall.median / per_core.wall.median),
                 count(per_core.lanes)
             );
@@ -283,10 +280,16 @@ mod tests {
             // Python loop-per-core: 25 s, ÷ 1.05 = 23.8.
             "Python's `loop-per-core` took 25.0 s, 23.8× as long.",
             // 41 s ÷ 1.1 s; CPU 40 s ÷ 0.1 s.
-            "Python took 37.3× Rust's time (41.0 s against 1.10 s), and the same CPU work cost 400× as much per integer in Python (40.0 s of CPU work against 100.0 ms, each the median over all its runs at this size)",
+            "Python took 37.3× Rust's time (41.0 s against 1.10 s), and the same CPU work cost 400× as much per integer in Python (40.0 s of CPU work against 100.0 ms, or 13.3 ns against 0.03 ns per integer, with every core busy;",
+            // sum(range(n)): 10 s of CPU work against the loop's 40 s.
+            "`sum(range(n))` (`single-loop-sum`), cost 3.32 ns per integer against the article's loop's 13.3 ns: the loop is 4.00× as dear, and `single-loop-sum` took 11.0 s.",
+            // 41 ÷ 31 at 10,000; 5 batches on 2 workers: 3 on the busiest.
+            "Python's `single-loop` took 1.32× the time of the article's 5 batches (`article-batches`: 2 worker processes, the busiest crawling 3 of the batches one after another; the article's nearly three times, re-measured on this machine)",
+            // CPU 40 s ÷ (25 s × 2 cores).
+            "Busy cores, Python at 10,000 tasks (CPU time ÷ wall time × cores): `single-loop` 49%, `article-batches` 65%, `loop-per-core` 80%, `single-loop-sum` 45%; an integer cost 1.25× as much",
+            "Busy cores, Rust at 1,000,000 tasks",
             // 41 ÷ 25 at 10,000; 9 ÷ 5.8 at 2,000.
-            "Python's `single-loop` took 1.64× the time of its `loop-per-core` (2 worker processes;",
-            ", and 1.55× at 2,000 tasks;",
+            "Python's `single-loop` took 1.64× the time of its `loop-per-core` (2 worker processes, a batch each), and 1.55× at 2,000 tasks;",
             "Rust's `single-loop` took 1.05× the time of `multi-thread`.",
             // 1,000,000: multi-thread 1 + 5 = 6 s, ideal 6 s, 203 MB.
             "At 1,000,000 tasks (one run), Rust's fastest variant, `multi-thread`, took 6.00 s, 1.00× its ideal, with a peak RSS of 203 MB (203 B per task); `single-loop` took 11.0 s, 1.83× its ideal.",

@@ -97,21 +97,22 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "| N | language | variant | runs | wall: median (min–max) | ideal | ÷ ideal | peak RSS | peak ÷ N | CPU work |"
+            "| N | language | variant | runs | wall: median (min–max) | ideal | ÷ ideal | peak RSS | peak ÷ N | CPU work | cores busy | all cores ÷ one |"
         );
         let rows: Vec<&str> = lines
             .iter()
             .copied()
             .filter(|l| l.starts_with("| ") && !l.starts_with("| N "))
             .collect();
-        assert_eq!(rows.len(), 4 * 4 + 3 * 2);
+        assert_eq!(rows.len(), 4 * 5 + 3 * 4);
         assert_eq!(
             rows[0],
-            "| 1,000 | Rust | `single-loop` | 3 | 1.01 s (989.8 ms–1.06 s) | 1.00 s | 1.00× | 3.20 MB | 3.20 kB | 10.0 ms |"
+            "| 1,000 | Rust | `single-loop` | 3 | 1.01 s (989.8 ms–1.06 s) | 1.00 s | 1.00× | 3.20 MB | 3.20 kB | 10.0 ms | 0% | 1.25× |"
         );
+        // CPU 4 s over 5 s × 2 cores.
         assert_eq!(
-            rows[4],
-            "| 1,000 | Python | `single-loop` | 3 | 5.00 s | 3.00 s | 1.67× | 60.0 MB | 60.0 kB | 4.00 s |"
+            rows[5],
+            "| 1,000 | Python | `single-loop` | 3 | 5.00 s | 3.00 s | 1.67× | 60.0 MB | 60.0 kB | 4.00 s | 40% | 1.25× |"
         );
         let last = rows.last().expect("rows");
         assert!(

@@ -1,0 +1,118 @@
+//! `gil`: every job's sum is right on one worker, on threads and (Python) on processes,
+//! a thread or process per job; Python's threads never keep more than one core busy
+//! (the GIL); Python's read-modify-write race loses updates and its lock loses none;
+//! Rust's `Mutex` and atomic lose none; the racy Rust programs fail to compile for the
+//! reason the book quotes. Claims only, never the clock.
+
+use crate::common::*;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use concurrency_pairs::work::cpu_work_expected;
+use concurrency_pairs::{Figure, Variant};
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn lanes(v: &Variant) -> BTreeSet<&str> {
+    v.tasks.iter().map(|t| t.lane.as_str()).collect()
+}
+
+/// One job a core, each received once with the right sum, on `workers` lanes.
+fn check_jobs(v: &Variant, workers: usize) {
+    assert_each_task_received_once(v, cores());
+    let sizes = v.figures.sizes.as_ref().expect("the job sizes");
+    let expected: Vec<u64> = sizes.iter().map(|&n| cpu_work_expected(n)).collect();
+    assert_eq!(v.figures.sums.as_ref(), Some(&expected), "{}: sums", v.name);
+    assert_eq!(count(v, Figure::Workers), workers as u64, "{}", v.name);
+    assert_eq!(lanes(v).len(), workers, "{}: lanes {:?}", v.name, lanes(v));
+    assert!(v.ideal_s.is_some_and(|i| i > 0.0), "{}: no ideal", v.name);
+}
+
+/// `threads` increments each, on two threads: `final + lost = increments`.
+fn check_counting(v: &Variant, per_thread: u64) -> u64 {
+    assert_each_task_received_once(v, 2);
+    let (increments, final_value, lost) = (
+        count(v, Figure::Increments),
+        count(v, Figure::FinalValue),
+        count(v, Figure::LostUpdates),
+    );
+    assert_eq!(increments, 2 * per_thread, "{}", v.name);
+    assert_eq!(final_value + lost, increments, "{}", v.name);
+    lost
+}
+
+#[test]
+fn rust_threads_run_the_jobs_and_shared_counters_lose_nothing() {
+    let trace = rust_trace("gil", &[]);
+    let one = variant(&trace, "one-worker");
+    check_jobs(one, 1);
+    assert_eq!(one.figures.speedup, Some(1.0), "one worker over itself");
+    check_jobs(variant(&trace, "threads"), cores());
+    assert!(variant(&trace, "threads").figures.speedup.is_some());
+    for name in ["lock", "atomic"] {
+        assert_eq!(check_counting(variant(&trace, name), 5_000), 0, "{name}");
+    }
+}
+
+#[test]
+fn python_threads_share_one_core_and_the_race_loses_updates() {
+    let trace = python_trace("gil", &[]);
+    check_jobs(variant(&trace, "one-worker"), 1);
+    let threads = variant(&trace, "threads");
+    check_jobs(threads, cores());
+    let processes = variant(&trace, "processes");
+    check_jobs(processes, cores());
+    assert!(
+        lanes(processes).iter().all(|l| !l.contains("Thread")),
+        "processes ran on {:?}",
+        lanes(processes)
+    );
+    // The GIL: however many threads compute, at most about one core is busy.
+    if let Some(busy) = threads.figures.cpu_utilisation {
+        let cores_busy = busy * cores() as f64;
+        assert!(cores_busy < 1.25, "threads kept {cores_busy:.2} cores busy");
+    }
+    let lost = check_counting(variant(&trace, "race"), 5_000);
+    assert!(lost > 0, "the read-modify-write race lost nothing");
+    assert_eq!(check_counting(variant(&trace, "lock"), 5_000), 0, "lock");
+}
+
+/// The programs of `src/gil/` fail to compile with the errors the book quotes.
+/// (`compile_fail` doctests in `src/gil.rs` check only that compilation fails.)
+#[test]
+fn racy_rust_programs_are_refused_for_send_and_sync() {
+    let out_dir = std::env::temp_dir().join(format!("cpairs-gil-{}", std::process::id()));
+    for (file, message) in [
+        (
+            "cell_is_not_sync.rs",
+            "`Cell<u64>` cannot be shared between threads safely",
+        ),
+        (
+            "rc_is_not_send.rs",
+            "`Rc<u64>` cannot be sent between threads safely",
+        ),
+    ] {
+        let output = Command::new("rustc")
+            .args(["--edition", "2024", "--emit=metadata"])
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .arg(root().join("src/gil").join(file))
+            .output()
+            .expect("rustc runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{file} compiled");
+        assert!(
+            stderr.contains(&format!("error[E0277]: {message}")),
+            "{file}: expected E0277 `{message}`, got\n{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+#[test]
+fn bad_flags_are_one_line_errors() {
+    assert_bad_flags_rejected("gil");
+}
