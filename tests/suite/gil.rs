@@ -7,7 +7,6 @@
 use crate::common::*;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use concurrency_pairs::work::cpu_work_expected;
 use concurrency_pairs::{Figure, Variant};
@@ -95,15 +94,7 @@ fn racy_rust_programs_are_refused_for_send_and_sync() {
             "`Rc<u64>` cannot be sent between threads safely",
         ),
     ] {
-        let output = Command::new("rustc")
-            .args(["--edition", "2024", "--emit=metadata"])
-            .arg("--out-dir")
-            .arg(&out_dir)
-            .arg(root().join("src/gil").join(file))
-            .output()
-            .expect("rustc runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "{file} compiled");
+        let stderr = refused_by_rustc(&root().join("src/gil").join(file), &out_dir);
         assert!(
             stderr.contains(&format!("error[E0277]: {message}")),
             "{file}: expected E0277 `{message}`, got\n{stderr}"

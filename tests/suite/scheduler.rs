@@ -236,14 +236,7 @@ fn signal_during_fib_multi(python: bool, signal: &str) {
             "{what}: the pool and the manager run as processes"
         );
     }
-    let until = Instant::now() + Duration::from_secs(10);
-    while !workers.iter().all(|&w| gone(w)) {
-        assert!(
-            Instant::now() < until,
-            "{what}: children {workers:?} left behind"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert_children_gone(&workers, &what);
 }
 
 #[test]

@@ -5,7 +5,6 @@
 
 use crate::common::*;
 
-use std::process::Command;
 
 use concurrency_pairs::{Figure, Variant};
 
@@ -98,20 +97,7 @@ fn refused_programs_fail_for_the_quoted_reason() {
         ("refcell_is_not_sync.rs", "E0277"),
     ] {
         let path = root().join("src/shared_state").join(file);
-        let output = Command::new("rustc")
-            .args([
-                "--edition",
-                "2024",
-                "--emit=metadata",
-                "--error-format=short",
-            ])
-            .arg("--out-dir")
-            .arg(&out_dir)
-            .arg(&path)
-            .output()
-            .expect("rustc runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "{file} compiled");
+        let stderr = refused_by_rustc(&path, &out_dir);
         assert!(
             stderr.contains(&format!("error[{code}]")),
             "{file}: expected {code}, got\n{stderr}"

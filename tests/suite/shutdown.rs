@@ -129,14 +129,7 @@ fn signal_and_check(python: bool, signals: &[&str], code: i32) {
             lines[0]
         );
     }
-    let until = Instant::now() + Duration::from_secs(10);
-    while !workers.iter().all(|&w| gone(w)) {
-        assert!(
-            Instant::now() < until,
-            "{what}: children {workers:?} left behind"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert_children_gone(&workers, &what);
 }
 
 #[test]

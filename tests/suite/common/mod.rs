@@ -358,3 +358,28 @@ pub fn gone(pid: u32) -> bool {
             .is_some_and(|r| r.trim_start().starts_with('Z'))
     })
 }
+
+/// Wait, at most 10 s, until every process in `children` has exited.
+pub fn assert_children_gone(children: &[u32], what: &str) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !children.iter().all(|&c| gone(c)) {
+        assert!(
+            std::time::Instant::now() < until,
+            "{what}: children {children:?} left behind"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Compile one file alone with rustc, which must refuse it; gives what rustc said.
+pub fn refused_by_rustc(path: &Path, out_dir: &Path) -> String {
+    let output = Command::new("rustc")
+        .args(["--edition", "2024", "--emit=metadata"])
+        .arg("--out-dir")
+        .arg(out_dir)
+        .arg(path)
+        .output()
+        .expect("rustc runs");
+    assert!(!output.status.success(), "{} compiled", path.display());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
