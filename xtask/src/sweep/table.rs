@@ -8,43 +8,52 @@ use crate::measure::Setup;
 use super::cells::{Cell, percent};
 use super::plan::{EXAMPLE, REPEATED_UP_TO, SMALLEST};
 
-pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
-    let header = [
-        "N",
-        "language",
-        "variant",
-        "runs",
-        "wall: median (min–max)",
-        "ideal",
-        "÷ ideal",
-        "peak RSS",
-        "peak ÷ N",
-        "CPU work",
-        "cores busy",
-        "all cores ÷ one",
-    ];
+/// One markdown table over every cell: the three leading columns, then `columns`.
+fn table(cells: &[Cell], header: &[&str], columns: impl Fn(&Cell) -> Vec<String>) -> String {
     let mut out = format!(
-        "| {} |\n|{}\n",
+        "| N | language | variant | {} |\n|{}\n",
         header.join(" | "),
-        "---|".repeat(header.len())
+        "---|".repeat(header.len() + 3)
     );
     for c in cells {
-        let row = [
+        let mut row = vec![
             thousands(c.n),
             c.language.name().to_owned(),
             format!("`{}`", c.variant),
-            c.runs.to_string(),
-            median_range(&c.wall, Unit::Seconds),
-            seconds(c.ideal_s),
-            ratio(c.over_ideal()),
-            bytes(c.peak_rss_bytes),
-            bytes(c.bytes_per_task()),
-            seconds(c.cpu_s),
-            percent(c.utilisation),
-            ratio(c.load_slowdown),
         ];
+        row.extend(columns(c));
         out += &format!("| {} |\n", row.join(" | "));
     }
+    out
+}
+
+/// Two tables narrow enough for the book's column: time, then memory and CPU.
+pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
+    let mut out = table(
+        cells,
+        &["wall, median (min–max)", "ideal", "÷ ideal", "cores busy"],
+        |c| {
+            vec![
+                median_range(&c.wall, Unit::Seconds),
+                seconds(c.ideal_s),
+                ratio(c.over_ideal()),
+                percent(c.utilisation),
+            ]
+        },
+    );
+    out += "\n";
+    out += &table(
+        cells,
+        &["peak RSS", "peak ÷ N", "CPU work", "all cores ÷ one"],
+        |c| {
+            vec![
+                bytes(c.peak_rss_bytes),
+                bytes(c.bytes_per_task()),
+                seconds(c.cpu_s),
+                ratio(c.load_slowdown),
+            ]
+        },
+    );
     let repeated = if setup.runs == 1 {
         "one run at every N".to_owned()
     } else {
@@ -68,7 +77,7 @@ pub(super) fn render(cells: &[Cell], setup: &Setup) -> String {
     out += &format!(
         "\n*Each run is a fresh process running one variant: `{EXAMPLE} --json --tasks N \
          --variant V --counts-only` (Rust) or `python3 python/{EXAMPLE}.py` with the same \
-         flags. Wall: {repeated}; the runs column gives each row's count. {warm_up}. Ideal: \
+         flags. Wall: {repeated}. {warm_up}. Ideal: \
          the lower bound each run computes for its workload; ÷ ideal: median wall ÷ ideal. \
          Peak RSS: the run's high-water mark (Python's summed over its worker processes), \
          in powers of 1,000 bytes; peak ÷ N divides it by N. CPU work: the CPU cost of all \
@@ -97,29 +106,36 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "| N | language | variant | runs | wall: median (min–max) | ideal | ÷ ideal | peak RSS | peak ÷ N | CPU work | cores busy | all cores ÷ one |"
+            "| N | language | variant | wall, median (min–max) | ideal | ÷ ideal | cores busy |"
         );
         let rows: Vec<&str> = lines
             .iter()
             .copied()
             .filter(|l| l.starts_with("| ") && !l.starts_with("| N "))
             .collect();
-        assert_eq!(rows.len(), 4 * 5 + 3 * 4);
+        assert_eq!(
+            rows.len(),
+            2 * (4 * 5 + 3 * 4),
+            "two tables, a row per cell each"
+        );
         assert_eq!(
             rows[0],
-            "| 1,000 | Rust | `single-loop` | 3 | 1.01 s (989.8 ms–1.06 s) | 1.00 s | 1.00× | 3.20 MB | 3.20 kB | 10.0 ms | 0% | 1.25× |"
+            "| 1,000 | Rust | `single-loop` | 1.01 s (989.8 ms–1.06 s) | 1.00 s | 1.00× | 0% |"
         );
         // CPU 4 s over 5 s × 2 cores.
         assert_eq!(
             rows[5],
-            "| 1,000 | Python | `single-loop` | 3 | 5.00 s | 3.00 s | 1.67× | 60.0 MB | 60.0 kB | 4.00 s | 40% | 1.25× |"
+            "| 1,000 | Python | `single-loop` | 5.00 s | 3.00 s | 1.67× | 40% |"
         );
         let last = rows.last().expect("rows");
         assert!(
-            last.starts_with(
-                "| 1,000,000 | Rust | `io-plus-rayon` | 1 | 6.50 s | 6.00 s | 1.08× | 203 MB | 203 B |"
-            ),
+            last.starts_with("| 1,000,000 | Rust | `io-plus-rayon` | 203 MB | 203 B |"),
             "{last}"
+        );
+        let first_memory = rows[4 * 5 + 3 * 4];
+        assert_eq!(
+            first_memory,
+            "| 1,000 | Rust | `single-loop` | 3.20 MB | 3.20 kB | 10.0 ms | 1.25× |"
         );
         assert!(text.contains("revision `abc1234`"), "{text}");
         assert!(text.contains("median (min–max) of 3 runs at each N up to 10,000, one run above"));
