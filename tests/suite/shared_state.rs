@@ -5,7 +5,6 @@
 
 use crate::common::*;
 
-
 use concurrency_pairs::{Figure, Variant};
 
 /// The bookkeeping every counting variant shares: one span per worker, all received,
