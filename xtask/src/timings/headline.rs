@@ -115,7 +115,7 @@ const HEADLINES: &[(&str, Measure, &str, Option<&str>)] = &[
     (
         "errors_async",
         Measure::Figure(Figure::ResultsKept),
-        "return-exceptions",
+        "join-error",
         Some("gather"),
     ),
     (
@@ -133,8 +133,8 @@ const HEADLINES: &[(&str, Measure, &str, Option<&str>)] = &[
     (
         "gil",
         Measure::Figure(Figure::SpeedUp),
-        "processes",
-        Some("threads"),
+        "threads",
+        None,
     ),
     (
         "concurrency_vs_parallelism",
