@@ -130,12 +130,7 @@ const HEADLINES: &[(&str, Measure, &str, Option<&str>)] = &[
         "sigterm-drain",
         None,
     ),
-    (
-        "gil",
-        Measure::Figure(Figure::SpeedUp),
-        "threads",
-        None,
-    ),
+    ("gil", Measure::Figure(Figure::SpeedUp), "threads", None),
     (
         "concurrency_vs_parallelism",
         Measure::Wall,
