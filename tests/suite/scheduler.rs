@@ -6,7 +6,7 @@
 
 use crate::common::*;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -167,29 +167,12 @@ fn start(python: bool) -> (Child, ChildStdin, Receiver<String>) {
         .expect("the scheduler starts");
     let stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let rx = lines_of(stdout);
     (child, stdin, rx)
 }
 
 fn wait_for(child: &mut Child, rx: &Receiver<String>, seen: &mut Vec<String>, what: &str) {
-    let deadline = Instant::now() + BOUND;
-    while Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
-            seen.push(line);
-            if seen.last().is_some_and(|l| l.contains(what)) {
-                return;
-            }
-        }
-    }
-    let _ = child.kill();
-    panic!("no line with {what:?} in time; saw {seen:#?}");
+    wait_for_line(child, rx, seen, what, BOUND);
 }
 
 /// `fib-multi` running on every pool worker, then a real signal: a clean exit, 0, the

@@ -5,9 +5,8 @@
 
 use crate::common::*;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use concurrency_pairs::Trace;
@@ -58,30 +57,12 @@ fn start(python: bool) -> (Child, Receiver<String>) {
         .spawn()
         .expect("the program starts");
     let stdout = child.stdout.take().expect("piped");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let rx = lines_of(stdout);
     (child, rx)
 }
 
-/// Lines up to (and including) the first containing `what`; kills the child on timeout.
 fn wait_for(child: &mut Child, rx: &Receiver<String>, seen: &mut Vec<String>, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
-            seen.push(line);
-            if seen.last().is_some_and(|l| l.contains(what)) {
-                return;
-            }
-        }
-    }
-    let _ = child.kill();
-    panic!("no line with {what:?} in time; saw {seen:#?}");
+    wait_for_line(child, rx, seen, what, Duration::from_secs(30));
 }
 
 /// Send `signals` (the second once the drain has begun), then check code and output.

@@ -383,3 +383,39 @@ pub fn refused_by_rustc(path: &Path, out_dir: &Path) -> String {
     assert!(!output.status.success(), "{} compiled", path.display());
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// A child's stdout, line by line, read on a thread of its own.
+pub fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    use std::io::{BufRead, BufReader};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Lines up to (and including) the first containing `what`, within `bound`; kills the
+/// child and fails if it does not come.
+pub fn wait_for_line(
+    child: &mut std::process::Child,
+    rx: &std::sync::mpsc::Receiver<String>,
+    seen: &mut Vec<String>,
+    what: &str,
+    bound: std::time::Duration,
+) {
+    let deadline = std::time::Instant::now() + bound;
+    while std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            seen.push(line);
+            if seen.last().is_some_and(|l| l.contains(what)) {
+                return;
+            }
+        }
+    }
+    let _ = child.kill();
+    panic!("no line with {what:?} in time; saw {seen:#?}");
+}
