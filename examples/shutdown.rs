@@ -155,7 +155,8 @@ const CLI: Cli = Cli::new(
     "a signal cancels every job, drained under a deadline; a second forces the exit",
 )
 .with_variants(&["sigterm-drain", "deadline"])
-.with_switch("--wait-for-signal", "wait for Ctrl-C");
+.with_switch("--wait-for-signal", "wait for Ctrl-C")
+.with_own_signals();
 
 /// Name, what it uses, whether job 5 is stubborn, the drain deadline in seconds.
 #[rustfmt::skip]

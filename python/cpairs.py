@@ -1,37 +1,37 @@
 """Shared pieces of the Python twins (standard library only).
 
 Every twin in this folder mirrors one Rust example: same workload, same sizes, same
-variant names, same JSON trace (see shared/TRACE.md). What they have in common lives
+variant names, same JSON trace (see book/src/trace.md). What they have in common lives
 here, once, shaped like the Rust library (src/cli.rs, src/trace.rs, src/work.rs):
 
-- parse_args: --json, --full, --help (and --tasks N where a twin takes it); anything
-  else is a one-line error and exit code 2;
+- parse_args: --json, --full, --start-method, --help (and --tasks N, --variant NAME
+  where a twin takes them), with argparse; a bad flag is a one-line error and exit 2;
 - the lab (task, task_async, arrived, note, Trace.run): record each variant around its
-  lesson, print each result as it arrives, print the trace;
+  lesson, print each result as it arrives, print the trace; worker processes send their
+  spans back by themselves, under every start method (fork, forkserver, spawn);
+- Ctrl-C: one line saying the twin was interrupted, exit 130, no worker left behind;
 - cpu_work, crawl_jobs: the workloads.
 """
 
+import argparse
+import atexit
 import functools
 import json
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.forkserver
 import multiprocessing.queues  # noqa: F401 (imported now, not in the first variant's time)
+import multiprocessing.util
 import os
+import signal
+import socket
 import sys
+import tempfile
 import threading
 import time
 
-_human_to_stderr = False
-
-
-def say(text):
-    """One line of human output: stdout, or stderr under --json."""
-    stream = sys.stderr if _human_to_stderr else sys.stdout
-    try:
-        print(text, file=stream, flush=True)
-    except BrokenPipeError:
-        # The reader went away (`| head`): drop human output from here on, as the Rust
-        # examples do, instead of dying with a traceback.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+START_METHODS = ("fork", "forkserver", "spawn")
+EXIT_HANDLERS_S = 3.0  # the longest Ctrl-C waits for the exit handlers
 
 
 class Options:
@@ -53,92 +53,183 @@ class Options:
         return "full" if self.full else "default"
 
 
-def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=False,
-               switch=None):
-    """Parse the twin's flags; print help or a one-line error and exit when needed.
-    `variants` enables --variant NAME (one of them) and --variants (list them, one a
-    line); `counts_only` enables --counts-only; `switch`, a (flag, help) pair, enables
-    one flag of the twin's own, which sets options.switch."""
-    global _human_to_stderr
-    args = list(sys.argv[1:] if argv is None else argv)
-    options = Options()
+# --- What every process of a run knows: the twin's options and the lab's address -----
+#
+# The parent (the process that parsed the flags) writes them into its environment before
+# any worker process starts. Every start method hands the environment on: a forked
+# worker copies it, a spawned one is started with it, and the forkserver (started on
+# first use, after the flags) passes its own on to each worker it forks. So a worker
+# needs no fork inheritance to know the flags or where to send its spans.
 
-    def fail(message):
-        print(f"{name}: error: {message} (try --help)", file=sys.stderr)
+_ENV = "CPAIRS_RUN"
+_run = None  # this process's view: {"name", "owner", "address", "options", ...}
+_options = None
+
+
+def _load_run():
+    global _run
+    if _run is None and _ENV in os.environ:
+        try:
+            _run = json.loads(os.environ[_ENV])
+        except ValueError:
+            _run = None
+    return _run
+
+
+def options():
+    """The twin's options, in the parent or in any worker process (None before
+    parse_args)."""
+    global _options
+    run = _load_run()
+    if _options is None and run is not None:
+        _options = Options()
+        _options.__dict__.update(run["options"])
+    return _options
+
+
+def counts_only():
+    """--counts-only, as the parent parsed it: no span, no line, no sum kept per task."""
+    parsed = options()
+    return parsed is not None and parsed.counts_only
+
+
+def _in_worker():
+    run = _load_run()
+    return run is not None and run["owner"] != os.getpid()
+
+
+def say(text):
+    """One line of human output: stdout, or stderr under --json."""
+    parsed = options()
+    stream = sys.stderr if parsed is not None and parsed.json else sys.stdout
+    try:
+        print(text, file=stream, flush=True)
+    except BrokenPipeError:
+        # The reader went away (`| head`): drop human output from here on, as the Rust
+        # examples do, instead of dying with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+# --- Flags -----------------------------------------------------------------------------
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a bad flag said in one line (exit 2), as the Rust examples do."""
+
+    def __init__(self, name, about, **kwargs):
+        super().__init__(prog=f"python3 python/{name}.py", description=f"{name}: {about}",
+                         **kwargs)
+        self.name = name
+        self.add_argument("--json", action="store_true",
+                          help="print the JSON trace (book/src/trace.md) on stdout")
+        self.add_argument("--full", action="store_true",
+                          help="the articles' full sizes (slower)")
+        self.add_argument("--start-method", choices=START_METHODS,
+                          help="make this multiprocessing's default start method first, "
+                               "as Python 3.14 on Linux (forkserver) or macOS (spawn) do")
+
+    def error(self, message):
+        print(f"{self.name}: error: {message} (try --help)", file=sys.stderr)
         sys.exit(2)
 
-    def count(value):
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-        fail(f"`--tasks` takes a whole number above 0, not `{value}`")
 
-    def variant(value):
-        if value in variants:
-            return value
-        fail(f"unknown variant `{value}` (known: {', '.join(variants)})")
-
-    while args:
-        arg = args.pop(0)
-        if arg == "--json":
-            options.json = True
-        elif arg == "--full":
-            options.full = True
-        elif arg in ("-h", "--help"):
-            extra = " [--tasks N]" if tasks else ""
-            if variants:
-                extra += f" [--variant {'|'.join(variants)}] [--variants]"
-            if counts_only:
-                extra += " [--counts-only]"
-            if switch:
-                extra += f" [{switch[0]}]\n\n  {switch[0]}: {switch[1]}"
-            print(f"{name}: {about}\n\nusage: python3 python/{name}.py [--json] [--full]{extra}")
-            sys.exit(0)
-        elif tasks and arg == "--tasks":
-            if not args:
-                fail("`--tasks` needs a value")
-            options.tasks = count(args.pop(0))
-        elif tasks and arg.startswith("--tasks="):
-            options.tasks = count(arg.split("=", 1)[1])
-        elif variants and arg == "--variants":
-            print("\n".join(variants))
-            sys.exit(0)
-        elif variants and arg == "--variant":
-            if not args:
-                fail("`--variant` needs a value")
-            options.variant = variant(args.pop(0))
-        elif variants and arg.startswith("--variant="):
-            options.variant = variant(arg.split("=", 1)[1])
-        elif counts_only and arg == "--counts-only":
-            options.counts_only = True
-        elif switch and arg == switch[0]:
-            options.switch = True
-        else:
-            fail(f"unknown flag `{arg}`")
-    _human_to_stderr = options.json
-    return options
+def _whole_above_zero(value):
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"takes a whole number above 0, not `{value}`")
 
 
-def task_span(task_id, lane, start_s, end_s, kind=None):
-    span = {"id": task_id, "lane": lane, "start_s": start_s, "end_s": end_s}
-    if kind is not None:
-        span["kind"] = kind
-    return span
+def parse_args(name, about, tasks=False, argv=None, variants=(), counts_only=False,
+               switch=None, worker_peaks=False):
+    """Parse the twin's flags (help, or a one-line error and exit 2, when needed) and
+    begin the run. `variants` enables --variant NAME (one of them) and --variants (list
+    them, one a line); `counts_only` enables --counts-only; `switch`, a (flag, help)
+    pair, enables one flag of the twin's own, which sets options.switch; with
+    `worker_peaks`, every worker process sends its peak memory as it exits
+    (worker_peak_bytes)."""
+    parser = OneLineParser(name, about)
+    if tasks:
+        parser.add_argument("--tasks", type=_whole_above_zero, metavar="N",
+                            help="run N tasks")
+    if variants:
+        parser.add_argument("--variant", choices=variants, metavar="NAME",
+                            help=f"run only this variant: {', '.join(variants)}")
+        parser.add_argument("--variants", action="store_true", help="list the variants")
+    if counts_only:
+        parser.add_argument("--counts-only", action="store_true",
+                            help="count results only: no span, no line per task")
+    if switch:
+        parser.add_argument(switch[0], dest="switch", action="store_true", help=switch[1])
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if getattr(args, "variants", False):
+        print("\n".join(variants))
+        sys.exit(0)
+    parsed = Options(args.json, args.full, getattr(args, "tasks", None))
+    parsed.variant = getattr(args, "variant", None)
+    parsed.counts_only = getattr(args, "counts_only", False)
+    parsed.switch = getattr(args, "switch", False)
+    begin(name, parsed, args.start_method, worker_peaks=worker_peaks)
+    return parsed
 
 
-def process_lane():
-    """The current worker process, by name (ForkPoolWorker-2, Process-1, ...)."""
-    return multiprocessing.current_process().name
+def begin(name, parsed, start_method=None, interrupt=True, worker_peaks=False):
+    """Begin the run in this (the parent) process: apply the start method, as a reader's
+    interpreter would, before the twin's code starts a process; open the lab's inbox for
+    worker processes' spans; tell every later process both; and, with `interrupt`, make
+    Ctrl-C one line and exit 130."""
+    global _run, _options
+    if start_method is not None:
+        multiprocessing.set_start_method(start_method, force=True)
+    _Inbox.open()
+    _run = {"name": name, "owner": os.getpid(), "address": _Inbox.address,
+            "options": vars(parsed), "worker_peaks": worker_peaks}
+    os.environ[_ENV] = json.dumps(_run)
+    _options = parsed
+    if interrupt:
+        signal.signal(signal.SIGINT, _interrupted)
+    if multiprocessing.get_start_method() == "forkserver":
+        # The server starts with the run, as in a long-lived program, not inside
+        # whichever variant first starts a process.
+        multiprocessing.forkserver.ensure_running()
 
 
-def thread_lane():
-    return threading.current_thread().name
+# --- Ctrl-C ------------------------------------------------------------------------------
+
+def _interrupted(signum, frame):
+    """SIGINT in the parent: say so in one line, stop every worker process, run the exit
+    handlers (multiprocessing's among them, so nothing is left to clean up), exit 130."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    name = _run["name"] if _run else os.path.basename(sys.argv[0])
+    print(f"{name}: interrupted", file=sys.stderr, flush=True)
+    _Inbox.mark_interrupted()
+    # Plain processes first; a Pool's workers (daemonic) are left to the Pool's own exit
+    # handler, which stops the Pool from replacing them before it terminates them.
+    stop_workers([child for child in multiprocessing.active_children() if not child.daemon])
+    try:
+        # Bounded: a handler that waits on a lock a terminated worker held must not hang
+        # the exit.
+        handlers = threading.Thread(target=atexit._run_exitfuncs, daemon=True)
+        handlers.start()
+        handlers.join(EXIT_HANDLERS_S)
+        stop_workers(multiprocessing.active_children())
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(130)
 
 
-def current_lane():
-    """A worker process by its name (ForkPoolWorker-2); in the main process, the thread."""
-    if multiprocessing.parent_process() is not None:
-        return process_lane()
-    return thread_lane()
+def stop_workers(children, grace_s=2.0):
+    """Terminate these child processes, waiting at most grace_s for each before killing
+    it."""
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(grace_s)
+        if child.is_alive():
+            child.kill()
+            child.join(grace_s)
 
 
 # --- The lab: records a variant around its lesson (the twin of src/lab.rs) -----------
@@ -149,35 +240,29 @@ def current_lane():
 #                           the worker process it runs in) and returns its value;
 #   await task_async(id, coroutine)   the same for a coroutine (lane `task-ID`);
 #   arrived(id, what)       the caller holds task id's result: record when, and print it.
-# Worker processes forked while a variant runs (a Pool or ProcessPoolExecutor made inside
-# the lesson, with Linux's default `fork`) inherit the variant's clock and a pipe back to
-# the parent, on which task() sends its span; a thread in the parent reads it. Every
-# process shares one monotonic clock, so their times line up.
+# A worker process, however it was started, connects to the parent's inbox (a Unix
+# socket whose address it finds in the environment) and sends each span as it ends,
+# before the result it belongs to leaves the worker. Every process reads one monotonic
+# clock, so a span carries clock readings and the parent makes them variant times.
 
 _lab = None
 
 
 class _Lab:
     def __init__(self, name, uses):
-        self.owner = os.getpid()
         self.variant = {"name": name, "uses": uses, "wall_s": 0.0, "ideal_s": None,
                         "tasks": [], "received": [], "received_s": []}
         self.quiet = None
         self.changed = threading.Condition()
-        self.from_workers = multiprocessing.SimpleQueue()
-        self.reader = threading.Thread(target=self._read, name="lab-reader", daemon=True)
-        self.reader.start()
-        # Last: setting up the pipe and its reader is the lab's cost, not the lesson's.
+        # Last: setting up is the lab's cost, not the lesson's.
         self.origin = time.monotonic()
 
-    def _read(self):
-        while True:
-            span = self.from_workers.get()
-            if span is None:
-                return
-            self.add(span)
-
-    def add(self, span):
+    def add(self, task_id, lane, start, end, kind):
+        """A span, its times as clock readings; one that began before this variant did
+        belongs to an earlier one (a worker that outlived it) and is dropped."""
+        if start < self.origin:
+            return
+        span = task_span(task_id, lane, start - self.origin, end - self.origin, kind)
         with self.changed:
             self.variant["tasks"].append(span)
             self.changed.notify_all()
@@ -195,31 +280,232 @@ class _Lab:
                     return None
                 self.changed.wait(left)
 
-    def close(self):
-        self.from_workers.put(None)  # after every worker's span: they were sent first
-        self.reader.join(timeout=10)
+
+class _Inbox:
+    """The parent's end: a Unix socket that worker processes connect to, read by one
+    thread. `drain()` takes in everything already sent, so a variant that ends has every
+    span whose result it holds."""
+
+    address = None
+    _listener = None
+    _wake = None
+    _drained = threading.Event()
+    _worker_peaks = 0
+    _lock = threading.Lock()
+
+    @classmethod
+    def open(cls):
+        if cls._listener is not None:
+            return
+        folder = tempfile.mkdtemp(prefix="cpairs-")
+        cls.address = os.path.join(folder, "inbox")
+        cls._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        cls._listener.bind(cls.address)
+        cls._listener.listen(64)
+        cls._wake, wake_here = socket.socketpair()
+        atexit.register(_remove, folder, cls.address)
+        threading.Thread(target=cls._read, args=(wake_here,), name="lab-inbox",
+                         daemon=True).start()
+
+    @classmethod
+    def _read(cls, wake):
+        connections = []
+        while True:
+            ready = multiprocessing.connection.wait([cls._listener, wake] + connections)
+            if wake in ready:
+                wake.recv(1)
+            cls._take(ready, connections)
+            if wake in ready:
+                while cls._take(multiprocessing.connection.wait(
+                        [cls._listener] + connections, timeout=0), connections):
+                    pass
+                cls._drained.set()
+
+    @classmethod
+    def _take(cls, ready, connections):
+        """Accept and read what is ready; whether there was anything."""
+        took = False
+        for source in ready:
+            if source is cls._listener:
+                sock, _ = cls._listener.accept()
+                connections.append(multiprocessing.connection.Connection(sock.detach()))
+                took = True
+            elif source in connections:
+                try:
+                    message = source.recv()
+                except (EOFError, OSError):
+                    connections.remove(source)
+                    source.close()
+                    continue
+                took = True
+                cls._deliver(message)
+        return took
+
+    @classmethod
+    def _deliver(cls, message):
+        kind, body = message
+        if kind == "span":
+            lab = _lab
+            if lab is not None:
+                lab.add(*body)
+        elif kind == "peak":
+            with cls._lock:
+                cls._worker_peaks += body
+
+    @classmethod
+    def mark_interrupted(cls):
+        """Tell the workers, which may still be starting, that the run was interrupted."""
+        if cls.address is not None:
+            with open(_interrupted_marker(cls.address), "w", encoding="ascii"):
+                pass
+
+    @classmethod
+    def drain(cls, wait_s=10):
+        if cls._listener is None:
+            return
+        cls._drained.clear()
+        cls._wake.send(b"d")
+        cls._drained.wait(wait_s)
+
+    @classmethod
+    def worker_peaks(cls):
+        cls.drain()
+        with cls._lock:
+            total, cls._worker_peaks = cls._worker_peaks, 0
+        return total
+
+
+def _interrupted_marker(address):
+    return address + ".interrupted"
+
+
+def _remove(folder, address):
+    marker = _interrupted_marker(address)
+    for remove in (lambda: os.unlink(address), lambda: os.unlink(marker),
+                   lambda: os.rmdir(folder)):
+        try:
+            remove()
+        except OSError:
+            pass
+
+
+class _Outbox:
+    """A worker process's end: one connection to the parent's inbox, made on first use."""
+
+    _pid = None
+    _connection = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def send(cls, message):
+        run = _load_run()
+        if run is None:
+            return
+        with cls._lock:
+            if cls._pid != os.getpid():  # a fresh process (a fork copied the parent's)
+                cls._pid, cls._connection = os.getpid(), None
+                try:
+                    cls._connection = multiprocessing.connection.Client(run["address"])
+                except OSError:
+                    return  # the parent has gone: nobody to tell
+            if cls._connection is not None:
+                try:
+                    cls._connection.send(message)
+                except OSError:
+                    cls._connection = None
+
+
+def _worker_started():
+    """In every worker process as it starts (fork, forkserver and spawn alike): leave
+    Ctrl-C to the parent, which stops its workers itself; where the twin asked, send
+    this process's peak memory as it exits (worker_peak_bytes adds them up)."""
+    if not _in_worker():
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.excepthook = _quiet_when_interrupted
+    if _load_run()["worker_peaks"]:
+        multiprocessing.util.Finalize(None, _send_peak, exitpriority=100)
+
+
+def _send_peak():
+    _Outbox.send(("peak", peak_rss_bytes() or 0))
+
+
+def _quiet_when_interrupted(kind, value, tb):
+    """A worker's uncaught error, unless the parent was interrupted or has gone: a worker
+    still starting then (its pool's semaphores already removed) has nobody to tell."""
+    address = _load_run()["address"]
+    if os.path.exists(address) and not os.path.exists(_interrupted_marker(address)):
+        sys.__excepthook__(kind, value, tb)
+
+
+# Runs in each multiprocessing child as it starts, whichever the start method: a forked
+# child copies this registry, a spawned or forkserver child rebuilds it by importing
+# this module before the child's process starts.
+multiprocessing.util.register_after_fork(_Outbox, lambda _: _worker_started())
+if _in_worker():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # while a spawned child imports
+    sys.excepthook = _quiet_when_interrupted
+
+
+def worker_peak_bytes():
+    """The peak memory (VmHWM) of every worker process that has exited since the last
+    call, added up: each sends its own as it exits."""
+    return _Inbox.worker_peaks()
+
+
+def task_span(task_id, lane, start_s, end_s, kind=None):
+    span = {"id": task_id, "lane": lane, "start_s": start_s, "end_s": end_s}
+    if kind is not None:
+        span["kind"] = kind
+    return span
+
+
+def process_lane():
+    """The current worker process, by name (ForkPoolWorker-2, SpawnProcess-1, ...)."""
+    return multiprocessing.current_process().name
+
+
+def thread_lane():
+    return threading.current_thread().name
+
+
+def current_lane():
+    """A worker process by its name (ForkPoolWorker-2); in the main process, the thread."""
+    if _in_worker() or multiprocessing.parent_process() is not None:
+        return process_lane()
+    return thread_lane()
 
 
 def now():
-    """Seconds since the current variant began (0 outside a variant)."""
-    return 0.0 if _lab is None else time.monotonic() - _lab.origin
+    """Seconds since the current variant began (0 outside a variant, and in a worker
+    process, which does not know when the variant began)."""
+    return 0.0 if _lab is None or _in_worker() else time.monotonic() - _lab.origin
+
+
+def _record(task_id, lane, start, end, kind):
+    """A span, its times as clock readings, to the lab: here, or the parent's."""
+    if _in_worker():
+        _Outbox.send(("span", (task_id, lane, start, end, kind)))
+    elif _lab is not None:
+        _lab.add(task_id, lane, start, end, kind)
 
 
 def record(span):
-    """Record a span measured some other way (a heartbeat's tick, say)."""
+    """Record a span measured some other way (a heartbeat's tick, say), in variant time,
+    in the parent."""
     if _lab is None:
         return
-    if os.getpid() == _lab.owner:
-        _lab.add(span)
-    else:
-        _lab.from_workers.put(span)
+    origin = _lab.origin
+    _record(span["id"], span["lane"], origin + span["start_s"], origin + span["end_s"],
+            span.get("kind"))
 
 
 def task(task_id, work, *args, lane=None, kind=None):
     """Run work(*args) as task `task_id`, timed, in this thread's (or process's) lane."""
-    start = now()
+    start = time.monotonic()
     value = work(*args)
-    record(task_span(task_id, lane or current_lane(), start, now(), kind))
+    _record(task_id, lane or current_lane(), start, time.monotonic(), kind)
     return value
 
 
@@ -237,9 +523,9 @@ class timed:
 
 async def task_async(task_id, coroutine, lane=None, kind=None):
     """Await `coroutine` as task `task_id`, in lane `task-ID` unless given one."""
-    start = now()
+    start = time.monotonic()
     value = await coroutine
-    record(task_span(task_id, lane or f"task-{task_id}", start, now(), kind))
+    _record(task_id, lane or f"task-{task_id}", start, time.monotonic(), kind)
     return value
 
 
@@ -294,14 +580,14 @@ def variant(name, uses, lesson, *args):
     try:
         value = lesson(*args)
     finally:
+        wall = time.monotonic() - _lab.origin
+        _Inbox.drain()  # every span sent so far: they left before their results did
         lab, _lab = _lab, None
-        lab.close()
     v = lab.variant
-    v["wall_s"] = time.monotonic() - lab.origin
+    v["wall_s"] = wall
     v["tasks"].sort(key=lambda t: t["id"])
     say(f"[{v['wall_s']:7.3f}s] {name} done")
     return value, v
-
 
 
 class Trace:
@@ -333,6 +619,8 @@ class Trace:
                 "example": self.example,
                 "language": "python",
                 "size": self.options.size_label(),
+                "python": sys.version.split()[0],
+                "start_method": multiprocessing.get_start_method(),
                 "variants": self.variants,
             }
             print(json.dumps(trace), flush=True)

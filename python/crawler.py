@@ -20,8 +20,6 @@ Run: python3 python/crawler.py (1,000 tasks; --full for the articles' 10,000;
 
 import asyncio
 import collections
-import multiprocessing
-import multiprocessing.util
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -117,9 +115,6 @@ def loop_per_core(jobs, cores):
 # ANCHOR_END: loop_per_core
 
 
-# Counting only (`--counts-only`, for the sweep's huge N): no span, no line, no sum kept
-# per task. Set in main before any variant runs; worker processes inherit it.
-counts_only = False
 # The CPU part every task runs: the article's loop, but for `single-loop-sum`.
 parser = parse
 
@@ -136,7 +131,7 @@ def single_loop_sum(jobs):
 
 def timed(task_id, work, *args):
     """The lab's task mark, as CPU work (the timelines colour it apart from the waits)."""
-    if counts_only:
+    if cpairs.counts_only():  # for the sweep's huge N: no span, no line, no sum per task
         return work(*args)
     return cpairs.task(task_id, work, *args, kind="cpu")
 
@@ -148,7 +143,7 @@ class Pages:
     def __init__(self, jobs):
         cpairs.quiet_after(3, len(jobs))
         self.jobs = jobs
-        self.sums = [] if counts_only else [0] * len(jobs)
+        self.sums = [] if cpairs.counts_only() else [0] * len(jobs)
         self.wrong = 0
         self.lanes = {}
 
@@ -157,50 +152,25 @@ class Pages:
         if page.sum != cpairs.cpu_work_expected(self.jobs[page.id].units):
             self.wrong += 1
         self.lanes[page.lane] = self.lanes.get(page.lane, 0) + 1
-        if not counts_only:
+        if not cpairs.counts_only():
             self.sums[page.id] = page.sum
             cpairs.arrived(page.id, f"sum {page.sum}")
 
 
-class WorkerPeaks:
-    """The peak memory of every worker process forked from here on: each one sends its
-    own (VmHWM) as it exits, and `total` adds up what was sent."""
-
-    def __init__(self):
-        self.sent = multiprocessing.SimpleQueue()
-        multiprocessing.util.register_after_fork(self, WorkerPeaks._in_worker)
-
-    def _in_worker(self):
-        multiprocessing.util.Finalize(self, self._send, exitpriority=10)
-
-    def _send(self):
-        self.sent.put(cpairs.peak_rss_bytes() or 0)
-
-    def total(self):
-        """What the workers that have exited since the last call sent, added up."""
-        total = 0
-        while not self.sent.empty():
-            total += self.sent.get()
-        return total
-
-
 def main():
-    global counts_only
     options = cpairs.parse_args(
         "crawler",
         "N tasks, each an IO wait then CPU work: one event loop, or a loop per core",
-        tasks=True, variants=VARIANTS, counts_only=True)
-    counts_only = options.counts_only
+        tasks=True, variants=VARIANTS, counts_only=True, worker_peaks=True)
     n = options.tasks or (FULL_TASKS if options.full else DEFAULT_TASKS)
     cores = cpairs.cores()
     jobs = cpairs.crawl_jobs(n)
     units = sum(j.units for j in jobs)
-    worker_peaks = WorkerPeaks()
 
     # What an integer costs, on one core alone and with every core busy at once (a core
     # runs slower when its neighbours work), measured before the first variant and again
     # after each one, keeping the fastest: the ideal assumes every core busy.
-    rates = Rates(parse, cores, worker_peaks)
+    rates = Rates(parse, cores)
     cpairs.say(f"{n} tasks on {cores} cores: {units * rates.all_cores:.2f} s of CPU work in "
                f"all ({rates.all_cores * 1e9:.1f} ns per integer, every core busy), "
                f"ideal {cpairs.crawl_ideal(jobs, rates.all_cores, cores):.3f} s")
@@ -223,7 +193,7 @@ def main():
         if not options.runs(name):
             continue
         if lesson is single_loop_sum:
-            sum_rates = Rates(cpairs.cpu_work, cores, worker_peaks)
+            sum_rates = Rates(cpairs.cpu_work, cores)
         before = cpairs.cpu_time_s()
         pages, v = trace.run(name, uses, lesson, *args)
         busy = (cpairs.cpu_time_s() - before) / (v["wall_s"] * cores)
@@ -236,11 +206,11 @@ def main():
         v["tasks_run"] = sum(pages.lanes.values())
         v["wrong"] = pages.wrong
         v["lanes"] = len(pages.lanes)
-        if not counts_only:
+        if not options.counts_only:
             v["sums"] = pages.sums
         # The process's peak plus each worker's: pages shared after fork count twice. This
         # variant's own when no other ran here.
-        peak = (cpairs.peak_rss_bytes() or 0) + worker_peaks.total()
+        peak = (cpairs.peak_rss_bytes() or 0) + cpairs.worker_peak_bytes()
         if options.variant is not None and peak:
             v["peak_rss_bytes"] = peak
         (sum_rates if lesson is single_loop_sum else rates).again()
@@ -258,8 +228,8 @@ class Rates:
 
     UNITS = 200_000
 
-    def __init__(self, work, cores, worker_peaks):
-        self.work, self.cores, self.worker_peaks = work, cores, worker_peaks
+    def __init__(self, work, cores):
+        self.work, self.cores = work, cores
         self.one_core = self.all_cores = float("inf")
         self.again()
 
@@ -267,7 +237,7 @@ class Rates:
         self.one_core = min(self.one_core, cpairs.seconds_per_unit(self.work, self.UNITS))
         self.all_cores = min(self.all_cores, cpairs.seconds_per_unit_all_cores(
             self.work, self.UNITS, self.cores))
-        self.worker_peaks.total()  # the measuring processes' peaks are no variant's
+        cpairs.worker_peak_bytes()  # the measuring processes' peaks are no variant's
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ import cpairs
 FAILING = 1
 DEFAULT = (4, 0.05)  # jobs, and the unit of their sleeps (job id sleeps (id + 1) units)
 FULL = (8, 0.25)
+# How long lost-result waits for a result: long enough for any job here, and for a pool
+# whose workers start by spawn (a fresh interpreter each) to come up.
+LOST_AFTER_S = 3.0
 
 
 # ANCHOR: job
@@ -118,12 +121,12 @@ def lost_result(jobs, secs):
     for i, result in enumerate(results):
         # Job 1's worker died: the Pool replaces it, but job 1's result never comes.
         # result.get() with no timeout would wait for ever.
-        take(i, lambda r=result: r.get(timeout=secs * 10), failures)
+        take(i, lambda r=result: r.get(timeout=LOST_AFTER_S), failures)
     nxt = pool.apply_async(cpairs.timed(job), (jobs, secs))
     cpairs.arrived(jobs, f"the next job: {nxt.get(timeout=10)!r}")
     pool.terminate()  # close() + join() would wait for job 1 for ever
     pool.join()
-    return [f"TimeoutError after {secs * 10:g} s: the result never came" for _ in failures]
+    return [f"TimeoutError after {LOST_AFTER_S:g} s: the result never came" for _ in failures]
 # ANCHOR_END: lost_result
 
 

@@ -11,6 +11,7 @@ write loses none.
 Chapter: book/src/gil.md. Run: python3 python/gil.py [--json] [--full] [--variant NAME]
 """
 
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -103,6 +104,13 @@ def on_each_thread(threads, times, add):
 # ANCHOR_END: on_each_thread
 
 
+def gil_enabled():
+    """Whether this interpreter runs with the GIL: always before 3.13; a free-threaded
+    build (3.13t, 3.14t) runs without it unless PYTHON_GIL=1 turns it back on."""
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    return True if is_enabled is None else is_enabled()
+
+
 def main():
     variants = ["one-worker", "threads", "processes", "race", "lock"]
     options = cpairs.parse_args("gil", "CPU-bound jobs on threads do not run in parallel; "
@@ -134,6 +142,8 @@ def main():
                  cpu_utilisation=meter.utilisation(v["wall_s"], cores))
         if one_worker_s is not None:
             v["speedup"] = one_worker_s / v["wall_s"]
+        if lesson is on_pool and args[0] is ThreadPoolExecutor:
+            v["gil_enabled"] = int(gil_enabled())
         speedup = f"{v['speedup']:.2f}x" if "speedup" in v else "-"
         cpairs.say(f"  speed-up over one worker: {speedup}; CPU time / (wall x cores): "
                    f"{v['cpu_utilisation']:.2f}")

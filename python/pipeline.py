@@ -20,18 +20,17 @@ SLEEPS = [8, 1, 6, 3, 7, 2, 5, 4]  # the ordering variants' sleeps, in units
 WAIT_S = 0.2  # the pitfalls' bounded wait
 LIMIT_S = 120  # every get is bounded by this
 DONE = -1  # a worker's last message: (DONE, its peak RSS)
-counts_only = False
 
 
 def timed(index, mapper, item):
     """The lab's task mark around one mapping, unless only counts are kept."""
-    if counts_only:
+    if cpairs.counts_only():  # --counts-only, as the parent parsed it
         return mapper(item)
     return cpairs.task(index, mapper, item)
 
 
 def collected(index):
-    if not counts_only:
+    if not cpairs.counts_only():
         cpairs.arrived(index, "collected")
 
 
@@ -177,11 +176,9 @@ VARIANTS = ["article", "imap", "imap-unordered", "bounded", "unbounded", "collec
 
 
 def main():
-    global counts_only
     options = cpairs.parse_args("pipeline", "mappers feeding a collector: ordered or not, "
                                 "bounded or not", tasks=True, variants=VARIANTS,
                                 counts_only=True)
-    counts_only = options.counts_only
     unit, step, items = (1.0, 0.1, 100_000) if options.full else (0.1, 0.01, 2_000)
     items = options.tasks or items
     alone = options.variant is not None

@@ -20,7 +20,7 @@ NAMES = ["pikachu", "eevee", "snorlax", "gengar", "psyduck", "mewtwo"]
 def run(args, Scheduler, fib):
     options = cpairs.Options(json_out=args.json, full=args.full)
     options.variant = args.variant
-    cpairs._human_to_stderr = args.json
+    cpairs.begin("scheduler", options, args.start_method)
     requests, every, kills, naive_n = (500, 0.01, 50, 300_000) if args.full else (100, 0.01, 10, 300_000)
     cores, delay, workers = os.cpu_count() or 2, args.delay_ms / 1000, args.workers
     trace = cpairs.Trace("scheduler", options)
@@ -35,6 +35,11 @@ def run(args, Scheduler, fib):
         scheduler = Scheduler(workers, server, lambda _: None)
         load = None
         if busy == "pool":
+            # Every worker up first: under spawn or forkserver the executor starts them on
+            # demand, and a fresh interpreter takes longer than the 50 ms below.
+            loop = asyncio.get_running_loop()
+            await asyncio.gather(*[loop.run_in_executor(scheduler.executor, time.sleep, 0.2)
+                                   for _ in range(workers)])
             load = scheduler.submit("fib-multi", "fib-multi", [parts.MAX_FIB] * cores)
         elif busy == "loop":
             for _ in range(cores):  # fib called on the loop itself: it runs to its end

@@ -2,15 +2,17 @@
 dashboard's formatting, stdin on a thread, and its command line. The lesson is in
 scheduler.py; this file holds what any REPL needs around it."""
 
-import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+
+import cpairs
 
 MAX_FIB = 1_000_000
 POKEDEX = json.loads((Path(__file__).parent.parent / "scheduler" / "pokedex.json").read_text())
@@ -246,22 +248,14 @@ class Lines:
         return lambda text: print(f"[{time.monotonic() - origin:7.3f}s] {text}", flush=True)
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        print(f"scheduler: error: {message} (try --help)", file=sys.stderr)
-        sys.exit(2)
-
-
 def parse_args(argv):
-    p = _OneLineParser(prog="python3 python/scheduler.py",
-                       description="An interactive task scheduler: dex (IO), fib (CPU), kill, dash, quit.")
+    p = cpairs.OneLineParser("scheduler", "an interactive task scheduler: dex (IO), fib (CPU), "
+                             "kill, dash, quit; --json or --full run the measured variants")
     p.add_argument("--server", metavar="URL", help="fetch from this dex service (http://HOST:PORT)")
     p.add_argument("--delay-ms", type=int, default=20, help="the embedded service's answer delay")
     p.add_argument("--workers", type=int, default=5, help="pool processes (the article's 5)")
     p.add_argument("--deadline-s", type=float, default=3.0, help="how long the shutdown waits")
     p.add_argument("--measure", action="store_true", help="run the measured variants")
-    p.add_argument("--json", action="store_true", help="their trace as JSON (implies --measure)")
-    p.add_argument("--full", action="store_true", help="the larger sizes (implies --measure)")
     p.add_argument("--variant", metavar="NAME", help="only this measured variant")
     p.add_argument("--variants", action="store_true", help="list the measured variants")
     args = p.parse_args(argv)
@@ -278,6 +272,8 @@ def parse_args(argv):
             p.error(f"`--server` takes an http:// URL with a host, not `{args.server}`")
         args.server = (host, int(port.rstrip("/")))
     args.measure = args.measure or args.json or args.full or args.variant is not None
+    if args.start_method is not None and not args.measure:
+        multiprocessing.set_start_method(args.start_method, force=True)
     return args
 
 

@@ -23,16 +23,19 @@ import time
 import cpairs
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+WORKERS = 3
+READY_S = 30  # the longest wait for a pool worker to start
 _exit_flag = None  # the pool workers' copy of the exit event, set by init_worker
 
 
-def init_worker(exit_flag):
+def init_worker(exit_flag, ready):
     """In each pool worker: keep the exit event; leave Ctrl-C to the parent (the terminal
-    sends SIGINT to the whole process group)."""
+    sends SIGINT to the whole process group); say it is up."""
     global _exit_flag
     _exit_flag = exit_flag
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    ready.release()
 
 
 # ANCHOR: crunch
@@ -151,8 +154,12 @@ def jobs_for(scale, long, stubborn):
 
 def run(jobs, self_signal_after, deadline_s):
     """One run: a pool, the jobs, and SIGTERM to ourselves after a moment if asked."""
-    exit_flag = multiprocessing.Event()
-    pool = multiprocessing.Pool(3, initializer=init_worker, initargs=(exit_flag,))
+    exit_flag, ready = multiprocessing.Event(), multiprocessing.Semaphore(0)
+    pool = multiprocessing.Pool(WORKERS, initializer=init_worker, initargs=(exit_flag, ready))
+    # Serve once every worker is up: under spawn each starts a fresh interpreter, which
+    # takes longer than the moment before the signal.
+    for _ in range(WORKERS):
+        ready.acquire(timeout=READY_S)
 
     async def main():
         if self_signal_after is not None:

@@ -89,9 +89,10 @@ def asyncio_run_twice(seconds):
                 f"{first_loop.is_closed()}")
     try:  # a future belongs to the loop that made it: the first run's is no use now
         asyncio.run(wait_on(future, seconds))
-    except ValueError as error:
-        cpairs.note(f"ValueError: {error}")
-        return [first_loop, second_loop], f"ValueError: {error}"
+    except (ValueError, RuntimeError) as error:  # ValueError to 3.11, RuntimeError from 3.12
+        said = f"{type(error).__name__}: {error}"
+        cpairs.note(said)
+        return [first_loop, second_loop], said
     return [first_loop, second_loop], None
 # ANCHOR_END: asyncio_run_twice
 

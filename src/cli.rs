@@ -1,6 +1,6 @@
 //! The command line every example shares.
 //!
-//! `--json` prints the trace (see `shared/TRACE.md`) instead of human text, `--full` runs
+//! `--json` prints the trace (see `book/src/trace.md`) instead of human text, `--full` runs
 //! the articles' sizes instead of the quick defaults, and examples that scale by a task
 //! count also take `--tasks N`. Examples that are swept over large sizes also take
 //! `--variant NAME` (run one variant, in a process of its own, so its peak memory is its
@@ -90,6 +90,8 @@ pub struct Cli {
     counts_only: bool,
     /// One switch of the example's own: its flag and what it does.
     switch: Option<(&'static str, &'static str)>,
+    /// The example listens to SIGINT itself: [`Cli::parse`] leaves it alone.
+    own_signals: bool,
 }
 
 impl Cli {
@@ -101,6 +103,7 @@ impl Cli {
             variants: &[],
             counts_only: false,
             switch: None,
+            own_signals: false,
         }
     }
 
@@ -128,6 +131,14 @@ impl Cli {
         self
     }
 
+    /// The example handles SIGINT itself (with [`Signals`](crate::signals::Signals)):
+    /// [`parse`](Self::parse) does not install [`interrupt`](crate::interrupt), which
+    /// would end the run at the first Ctrl-C.
+    pub const fn with_own_signals(mut self) -> Self {
+        self.own_signals = true;
+        self
+    }
+
     pub fn usage(&self) -> String {
         let mut flags = String::new();
         let mut help = String::new();
@@ -151,7 +162,7 @@ impl Cli {
             help += &format!("\n  {flag:<16} {what}");
         }
         format!(
-            "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{flags}\n\n  --json           print the JSON trace (shared/TRACE.md) on stdout\n  --full           the articles' full sizes (slower){help}\n  --help           this text",
+            "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{flags}\n\n  --json           print the JSON trace (book/src/trace.md) on stdout\n  --full           the articles' full sizes (slower){help}\n  --help           this text",
             self.name, self.about, self.name,
         )
     }
@@ -206,10 +217,15 @@ impl Cli {
     }
 
     /// Parse the process's arguments; print help or a one-line error and exit when needed.
+    /// From then on Ctrl-C ends the run with one line, `NAME: interrupted`, and exit code
+    /// 130 ([`interrupt`](crate::interrupt)), unless the example handles it itself.
     pub fn parse(&self) -> Options {
         match self.try_parse_from(std::env::args().skip(1)) {
             Ok(Parsed::Run(options)) => {
                 crate::out::set_human_to_stderr(options.json);
+                if !self.own_signals {
+                    crate::interrupt::install(self.name);
+                }
                 options
             }
             Ok(Parsed::ListVariants) => {

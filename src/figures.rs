@@ -126,6 +126,9 @@ figures! {
     io_max_late_s: IoMaxLate, "worst IO tick lateness", Seconds;
     /// `blocking_in_async`: the latest the heartbeat woke after it was due.
     heartbeat_late_s: HeartbeatLate, "worst heartbeat lateness", Seconds;
+    /// `gil` (Python): 1 where the interpreter runs with the GIL, 0 on a free-threaded
+    /// build with it off (`sys._is_gil_enabled()`).
+    gil_enabled: GilEnabled, "GIL on", Count;
     /// `shared_state`: increments attempted.
     increments: Increments, "increments", Count;
     /// `shared_state`: the counter's final value.

@@ -10,7 +10,7 @@
 //!   declared `--tasks`, `--variant`, `--variants`, `--counts-only`), with a one-line
 //!   error for anything else;
 //! - [`figures`]: the typed figures a variant reports beside its tasks;
-//! - [`trace`]: the data every example prints with `--json` (`shared/TRACE.md`);
+//! - [`trace`]: the data every example prints with `--json` (`book/src/trace.md`);
 //! - [`lab`]: the ambient recorder: [`lab::task`] and [`lab::arrived`] mark a lesson, and
 //!   [`Trace::run`] runs a lesson as one variant;
 //! - [`signals`]: SIGINT, SIGTERM and SIGHUP as one stream (needs a tokio runtime);
@@ -26,6 +26,7 @@ pub mod cli;
 pub mod crawl;
 pub mod figures;
 pub mod gil;
+pub mod interrupt;
 pub mod lab;
 pub mod out;
 pub mod shared_state;

@@ -1,4 +1,4 @@
-//! The trace of one run: what `--json` prints (see `shared/TRACE.md`).
+//! The trace of one run: what `--json` prints (see `book/src/trace.md`).
 //!
 //! These are plain data, shared by the examples (which write them through `lab`),
 //! the Python twins (which write the same JSON), the xtask and the tests (which read it).

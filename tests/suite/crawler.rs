@@ -267,7 +267,7 @@ fn python_twin_does_the_same_work() {
 
 #[test]
 fn python_draws_the_same_jobs() {
-    let output = Command::new("python3")
+    let output = python()
         .arg("-c")
         .arg(
             "import sys; sys.path.insert(0, 'python'); import cpairs; \
@@ -291,7 +291,7 @@ fn python_draws_the_same_jobs() {
 /// own variant switches to; both give the Rust library's values.
 #[test]
 fn python_parses_with_the_articles_loop_by_default() {
-    let output = Command::new("python3")
+    let output = python()
         .arg("-c")
         .arg(
             "import inspect, sys; sys.path.insert(0, 'python'); import crawler, cpairs; \
@@ -331,6 +331,12 @@ fn one_variant_with_counts_only_reports_counts_and_memory() {
         let peak = v.figures.peak_rss_bytes;
         assert!(peak.is_some_and(|bytes| bytes > 1e6), "{name}: {peak:?}");
     }
+}
+
+/// The same for the twin: its workers learn `--counts-only` and send their peak memory
+/// back under every start method.
+#[test]
+fn python_one_variant_with_counts_only_reports_counts_and_memory() {
     let trace = python_trace(
         "crawler",
         &[
@@ -357,9 +363,7 @@ fn bad_flags_and_unknown_variants_are_refused() {
         "crawler --variant nope",
     );
     assert_rejects(
-        Command::new("python3")
-            .args(["python/crawler.py", "--tasks", "-3"])
-            .current_dir(root()),
+        twin("crawler.py").args(["--tasks", "-3"]),
         "crawler.py --tasks -3",
     );
 }

@@ -69,10 +69,19 @@ fn python_threads_share_one_core_and_the_race_loses_updates() {
         "processes ran on {:?}",
         lanes(processes)
     );
-    // The GIL: however many threads compute, at most about one core is busy.
+    // The GIL: however many threads compute, at most about one core is busy. On a
+    // free-threaded build (3.13t, 3.14t) with the GIL off, they keep more than one busy.
+    let gil = count(threads, Figure::GilEnabled) == 1;
     if let Some(busy) = threads.figures.cpu_utilisation {
         let cores_busy = busy * cores() as f64;
-        assert!(cores_busy < 1.25, "threads kept {cores_busy:.2} cores busy");
+        if gil {
+            assert!(cores_busy < 1.25, "threads kept {cores_busy:.2} cores busy");
+        } else if cores() > 1 {
+            assert!(
+                cores_busy > 1.25,
+                "no GIL, yet threads kept {cores_busy:.2} cores busy"
+            );
+        }
     }
     let lost = check_counting(variant(&trace, "race"), 5_000);
     assert!(lost > 0, "the read-modify-write race lost nothing");

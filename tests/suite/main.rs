@@ -16,6 +16,7 @@ mod errors_async;
 mod event;
 mod generated;
 mod gil;
+mod interrupt;
 mod join_order;
 mod pipeline;
 mod pool_apply;

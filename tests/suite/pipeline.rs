@@ -123,21 +123,25 @@ fn python_pipelines_collect_everything_once_and_bounded_queues_hold_back() {
     assert_eq!(count(v, Figure::Items), 64);
 }
 
+/// What the sweep reads from one fresh run: the items collected and the peak memory.
+fn check_sweep_run(trace: &Trace) {
+    let v = variant(trace, "bounded");
+    let what = &trace.language;
+    assert_eq!(count(v, Figure::Items), 1_000, "{what}");
+    assert!(v.figures.peak_rss_bytes.is_some_and(|b| b > 0.0), "{what}");
+    assert!(v.tasks.is_empty(), "{what}: counts only");
+}
+
+const SWEEP_RUN: [&str; 5] = ["--variant", "bounded", "--tasks", "1000", "--counts-only"];
+
 #[test]
-fn sweep_runs_report_items_and_memory() {
-    // What the sweep reads from one fresh run: the items collected and the peak memory.
-    for (python, args) in [(false, "rust"), (true, "python")] {
-        let flags = ["--variant", "bounded", "--tasks", "1000", "--counts-only"];
-        let trace = if python {
-            python_trace("pipeline", &flags)
-        } else {
-            rust_trace("pipeline", &flags)
-        };
-        let v = variant(&trace, "bounded");
-        assert_eq!(count(v, Figure::Items), 1_000, "{args}");
-        assert!(v.figures.peak_rss_bytes.is_some_and(|b| b > 0.0), "{args}");
-        assert!(v.tasks.is_empty(), "{args}: counts only");
-    }
+fn rust_sweep_runs_report_items_and_memory() {
+    check_sweep_run(&rust_trace("pipeline", &SWEEP_RUN));
+}
+
+#[test]
+fn python_sweep_runs_report_items_and_memory() {
+    check_sweep_run(&python_trace("pipeline", &SWEEP_RUN));
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! A chapter's own prose states no measured figure: measured numbers reach the book only
 //! through the files the xtask generates (`{{#include generated/...}}`), so they cannot go
 //! stale. A number with a unit of time, size or ratio in the prose must be a workload
-//! parameter: a literal in the chapter's example, its twin, the library, or the
-//! catalogue's quotes of the articles (`shared/PATTERNS.md`); "N times faster" and
+//! parameter: a literal in the chapter's example, its twin, the library, or the articles'
+//! own figures (the table in `book/src/sources.md` that lists them); "N times faster" and
 //! "twice as long" are refused outright unless quoted. Code blocks, inline code, includes
 //! and quotations ("...") are not prose.
 
@@ -37,6 +37,22 @@ const NUMBER_WORDS: [&str; 14] = [
 const COMPARATIVES: [&str; 8] = [
     "faster", "slower", "as", "longer", "cheaper", "more", "less", "quicker",
 ];
+
+/// The heading of the section of `book/src/sources.md` that lists the figures the articles
+/// print or state: the only figures a page may quote that no code of this project holds.
+const ARTICLE_FIGURES: &str = "## The figures the articles report";
+
+/// The text of `sources.md`'s `ARTICLE_FIGURES` section, up to the next heading.
+fn article_figures() -> String {
+    let path = common::root().join("book/src/sources.md");
+    let page = fs::read_to_string(&path).expect("book/src/sources.md exists");
+    let start = page
+        .find(ARTICLE_FIGURES)
+        .unwrap_or_else(|| panic!("sources.md has no section {ARTICLE_FIGURES:?}"));
+    let section = &page[start + ARTICLE_FIGURES.len()..];
+    let end = section.find("\n## ").unwrap_or(section.len());
+    section[..end].to_owned()
+}
 
 /// The prose of a page: without fenced code, inline code, includes and quotations.
 fn prose(page: &str) -> String {
@@ -173,7 +189,7 @@ fn unexplained(prose: &str, allowed: &[f64]) -> Vec<String> {
 }
 
 /// The literals a chapter may quote: its example's and twin's, the library's, and the
-/// catalogue's (which quotes the articles' figures).
+/// articles' own figures (from `sources.md`).
 fn allowed_for(page: &str) -> Vec<f64> {
     let root = common::root();
     let name = page.trim_end_matches(".md");
@@ -204,7 +220,7 @@ fn allowed_for(page: &str) -> Vec<f64> {
             read(&entry.path());
         }
     }
-    read(&root.join("../shared/PATTERNS.md"));
+    text.push_str(&article_figures());
     literals(&text)
 }
 
@@ -216,6 +232,13 @@ fn the_checker_finds_a_planted_stale_number() {
     let fine = "Each of the 10,000 tasks waits 200 ms, see `1.73 s` and \"about 4.16 s\".";
     assert!(unexplained(&prose(fine), &literals("10_000 0.2")).is_empty());
     assert!(unexplained(&prose("five times faster"), &[]).len() == 1);
+    // The articles' figures are found where the book lists them ("Multi-tasking in
+    // Python"'s apply_async + get, and its pyrallel run).
+    let figures = literals(&article_figures());
+    assert!(
+        figures.contains(&4.16) && figures.contains(&5.20),
+        "{figures:?}"
+    );
 }
 
 #[test]

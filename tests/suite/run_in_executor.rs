@@ -140,7 +140,7 @@ fn python_cpu_work_expected_matches() {
          print(' '.join(str(cpairs.cpu_work_expected(n)) for n in ns))",
         root().join("python").display().to_string()
     );
-    let output = std::process::Command::new("python3")
+    let output = python()
         .args(["-c", &script])
         .output()
         .expect("python3 is installed");

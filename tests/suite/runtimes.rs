@@ -130,8 +130,7 @@ fn one_variant_at_one_size() {
 #[test]
 fn a_whole_run_above_the_thread_cap_skips_the_threads() {
     let rust = Command::new(example_binary("runtimes"));
-    let mut python = Command::new("python3");
-    python.arg(root().join("python/runtimes.py"));
+    let python = twin("runtimes.py");
     let python_names = [&PYTHON[..1], &PYTHON[2..]].concat();
     for (mut command, names) in [(rust, &RUST[..5]), (python, &python_names[..])] {
         let output = command
@@ -149,7 +148,6 @@ fn a_whole_run_above_the_thread_cap_skips_the_threads() {
 #[test]
 fn os_threads_stop_at_ten_thousand_and_bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("runtimes");
-    let twin = root().join("python/runtimes.py");
     for args in [
         &["--variant", "os-threads", "--tasks", "10001"][..],
         &["--variant=os-threads", "--tasks", "1000000"],
@@ -163,7 +161,7 @@ fn os_threads_stop_at_ten_thousand_and_bad_flags_are_one_line_errors() {
             &format!("example runtimes {args:?}"),
         );
         assert_rejects(
-            Command::new("python3").arg(&twin).args(args),
+            twin("runtimes.py").args(args),
             &format!("python/runtimes.py {args:?}"),
         );
     }
@@ -173,7 +171,7 @@ fn os_threads_stop_at_ten_thousand_and_bad_flags_are_one_line_errors() {
 /// memory is written.
 #[test]
 fn python_rss_bytes_sees_memory_grow() {
-    let output = Command::new("python3")
+    let output = python()
         .current_dir(root().join("python"))
         .args([
             "-c",

@@ -17,9 +17,7 @@ const BOUND: Duration = Duration::from_secs(60);
 
 fn command(python: bool) -> Command {
     if python {
-        let mut c = Command::new("python3");
-        c.arg(root().join("python/scheduler.py"));
-        c
+        twin("scheduler.py")
     } else {
         Command::new(example_binary("scheduler"))
     }

@@ -44,9 +44,7 @@ fn bad_flags_are_one_line_errors() {
 
 fn start(python: bool) -> (Child, Receiver<String>) {
     let mut command = if python {
-        let mut c = Command::new("python3");
-        c.arg(root().join("python/shutdown.py"));
-        c
+        twin("shutdown.py")
     } else {
         Command::new(example_binary("shutdown"))
     };

@@ -175,6 +175,8 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.measure || args.json || args.full || args.variant.is_some() {
+        // No REPL and no drain: Ctrl-C ends the measuring as it ends any example's run.
+        concurrency_pairs::interrupt::install("scheduler");
         return measured::run(&args);
     }
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");

@@ -101,6 +101,30 @@ fn is_stale(binary: &Path, name: &str) -> bool {
         .any(|source| modified(source).is_some_and(|m| m > built))
 }
 
+/// The Python the suite runs the twins on: `CPAIRS_PYTHON` (a path or a name on PATH),
+/// else `python3`.
+pub fn python_program() -> String {
+    std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// The interpreter alone (for `-c` snippets), as [`python_program`] names it.
+pub fn python() -> Command {
+    Command::new(python_program())
+}
+
+/// `python3 python/SCRIPT` as a reader runs it, with the start method the suite was
+/// asked for (`CPAIRS_START_METHOD`: fork, forkserver or spawn) made the process-wide
+/// default before the twin's code runs, as that reader's interpreter would (the twins'
+/// `--start-method`); without it, the interpreter's own default.
+pub fn twin(script: &str) -> Command {
+    let mut command = python();
+    command.arg(root().join("python").join(script));
+    if let Ok(method) = std::env::var("CPAIRS_START_METHOD") {
+        command.args(["--start-method", &method]);
+    }
+    command
+}
+
 fn parse(output: std::process::Output, what: &str) -> Trace {
     assert!(
         output.status.success(),
@@ -137,8 +161,7 @@ fn parse(output: std::process::Output, what: &str) -> Trace {
 /// The variant names an example (or, with `python`, its twin) lists with `--variants`.
 pub fn listed_variants(name: &str, python: bool) -> Vec<String> {
     let output = if python {
-        Command::new("python3")
-            .arg(root().join("python").join(format!("{name}.py")))
+        twin(&format!("{name}.py"))
             .arg("--variants")
             .output()
             .expect("python3 is installed")
@@ -189,8 +212,7 @@ pub fn rust_trace(name: &str, args: &[&str]) -> Trace {
 
 /// Run `python3 python/NAME.py --json ARGS` and parse its trace.
 pub fn python_trace(name: &str, args: &[&str]) -> Trace {
-    let output = Command::new("python3")
-        .arg(root().join("python").join(format!("{name}.py")))
+    let output = twin(&format!("{name}.py"))
         .arg("--json")
         .args(args)
         .output()
@@ -223,9 +245,7 @@ pub fn assert_bad_flags_rejected(name: &str) {
         &format!("example {name}"),
     );
     assert_rejects(
-        Command::new("python3")
-            .arg(root().join("python").join(format!("{name}.py")))
-            .arg("--no-such-flag"),
+        twin(&format!("{name}.py")).arg("--no-such-flag"),
         &format!("python/{name}.py"),
     );
 }
