@@ -197,7 +197,7 @@ const CLI: Cli = Cli::new("errors_async", "a panic in an async task, and where i
     .with_variants(&["join-error", "gather", "join-all", "join-next", "never-retrieved"]);
 
 /// Jobs, and the unit of their sleeps (job `id` sleeps `(id + 1)` units).
-const DEFAULT: (usize, f64) = (4, 0.05);
+const DEFAULT: (usize, f64) = (4, 0.1);
 const FULL: (usize, f64) = (8, 0.25);
 
 fn main() {

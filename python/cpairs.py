@@ -707,13 +707,20 @@ def cpu_work_expected(n):
     return n * (n - 1) // 2 if n > 0 else 0
 
 
+_said_no_proc = False
+
+
 def _proc_status_bytes(key):
+    global _said_no_proc
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith(key):
                     return int(line.split()[1]) * 1024
     except OSError:
+        if not _said_no_proc:  # macOS, say: one line, and the memory figures are left out
+            _said_no_proc = True
+            say("no /proc here: the memory figures are left out")
         return None
     return None
 

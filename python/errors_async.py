@@ -16,7 +16,7 @@ import gc
 import cpairs
 
 FAILING = 1
-DEFAULT = (4, 0.05)  # jobs, and the unit of their sleeps (job id sleeps (id + 1) units)
+DEFAULT = (4, 0.1)  # jobs, and the unit of their sleeps (job id sleeps (id + 1) units)
 FULL = (8, 0.25)
 
 

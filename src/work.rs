@@ -67,7 +67,12 @@ pub fn peak_rss_bytes() -> Option<u64> {
 }
 
 fn proc_status_bytes(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        // macOS, say: one line, the first time, and the memory figures are left out.
+        static SAID: std::sync::Once = std::sync::Once::new();
+        SAID.call_once(|| crate::say!("no /proc here: the memory figures are left out"));
+        return None;
+    };
     let line = status.lines().find(|l| l.starts_with(key))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
