@@ -117,6 +117,12 @@ pub struct Trace {
     pub example: String,
     pub language: String,
     pub size: String,
+    /// A Python twin's interpreter version (`3.12.1`); none for Rust.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<String>,
+    /// A Python twin's `multiprocessing` start method (fork, forkserver or spawn).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_method: Option<String>,
     pub variants: Vec<Variant>,
     /// `--variant NAME`: only that one runs.
     #[serde(skip)]
@@ -129,6 +135,8 @@ impl Trace {
             example: example.to_owned(),
             language: "rust".to_owned(),
             size: options.size_label(),
+            python: None,
+            start_method: None,
             variants: Vec::new(),
             only: options.variant.clone(),
         }

@@ -6,15 +6,6 @@ use crate::common::*;
 /// Task i sleeps DEFAULT_S[i]: finishing order is 1, 3, 4, 2, 0.
 const SHORTEST_FIRST: [usize; 5] = [1, 3, 4, 2, 0];
 
-/// Every task began within 50 ms of the first, less than the gap between two sleeps.
-fn started_together(v: &concurrency_pairs::Variant) -> bool {
-    let starts = v.tasks.iter().map(|t| t.start_s);
-    let (first, last) = starts.fold((f64::INFINITY, 0.0_f64), |(lo, hi), s| {
-        (lo.min(s), hi.max(s))
-    });
-    last - first < 0.05
-}
-
 fn check(trace: &concurrency_pairs::Trace) {
     for name in ["pool-ordered", "async-ordered"] {
         let v = variant(trace, name);
@@ -31,7 +22,7 @@ fn check(trace: &concurrency_pairs::Trace) {
         // Started together, they finish shortest first. A pool that starts its workers on
         // demand (Python's ProcessPoolExecutor under spawn or forkserver, each worker a
         // new interpreter) starts them apart, and the order is theirs.
-        if started_together(v) {
+        if started_together(v, 0.05) {
             assert_eq!(v.received, SHORTEST_FIRST, "{name}");
         }
         // The first result is in hand before the slowest task has finished.

@@ -46,7 +46,10 @@ fn check(trace: &Trace) {
     let v = variant(trace, "async-completion-order");
     assert_each_task_received_once(v, 4);
     assert_completion_order(v);
-    assert_eq!(v.received, FINISH_ORDER, "{v:?}");
+    // Shortest first where the four started at once (a unit apart would reorder them).
+    if started_together(v, 0.1) {
+        assert_eq!(v.received, FINISH_ORDER, "{v:?}");
+    }
 
     for v in &trace.variants {
         assert_eq!(v.figures.workers, Some(4.0), "{}", v.name);
@@ -69,6 +72,9 @@ fn rust_apply_get_and_completion_orders() {
         ("pool_apply", "rust")
     );
     check(&trace);
+    // Threads start at once: Rust's order is always shortest first.
+    let v = variant(&trace, "async-completion-order");
+    assert_eq!(v.received, FINISH_ORDER, "{v:?}");
     let ran: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(
         ran,

@@ -222,6 +222,18 @@ pub fn python_trace(name: &str, args: &[&str]) -> Trace {
         (trace.example.as_str(), trace.language.as_str()),
         (name, "python")
     );
+    // The twin ran under the start method the suite asked for, and says which Python.
+    if let Ok(method) = std::env::var("CPAIRS_START_METHOD") {
+        assert_eq!(
+            trace.start_method.as_deref(),
+            Some(method.as_str()),
+            "{name}"
+        );
+    }
+    assert!(
+        trace.python.as_deref().is_some_and(|v| v.starts_with("3.")),
+        "{name}"
+    );
     assert_lists_its_variants(&trace, args, true);
     trace
 }
@@ -316,6 +328,18 @@ pub fn assert_completion_order(v: &Variant) {
         v.name,
         v.received
     );
+}
+
+/// Every task began within `within_s` of the first. Where jobs of different lengths all
+/// start at once they finish shortest first; a pool whose workers come up apart (each a
+/// fresh interpreter under spawn or forkserver, a `ProcessPoolExecutor` starting them on
+/// demand) starts them apart, and the finishing order is then theirs.
+pub fn started_together(v: &Variant, within_s: f64) -> bool {
+    let starts = v.tasks.iter().map(|t| t.start_s);
+    let (first, last) = starts.fold((f64::INFINITY, 0.0_f64), |(lo, hi), s| {
+        (lo.min(s), hi.max(s))
+    });
+    last - first < within_s
 }
 
 /// The ids of the tasks sorted by when they finished.
