@@ -234,6 +234,17 @@ pub fn python_trace(name: &str, args: &[&str]) -> Trace {
         trace.python.as_deref().is_some_and(|v| v.starts_with("3.")),
         "{name}"
     );
+    // Every result the caller received belongs to a task with a span, whichever process
+    // ran it: the worker processes' spans came back under this start method too.
+    for v in &trace.variants {
+        for id in &v.received {
+            assert!(
+                v.task(*id).is_some(),
+                "{name} {}: task {id} has no span",
+                v.name
+            );
+        }
+    }
     assert_lists_its_variants(&trace, args, true);
     trace
 }
