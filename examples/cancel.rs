@@ -180,17 +180,35 @@ fn ran_on(run: Ran<'_, Duration>, n: u64) {
     (f.ran_to_end, f.steps, f.steps_done) = (Some(1.0), Some(n as f64), Some(n as f64));
 }
 
-#[rustfmt::skip]
-const CLI: Cli = Cli::new("cancel", "abort stops async tasks, not running CPU work; checks do")
-    .with_variants(&[
-        "abort-async", "abort-cpu-loop", "abort-spawn-blocking", "abort-rayon",
-        "cooperative-flag", "cancellation-token", "shutdown-timeout",
-    ]);
-#[rustfmt::skip]
+const CLI: Cli = Cli::new(
+    "cancel",
+    "abort stops async tasks, not running CPU work; checks do",
+)
+.with_variants(&[
+    "abort-async",
+    "abort-cpu-loop",
+    "abort-spawn-blocking",
+    "abort-rayon",
+    "cooperative-flag",
+    "cancellation-token",
+    "shutdown-timeout",
+]);
 const ABORTED: [(&str, &str, Where); 3] = [
-    ("abort-cpu-loop", "tokio::spawn, no .await, + abort", Where::CpuLoop),
-    ("abort-spawn-blocking", "spawn_blocking + abort", Where::SpawnBlocking),
-    ("abort-rayon", "rayon::spawn, its tokio task aborted", Where::Rayon),
+    (
+        "abort-cpu-loop",
+        "tokio::spawn, no .await, + abort",
+        Where::CpuLoop,
+    ),
+    (
+        "abort-spawn-blocking",
+        "spawn_blocking + abort",
+        Where::SpawnBlocking,
+    ),
+    (
+        "abort-rayon",
+        "rayon::spawn, its tokio task aborted",
+        Where::Rayon,
+    ),
 ];
 /// fib's steps (a debug build does a fifth) and the cancels timed.
 const DEFAULT: (u64, usize) = (500_000, 100);

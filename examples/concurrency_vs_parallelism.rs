@@ -124,9 +124,11 @@ fn both(jobs: &[Job], cores: usize) -> Vec<u64> {
 }
 // ANCHOR_END: both
 
-#[rustfmt::skip]
-const CLI: Cli = Cli::new("concurrency_vs_parallelism", "the same waits and computing: one core juggling, every core, or both")
-    .with_variants(&["sequential", "concurrent", "parallel", "both"]);
+const CLI: Cli = Cli::new(
+    "concurrency_vs_parallelism",
+    "the same waits and computing: one core juggling, every core, or both",
+)
+.with_variants(&["sequential", "concurrent", "parallel", "both"]);
 /// Jobs per core, and each job's wait and computing (seconds of one core's work).
 const JOBS_PER_CORE: usize = 4;
 const DEFAULT: (f64, f64) = (0.1, 0.05);
@@ -146,12 +148,31 @@ fn main() {
     let (n, c) = (jobs.len() as f64, job.units as f64 * per_unit);
     let rounds = jobs.len().div_ceil(cores) as f64;
     let mut trace = Trace::new("concurrency_vs_parallelism", &options);
-    #[rustfmt::skip]
     let variants: [(&str, &str, usize, f64); 4] = [
-        ("sequential", "one thread: sleep, then compute, job after job", 1, n * (wait_s + c)),
-        ("concurrent", "tokio current-thread runtime, a task per job", 1, wait_s + n * c),
-        ("parallel", "rayon pool, a thread per core, par_iter", cores, rounds * (wait_s + c)),
-        ("both", "tokio multi-thread runtime, a worker per core", cores, wait_s + c.max(n * c / cores as f64)),
+        (
+            "sequential",
+            "one thread: sleep, then compute, job after job",
+            1,
+            n * (wait_s + c),
+        ),
+        (
+            "concurrent",
+            "tokio current-thread runtime, a task per job",
+            1,
+            wait_s + n * c,
+        ),
+        (
+            "parallel",
+            "rayon pool, a thread per core, par_iter",
+            cores,
+            rounds * (wait_s + c),
+        ),
+        (
+            "both",
+            "tokio multi-thread runtime, a worker per core",
+            cores,
+            wait_s + c.max(n * c / cores as f64),
+        ),
     ];
     for (name, uses, workers, ideal) in variants {
         let meter = CpuMeter::start();

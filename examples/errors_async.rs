@@ -192,9 +192,17 @@ fn quiet_panics() {
     }));
 }
 
-#[rustfmt::skip]
-const CLI: Cli = Cli::new("errors_async", "a panic in an async task, and where it goes")
-    .with_variants(&["join-error", "gather", "join-all", "join-next", "never-retrieved"]);
+const CLI: Cli = Cli::new(
+    "errors_async",
+    "a panic in an async task, and where it goes",
+)
+.with_variants(&[
+    "join-error",
+    "gather",
+    "join-all",
+    "join-next",
+    "never-retrieved",
+]);
 
 /// Jobs, and the unit of their sleeps (job `id` sleeps `(id + 1)` units).
 const DEFAULT: (usize, f64) = (4, 0.1);

@@ -104,9 +104,11 @@ fn on_each_thread(threads: usize, times: u64, add_one: impl Fn() + Sync) {
 }
 // ANCHOR_END: on_each_thread
 
-#[rustfmt::skip]
-const CLI: Cli = Cli::new("gil", "CPU-bound jobs on threads run in parallel; a racy counter does not compile")
-    .with_variants(&["one-worker", "threads", "lock", "atomic"]);
+const CLI: Cli = Cli::new(
+    "gil",
+    "CPU-bound jobs on threads run in parallel; a racy counter does not compile",
+)
+.with_variants(&["one-worker", "threads", "lock", "atomic"]);
 /// Seconds of one core's work per job, and increments per counting thread.
 const DEFAULT: (f64, u64) = (0.2, 5_000);
 const FULL: (f64, u64) = (1.0, 100_000);
@@ -125,7 +127,6 @@ fn main() {
     let total_s: f64 = sizes.iter().map(|&n| n as f64 * per_unit).sum();
     let mut trace = Trace::new("gil", &options);
     let mut one_worker_s = None;
-    #[rustfmt::skip]
     let job_variants = [
         ("one-worker", "one thread, the jobs in turn", 1),
         ("threads", "std::thread::scope, a thread per job", cores),
@@ -152,9 +153,12 @@ fn main() {
             .map_or("-".to_owned(), |x| format!("{x:.2}"));
         say!("  speed-up over one worker: {speedup}; CPU time / (wall x cores): {busy}");
     }
-    #[rustfmt::skip]
     let counting: [(&str, &str, Counter); 2] = [
-        ("lock", "Mutex<u64>: read, yield_now, write under the lock", count_with_lock),
+        (
+            "lock",
+            "Mutex<u64>: read, yield_now, write under the lock",
+            count_with_lock,
+        ),
         ("atomic", "AtomicU64::fetch_add", count_with_atomic),
     ];
     for (name, uses, count) in counting {

@@ -159,9 +159,13 @@ const CLI: Cli = Cli::new(
 .with_own_signals();
 
 /// Name, what it uses, whether job 5 is stubborn, the drain deadline in seconds.
-#[rustfmt::skip]
 const VARIANTS: [(&str, &str, bool, f64); 2] = [
-    ("sigterm-drain", "CancellationToken + TaskTracker", false, 1.0),
+    (
+        "sigterm-drain",
+        "CancellationToken + TaskTracker",
+        false,
+        1.0,
+    ),
     ("deadline", "job 5 checks its token every 0.8 s", true, 0.2),
 ];
 
