@@ -421,14 +421,20 @@ def _worker_started():
     this process's peak memory as it exits (worker_peak_bytes adds them up)."""
     if not _in_worker():
         return
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.excepthook = _quiet_when_interrupted
+    _leave_interrupts_to_parent()
     if _load_run()["worker_peaks"]:
         multiprocessing.util.Finalize(None, _send_peak, exitpriority=100)
 
 
 def _send_peak():
     _Outbox.send(("peak", peak_rss_bytes() or 0))
+
+
+def _leave_interrupts_to_parent():
+    """A worker ignores Ctrl-C (the parent stops it) and keeps quiet about an error the
+    parent's interruption caused."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.excepthook = _quiet_when_interrupted
 
 
 def _quiet_when_interrupted(kind, value, tb):
@@ -444,8 +450,7 @@ def _quiet_when_interrupted(kind, value, tb):
 # this module before the child's process starts.
 multiprocessing.util.register_after_fork(_Outbox, lambda _: _worker_started())
 if _in_worker():
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # while a spawned child imports
-    sys.excepthook = _quiet_when_interrupted
+    _leave_interrupts_to_parent()  # already while a spawned child imports
 
 
 def worker_peak_bytes():

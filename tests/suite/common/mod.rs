@@ -101,15 +101,10 @@ fn is_stale(binary: &Path, name: &str) -> bool {
         .any(|source| modified(source).is_some_and(|m| m > built))
 }
 
-/// The Python the suite runs the twins on: `CPAIRS_PYTHON` (a path or a name on PATH),
-/// else `python3`.
-pub fn python_program() -> String {
-    std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
-/// The interpreter alone (for `-c` snippets), as [`python_program`] names it.
+/// The Python the suite runs the twins on, alone (for `-c` snippets): `CPAIRS_PYTHON` (a
+/// path or a name on PATH), else `python3`.
 pub fn python() -> Command {
-    Command::new(python_program())
+    Command::new(std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".to_owned()))
 }
 
 /// `python3 python/SCRIPT` as a reader runs it, with the start method the suite was
