@@ -23,7 +23,10 @@ use std::thread;
 use std::time::Duration;
 
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Trace, arrived, lab, task, task_async};
+use concurrency_pairs::{
+    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab, task,
+    task_async,
+};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -196,11 +199,32 @@ fn barrier(phase1_s: &[f64], phase2_s: f64) {
 }
 // ANCHOR_END: barrier
 
-const CLI: Cli = Cli::new(
+const ENTRIES: Figure = Figure::count("entries", "log entries");
+const PEAK: Figure = Figure::count("peak_concurrency", "peak concurrency");
+const PERMITS_N: Figure = Figure::count("permits", "permits");
+const MAX_QUEUED: Figure = Figure::count("max_queued", "max queued");
+const CAPACITY_N: Figure = Figure::count("capacity", "capacity");
+
+const PATTERN: Pattern = Pattern::new(
     "sync_primitives",
     "Mutex, Semaphore, Condvar-built bounded queue, Barrier",
 )
-.with_variants(&["mutex", "semaphore", "bounded-queue", "barrier"]);
+.variants(&[
+    VariantInfo::both("mutex", "Mutex<Vec<_>>: the lock owns the log"),
+    VariantInfo::python("mutex-processes"),
+    VariantInfo::both("semaphore", "tokio::sync::Semaphore"),
+    VariantInfo::python("semaphore-processes"),
+    VariantInfo::both("bounded-queue", "Mutex<VecDeque> + two Condvars"),
+    VariantInfo::both("barrier", "std::sync::Barrier"),
+])
+.headline(Headline::alone(PEAK, "semaphore"))
+.tables(&[
+    Table::new("Does the lock keep every entry?", &[ENTRIES]),
+    Table::new(
+        "Do the semaphore and the queue hold their limits?",
+        &[PEAK, PERMITS_N, MAX_QUEUED, CAPACITY_N],
+    ),
+]);
 
 /// Counts, and durations in seconds (times 5 under `--full`).
 const WORKERS: usize = 4;
@@ -217,33 +241,48 @@ const PHASE1_S: [f64; 3] = [0.1, 0.3, 0.2];
 const PHASE2_S: f64 = 0.1;
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let scale = if options.full { 5.0 } else { 1.0 };
     let s = |seconds: f64| seconds * scale;
-    let count = |n: usize| Some(n as f64);
-    let mut trace = Trace::new("sync_primitives", &options);
-    let uses = "Mutex<Vec<_>>: the lock owns the log";
-    let log = || mutex(WORKERS, ROUNDS, s(STEP_S));
-    if let Some((entries, v)) = trace.run("mutex", uses, log) {
-        (v.figures.entries, v.ideal_s) = (count(entries), Some(ROUNDS as f64 * s(STEP_S)));
-    }
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("mutex", || {
+        let entries = mutex(WORKERS, ROUNDS, s(STEP_S));
+        let ideal_s = ROUNDS as f64 * s(STEP_S);
+        [
+            ENTRIES.of(entries),
+            given("workers", WORKERS),
+            given("rounds", ROUNDS),
+            ideal(ideal_s),
+        ]
+    });
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let limited = || runtime.block_on(semaphore(SEM_TASKS, PERMITS, s(SEM_TASK_S)));
-    if let Some((peak, v)) = trace.run("semaphore", "tokio::sync::Semaphore", limited) {
-        (v.figures.peak_concurrency, v.figures.permits) = (count(peak), count(PERMITS));
-        v.ideal_s = Some(SEM_TASKS.div_ceil(PERMITS) as f64 * s(SEM_TASK_S));
-    }
-    let uses = "Mutex<VecDeque> + two Condvars";
-    let queued = || bounded_queue(ITEMS, CAPACITY, s(PRODUCE_S), s(CONSUME_S));
-    if let Some((max_queued, v)) = trace.run("bounded-queue", uses, queued) {
-        v.figures.max_queued = count(max_queued);
-        v.ideal_s = Some(s(PRODUCE_S) + ITEMS as f64 * s(CONSUME_S));
-    }
-    let phase1_s = PHASE1_S.map(s);
+    trace.run("semaphore", || {
+        let peak = runtime.block_on(semaphore(SEM_TASKS, PERMITS, s(SEM_TASK_S)));
+        let ideal_s = SEM_TASKS.div_ceil(PERMITS) as f64 * s(SEM_TASK_S);
+        [
+            PEAK.of(peak),
+            PERMITS_N.of(PERMITS),
+            given("jobs", SEM_TASKS),
+            ideal(ideal_s),
+        ]
+    });
+    trace.run("bounded-queue", || {
+        let max_queued = bounded_queue(ITEMS, CAPACITY, s(PRODUCE_S), s(CONSUME_S));
+        let ideal_s = s(PRODUCE_S) + ITEMS as f64 * s(CONSUME_S);
+        [
+            MAX_QUEUED.of(max_queued),
+            CAPACITY_N.of(CAPACITY),
+            given("items", ITEMS),
+            ideal(ideal_s),
+        ]
+    });
     let slowest = PHASE1_S.iter().copied().fold(0.0, f64::max);
-    let phased = || barrier(&phase1_s, s(PHASE2_S));
-    if let Some(((), v)) = trace.run("barrier", "std::sync::Barrier", phased) {
-        v.ideal_s = Some(s(slowest + PHASE2_S));
-    }
+    trace.run("barrier", || {
+        barrier(&PHASE1_S.map(s), s(PHASE2_S));
+        [
+            given("threads", PHASE1_S.len()),
+            ideal(s(slowest + PHASE2_S)),
+        ]
+    });
     trace.finish(&options);
 }

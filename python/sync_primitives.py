@@ -263,26 +263,26 @@ def main():
         ran = trace.run(name, uses, lesson, WORKERS, ROUNDS, s(STEP_S))
         if ran:
             entries, v = ran
-            v["entries"] = entries
-            v["ideal_s"] = ROUNDS * s(STEP_S)
+            v.update(entries=entries, workers=WORKERS, rounds=ROUNDS,
+                     ideal_s=ROUNDS * s(STEP_S))
     for name, uses, lesson in [("semaphore", "threading.Semaphore", semaphore),
                                ("semaphore-processes", "multiprocessing.Semaphore",
                                 semaphore_processes)]:
         ran = trace.run(name, uses, lesson, SEM_TASKS, PERMITS, s(SEM_TASK_S))
         if ran:
             peak, v = ran
-            v["peak_concurrency"], v["permits"] = peak, PERMITS
-            v["ideal_s"] = -(-SEM_TASKS // PERMITS) * s(SEM_TASK_S)
+            v.update(peak_concurrency=peak, permits=PERMITS, jobs=SEM_TASKS,
+                     ideal_s=-(-SEM_TASKS // PERMITS) * s(SEM_TASK_S))
     ran = trace.run("bounded-queue", "collections.deque + threading.Condition",
                     bounded_queue, ITEMS, CAPACITY, s(PRODUCE_S), s(CONSUME_S))
     if ran:
         max_queued, v = ran
-        v["max_queued"] = max_queued
-        v["ideal_s"] = s(PRODUCE_S) + ITEMS * s(CONSUME_S)
+        v.update(max_queued=max_queued, capacity=CAPACITY, items=ITEMS,
+                 ideal_s=s(PRODUCE_S) + ITEMS * s(CONSUME_S))
     ran = trace.run("barrier", "threading.Barrier", barrier,
                     [s(seconds) for seconds in PHASE1_S], s(PHASE2_S))
     if ran:
-        ran[1]["ideal_s"] = s(max(PHASE1_S) + PHASE2_S)
+        ran[1].update(threads=len(PHASE1_S), ideal_s=s(max(PHASE1_S) + PHASE2_S))
     trace.finish()
 
 

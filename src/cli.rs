@@ -4,11 +4,15 @@
 //! the articles' sizes instead of the quick defaults, and examples that scale by a task
 //! count also take `--tasks N`. Examples that are swept over large sizes also take
 //! `--variant NAME` (run one variant, in a process of its own, so its peak memory is its
-//! own; `--variants` lists the names, one a line) and `--counts-only` (keep counts, not a span per task, so the trace does not weigh
-//! more than the work). Anything else is a one-line error and exit code 2.
+//! own; `--variants` lists the names, one a line) and `--counts-only` (keep counts, not a
+//! span per task, so the trace does not weigh more than the work). `--describe` prints the
+//! example's [`Pattern`] as JSON, for the xtask and the tests. Anything else is a one-line
+//! error and exit code 2.
 
 use std::fmt;
 use std::process;
+
+use crate::pattern::Pattern;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,91 +82,36 @@ pub enum Parsed {
     Help,
     /// `--variants`: list the variant names and stop.
     ListVariants,
+    /// `--describe`: print the pattern's description as JSON and stop.
+    Describe,
 }
 
-/// The command-line description of one example.
-#[derive(Debug, Clone, Copy)]
-pub struct Cli {
-    name: &'static str,
-    about: &'static str,
-    takes_tasks: bool,
-    variants: &'static [&'static str],
-    counts_only: bool,
-    /// One switch of the example's own: its flag and what it does.
-    switch: Option<(&'static str, &'static str)>,
-    /// The example listens to SIGINT itself: [`Cli::parse`] leaves it alone.
-    own_signals: bool,
-}
-
-impl Cli {
-    pub const fn new(name: &'static str, about: &'static str) -> Self {
-        Cli {
-            name,
-            about,
-            takes_tasks: false,
-            variants: &[],
-            counts_only: false,
-            switch: None,
-            own_signals: false,
-        }
-    }
-
-    /// Also accept `--tasks N`.
-    pub const fn with_tasks(mut self) -> Self {
-        self.takes_tasks = true;
-        self
-    }
-
-    /// Also accept `--variant NAME`, NAME one of `names`.
-    pub const fn with_variants(mut self, names: &'static [&'static str]) -> Self {
-        self.variants = names;
-        self
-    }
-
-    /// Also accept `--counts-only`.
-    pub const fn with_counts_only(mut self) -> Self {
-        self.counts_only = true;
-        self
-    }
-
-    /// Also accept `flag` (e.g. `--wait-for-signal`), which sets [`Options::switch`].
-    pub const fn with_switch(mut self, flag: &'static str, help: &'static str) -> Self {
-        self.switch = Some((flag, help));
-        self
-    }
-
-    /// The example handles SIGINT itself (with [`Signals`](crate::signals::Signals)):
-    /// [`parse`](Self::parse) does not install [`interrupt`](crate::interrupt), which
-    /// would end the run at the first Ctrl-C.
-    pub const fn with_own_signals(mut self) -> Self {
-        self.own_signals = true;
-        self
-    }
-
+impl Pattern {
     pub fn usage(&self) -> String {
         let mut flags = String::new();
         let mut help = String::new();
-        if self.takes_tasks {
+        let variants = self.names(false);
+        if self.flags.tasks {
             flags += " [--tasks N]";
             help += "\n  --tasks N        run N tasks";
         }
-        if !self.variants.is_empty() {
+        if !variants.is_empty() {
             flags += " [--variant NAME]";
             help += &format!(
                 "\n  --variant NAME   run one variant: {}\n  --variants       list the variant names, one a line",
-                self.variants.join(", ")
+                variants.join(", ")
             );
         }
-        if self.counts_only {
+        if self.flags.counts_only {
             flags += " [--counts-only]";
             help += "\n  --counts-only    record counts, not a span per task (for very large N)";
         }
-        if let Some((flag, what)) = self.switch {
+        if let Some((flag, what)) = self.flags.switch {
             flags += &format!(" [{flag}]");
             help += &format!("\n  {flag:<16} {what}");
         }
         format!(
-            "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{flags}\n\n  --json           print the JSON trace (book/src/trace.md) on stdout\n  --full           the articles' full sizes (slower){help}\n  --help           this text",
+            "{}: {}\n\nusage: cargo run --release --example {} -- [--json] [--full]{flags}\n\n  --json           print the JSON trace (book/src/trace.md) on stdout\n  --full           the articles' full sizes (slower){help}\n  --describe       print what the pattern declares about itself, as JSON\n  --help           this text",
             self.name, self.about, self.name,
         )
     }
@@ -174,28 +123,33 @@ impl Cli {
         S: Into<String>,
     {
         let mut options = Options::default();
+        let has_variants = !self.names(false).is_empty();
+        let takes_tasks = self.flags.tasks;
         let mut args = args.into_iter().map(Into::into);
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--json" => options.json = true,
                 "--full" => options.full = true,
                 "-h" | "--help" => return Ok(Parsed::Help),
-                "--tasks" if self.takes_tasks => {
+                "--describe" => return Ok(Parsed::Describe),
+                "--tasks" if takes_tasks => {
                     let value = args.next().ok_or(CliError::MissingValue("--tasks"))?;
                     options.tasks = Some(parse_count("--tasks", &value)?);
                 }
-                "--variant" if !self.variants.is_empty() => {
+                "--variant" if has_variants => {
                     let value = args.next().ok_or(CliError::MissingValue("--variant"))?;
                     options.variant = Some(self.parse_variant(&value)?);
                 }
-                "--variants" if !self.variants.is_empty() => return Ok(Parsed::ListVariants),
-                "--counts-only" if self.counts_only => options.counts_only = true,
-                flag if self.switch.is_some_and(|(f, _)| f == flag) => options.switch = true,
+                "--variants" if has_variants => return Ok(Parsed::ListVariants),
+                "--counts-only" if self.flags.counts_only => options.counts_only = true,
+                flag if self.flags.switch.is_some_and(|(f, _)| f.0 == flag) => {
+                    options.switch = true
+                }
                 other => match other.split_once('=') {
-                    Some(("--tasks", value)) if self.takes_tasks => {
+                    Some(("--tasks", value)) if takes_tasks => {
                         options.tasks = Some(parse_count("--tasks", value)?);
                     }
-                    Some(("--variant", value)) if !self.variants.is_empty() => {
+                    Some(("--variant", value)) if has_variants => {
                         options.variant = Some(self.parse_variant(value)?);
                     }
                     _ => return Err(CliError::UnknownFlag(other.to_owned())),
@@ -206,12 +160,13 @@ impl Cli {
     }
 
     fn parse_variant(&self, value: &str) -> Result<String, CliError> {
-        if self.variants.contains(&value) {
+        let names = self.names(false);
+        if names.contains(&value) {
             Ok(value.to_owned())
         } else {
             Err(CliError::UnknownVariant {
                 value: value.to_owned(),
-                known: self.variants.join(", "),
+                known: names.join(", "),
             })
         }
     }
@@ -223,13 +178,17 @@ impl Cli {
         match self.try_parse_from(std::env::args().skip(1)) {
             Ok(Parsed::Run(options)) => {
                 crate::out::set_human_to_stderr(options.json);
-                if !self.own_signals {
-                    crate::interrupt::install(self.name);
+                if !self.flags.own_signals {
+                    crate::interrupt::install(self.name.0);
                 }
                 options
             }
             Ok(Parsed::ListVariants) => {
-                println!("{}", self.variants.join("\n"));
+                println!("{}", self.names(false).join("\n"));
+                process::exit(0);
+            }
+            Ok(Parsed::Describe) => {
+                println!("{}", self.to_json());
                 process::exit(0);
             }
             Ok(Parsed::Help) => {
@@ -257,8 +216,9 @@ fn parse_count(flag: &'static str, value: &str) -> Result<usize, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pattern::VariantInfo;
 
-    const CLI: Cli = Cli::new("demo", "a demo");
+    const CLI: Pattern = Pattern::new("demo", "a demo");
 
     #[test]
     fn defaults_and_flags() {
@@ -310,7 +270,8 @@ mod tests {
 
     #[test]
     fn variants_and_counts_only_where_declared() {
-        let cli = CLI.with_variants(&["one", "two"]).with_counts_only();
+        const TWO: &[VariantInfo] = &[VariantInfo::both("one", "1"), VariantInfo::both("two", "2")];
+        let cli = CLI.variants(TWO).with_counts_only();
         let Ok(Parsed::Run(o)) = cli.try_parse_from(["--variant", "two", "--counts-only"]) else {
             panic!("--variant two --counts-only should parse");
         };

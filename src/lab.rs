@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use crate::figures::{Found, Report};
 use crate::out::say;
 use crate::trace::{TaskSpan, Trace, Variant, thread_lane};
 
@@ -95,22 +96,33 @@ pub fn variant<T>(name: &str, uses: &str, lesson: impl FnOnce() -> T) -> (T, Var
 }
 
 impl Trace {
-    /// Run one variant's lesson inside the lab (see [`variant`]) and keep its
-    /// record, unless `--variant` chose another. Gives back the lesson's value and the
-    /// record, so the caller can add the figures the lesson returned.
-    pub fn run<T>(
-        &mut self,
-        name: &str,
-        uses: &str,
-        lesson: impl FnOnce() -> T,
-    ) -> Option<(T, &mut Variant)> {
+    /// Run variant `name` of the trace's pattern inside the lab (see [`variant`]), unless
+    /// `--variant` chose another, and record what its closure found: figures, an ideal
+    /// (see [`Found`]). Gives back the record, to read.
+    ///
+    /// Panics if the pattern does not declare `name` for Rust: a typo, not a run.
+    pub fn run<R: Report>(&mut self, name: &str, lesson: impl FnOnce() -> R) -> Option<&Variant> {
+        let pattern = self
+            .pattern
+            .expect("a trace made by Trace::new knows its pattern");
+        let declared = pattern.variant(name).filter(|v| v.in_rust());
+        let uses = declared
+            .unwrap_or_else(|| panic!("{}: no Rust variant `{name}` declared", pattern.name))
+            .uses;
         if self.only.as_deref().is_some_and(|only| only != name) {
             return None;
         }
-        let (value, variant) = variant(name, uses, lesson);
+        let (findings, mut variant) = variant(name, &uses, lesson);
+        variant.record(findings);
         self.variants.push(variant);
-        let variant = self.variants.last_mut().expect("just pushed");
-        Some((value, variant))
+        self.variants.last()
+    }
+}
+
+/// Record one finding in the current variant as the lesson runs (nothing outside one).
+pub fn found(finding: Found) {
+    if let Some(a) = active().as_mut() {
+        a.variant.record(finding);
     }
 }
 

@@ -6,10 +6,13 @@
 //! Modules import downwards only, in this order:
 //!
 //! - [`out`]: where human text goes (stdout, or stderr under `--json`), and `say!`;
-//! - [`cli`]: the flags every example takes (`--json`, `--full`, `--help`, and where
+//! - [`cli`]: the flags every example takes, parsed from its [`Pattern`] (`--json`, `--full`, `--help`, and where
 //!   declared `--tasks`, `--variant`, `--variants`, `--counts-only`), with a one-line
 //!   error for anything else;
-//! - [`figures`]: the typed figures a variant reports beside its tasks;
+//! - [`pattern`]: what a pattern declares about itself, once, in its example: its
+//!   variants, headline, tables, flags and sweep (`--describe` prints it);
+//! - [`figures`]: the figures a variant reports beside its tasks, and those computed
+//!   from its trace;
 //! - [`trace`]: the data every example prints with `--json` (`book/src/trace.md`);
 //! - [`lab`]: the ambient recorder: [`lab::task`] and [`lab::arrived`] mark a lesson, and
 //!   [`Trace::run`] runs a lesson as one variant;
@@ -29,14 +32,16 @@ pub mod gil;
 pub mod interrupt;
 pub mod lab;
 pub mod out;
+pub mod pattern;
 pub mod shared_state;
 pub mod signals;
 pub mod trace;
 pub mod work;
 
-pub use cli::{Cli, Options};
-pub use figures::{Figure, Figures, Unit};
+pub use cli::Options;
+pub use figures::{Amount, Derived, Figure, Found, List, Report, Text, Unit, common, given, ideal};
 pub use lab::{arrived, task, task_async};
+pub use pattern::{Headline, Languages, Pattern, Sweep, Table, VariantInfo};
 pub use trace::{TaskSpan, Trace, Variant, thread_lane};
 
 /// Documentation only: the articles' slips that the compiler refuses in Rust

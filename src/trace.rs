@@ -6,11 +6,14 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::cli::Options;
-use crate::figures::Figures;
+use crate::figures::{Derived, Figure, Found, RESERVED, Report};
 use crate::out::say;
+use crate::pattern::Pattern;
 
 static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
 thread_local! {
@@ -75,9 +78,36 @@ pub struct Variant {
     /// When the caller obtained each of those results (parallel to `received`).
     #[serde(default)]
     pub received_s: Vec<f64>,
-    /// The example's own figures (lost updates, peak memory, ...), typed.
-    #[serde(flatten)]
-    pub figures: Figures,
+    /// The sizes of the jobs, where they differ (in the example's own units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<Vec<u64>>,
+    /// Each job's result, by task id, so a test can check every one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sums: Option<Vec<u64>>,
+    /// The error a variant ran into on purpose, as the caller saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The example's own figures (lost updates, peak memory, ...), by the key its
+    /// [`Figure`](crate::Figure) declares, in base units.
+    #[serde(flatten, serialize_with = "whole_as_integers")]
+    pub figures: BTreeMap<String, f64>,
+}
+
+/// Counts are whole numbers: write `4`, not `4.0` (any whole value, whatever its unit).
+fn whole_as_integers<S: Serializer>(
+    figures: &BTreeMap<String, f64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(figures.len()))?;
+    for (key, &x) in figures {
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            map.serialize_entry(key, &(x as i64))?;
+        } else {
+            map.serialize_entry(key, &x)?;
+        }
+    }
+    map.end()
 }
 
 impl Variant {
@@ -91,7 +121,10 @@ impl Variant {
             tasks: Vec::new(),
             received: Vec::new(),
             received_s: Vec::new(),
-            figures: Figures::default(),
+            sizes: None,
+            sums: None,
+            error: None,
+            figures: BTreeMap::new(),
         }
     }
 
@@ -111,6 +144,67 @@ impl Variant {
     }
 }
 
+impl Variant {
+    /// A derived figure of this variant, if the trace holds what it needs.
+    pub fn derived(&self, derived: Derived) -> Option<f64> {
+        let v = self;
+        match derived {
+            Derived::Wall => Some(v.wall_s),
+            Derived::FirstResult => v.first_result_s(),
+            Derived::OverIdeal => v.ideal_s.filter(|i| *i > 0.0).map(|i| v.wall_s / i),
+            Derived::ReceivedAt(id) => v.received_at(id),
+            Derived::Ended(id) => v.task(id).map(|t| t.end_s),
+            Derived::Waited(id) => Some(v.received_at(id)? - v.task(id)?.end_s),
+            Derived::PeakOverlap => (!v.tasks.is_empty()).then(|| peak_overlap(v) as f64),
+            Derived::Spans => Some(v.tasks.len() as f64),
+        }
+    }
+}
+
+/// The most spans that overlap at any instant (a span that ends exactly when another
+/// starts does not overlap it).
+fn peak_overlap(v: &Variant) -> usize {
+    let mut events: Vec<(f64, i64)> = v
+        .tasks
+        .iter()
+        .flat_map(|t| [(t.start_s, 1), (t.end_s, -1)])
+        .collect();
+    // At equal times, ends (-1) sort before starts (+1).
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut most) = (0i64, 0i64);
+    for (_, step) in events {
+        now += step;
+        most = most.max(now);
+    }
+    usize::try_from(most).expect("never negative")
+}
+
+impl Variant {
+    /// A figure's value in this variant: computed from the trace, or as reported.
+    pub fn value(&self, figure: &Figure) -> Option<f64> {
+        match figure.derived {
+            Some(d) => self.derived(d),
+            None => self.figures.get(figure.key.0).copied(),
+        }
+    }
+
+    /// Write what the lesson found into this variant.
+    pub fn record(&mut self, findings: impl Report) {
+        for found in findings.findings() {
+            match found {
+                Found::Figure(key, value) => {
+                    assert!(!RESERVED.contains(&key), "`{key}` is a trace field, not a figure");
+                    self.figures.insert(key.to_owned(), value);
+                }
+                Found::Ideal(seconds) => self.ideal_s = Some(seconds),
+                Found::Sums(sums) => self.sums = Some(sums),
+                Found::Sizes(sizes) => self.sizes = Some(sizes),
+                Found::Error(error) => self.error = Some(error),
+            }
+        }
+    }
+}
+
 /// The whole trace of one run of an example.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
@@ -127,18 +221,32 @@ pub struct Trace {
     /// `--variant NAME`: only that one runs.
     #[serde(skip)]
     pub(crate) only: Option<String>,
+    /// The pattern whose variants run (`Trace::run` finds a variant's `uses` there).
+    #[serde(skip)]
+    pub(crate) pattern: Option<Pattern>,
 }
 
 impl Trace {
-    pub fn new(example: &str, options: &Options) -> Self {
+    /// An empty trace of `pattern`, run with `options`.
+    pub fn new(pattern: &Pattern, options: &Options) -> Self {
         Trace {
-            example: example.to_owned(),
+            example: pattern.name.0.to_owned(),
             language: "rust".to_owned(),
             size: options.size_label(),
             python: None,
             start_method: None,
             variants: Vec::new(),
             only: options.variant.clone(),
+            pattern: Some(*pattern),
+        }
+    }
+
+    /// An empty trace of a run of `n` tasks, whether or not `--tasks` set it (where the
+    /// two languages' defaults differ, the trace names the count).
+    pub fn sized(pattern: &Pattern, options: &Options, n: usize) -> Self {
+        Trace {
+            size: n.to_string(),
+            ..Trace::new(pattern, options)
         }
     }
 
@@ -206,6 +314,7 @@ impl Trace {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::figures::{common, ideal};
 
     #[test]
     fn variants_round_trip_with_every_trace_field() {
@@ -213,7 +322,7 @@ mod tests {
         v.tasks.push(TaskSpan::new(0, "a", 0.0, 0.1));
         v.received = vec![0];
         v.received_s = vec![0.1];
-        v.figures.peak_concurrency = Some(2.0);
+        v.figures.insert("peak_concurrency".into(), 2.0);
         let json = serde_json::to_value(&v).expect("serialises");
         for key in [
             "name",
@@ -247,5 +356,41 @@ mod tests {
             .join()
             .expect("join");
         assert_eq!(named, "rayon-3");
+    }
+
+    const LOST: Figure = Figure::count("lost_updates", "lost updates");
+
+    #[test]
+    fn findings_are_recorded_by_key_and_read_back() {
+        let mut v = Variant::new("demo", "nothing");
+        v.record([LOST.of(3usize), ideal(0.5), Found::Sums(vec![1, 2])]);
+        assert_eq!(v.value(&LOST), Some(3.0));
+        assert_eq!(v.ideal_s, Some(0.5));
+        let json = serde_json::to_value(&v).expect("serialises");
+        assert_eq!(json["lost_updates"], 3);
+        assert_eq!(json["sums"], serde_json::json!([1, 2]));
+        let back: Variant = serde_json::from_value(json).expect("parses");
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn derived_figures_follow_from_the_spans() {
+        let mut v = Variant::new("demo", "nothing");
+        v.tasks = vec![
+            TaskSpan::new(0, "a", 0.0, 0.2),
+            TaskSpan::new(1, "b", 0.1, 0.3),
+            TaskSpan::new(2, "a", 0.3, 0.4),
+        ];
+        (v.received, v.received_s, v.wall_s) = (vec![1, 0], vec![0.3, 0.5], 0.6);
+        v.ideal_s = Some(0.4);
+        assert_eq!(v.derived(Derived::PeakOverlap), Some(2.0));
+        assert_eq!(v.derived(Derived::FirstResult), Some(0.3));
+        let waited = v
+            .derived(Derived::Waited(0))
+            .expect("task 0 ran and arrived");
+        assert!((waited - 0.3).abs() < 1e-9);
+        assert_eq!(v.derived(Derived::Waited(2)), None);
+        assert!((v.derived(Derived::OverIdeal).expect("has an ideal") - 1.5).abs() < 1e-9);
+        assert_eq!(v.value(&common::WALL), Some(0.6));
     }
 }

@@ -4,74 +4,49 @@
 
 use crate::common::*;
 
-use concurrency_pairs::{Figure, Variant};
-
-const WORKERS: usize = 4;
-const ROUNDS: u64 = 3;
-const SEM_TASKS: usize = 6;
-const PERMITS: u64 = 2;
-const ITEMS: usize = 6;
-const CAPACITY: u64 = 2;
-const BARRIER_THREADS: usize = 3;
-
-/// The most task spans that overlap at any instant (a span that ends exactly when
-/// another starts does not overlap it).
-fn max_overlap(v: &Variant) -> u64 {
-    let mut events: Vec<(f64, i64)> = v
-        .tasks
-        .iter()
-        .flat_map(|t| [(t.start_s, 1), (t.end_s, -1)])
-        .collect();
-    // At equal times, ends (-1) sort before starts (+1).
-    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let (mut now, mut most) = (0i64, 0i64);
-    for (_, step) in events {
-        now += step;
-        most = most.max(now);
-    }
-    u64::try_from(most).expect("never negative")
-}
+use concurrency_pairs::{Derived, Variant};
 
 fn check_mutex(v: &Variant) {
-    assert_each_task_received_once(v, WORKERS);
+    let workers = count(v, "workers");
+    assert_each_task_received_once(v, workers as usize);
     assert_eq!(
-        count(v, Figure::Entries),
-        WORKERS as u64 * ROUNDS,
+        count(v, "entries"),
+        workers * count(v, "rounds"),
         "{}",
         v.name
     );
 }
 
 fn check_semaphore(v: &Variant) {
-    assert_each_task_received_once(v, SEM_TASKS);
-    assert_eq!(count(v, Figure::Permits), PERMITS);
-    let peak = count(v, Figure::PeakConcurrency);
+    assert_each_task_received_once(v, count(v, "jobs") as usize);
+    let (permits, peak) = (count(v, "permits"), count(v, "peak_concurrency"));
     assert!(
-        (1..=PERMITS).contains(&peak),
-        "{}: peak {peak} > {PERMITS}",
+        (1..=permits).contains(&peak),
+        "{}: peak {peak} > {permits}",
         v.name
     );
     // The spans are timed inside the permit, so the timeline agrees.
+    let overlap = v.derived(Derived::PeakOverlap).expect("the tasks have spans");
     assert!(
-        max_overlap(v) <= PERMITS,
+        overlap <= permits as f64,
         "{}: spans overlap too much",
         v.name
     );
 }
 
 fn check_bounded_queue(v: &Variant) {
-    assert_each_task_received_once(v, ITEMS);
+    assert_each_task_received_once(v, count(v, "items") as usize);
     assert_submission_order(v); // first in, first out
-    let max_queued = count(v, Figure::MaxQueued);
+    let (capacity, max_queued) = (count(v, "capacity"), count(v, "max_queued"));
     assert!(
-        (1..=CAPACITY).contains(&max_queued),
-        "{}: {max_queued} queued, capacity {CAPACITY}",
+        (1..=capacity).contains(&max_queued),
+        "{}: {max_queued} queued, capacity {capacity}",
         v.name
     );
 }
 
 fn check_barrier(v: &Variant) {
-    let n = BARRIER_THREADS;
+    let n = count(v, "threads") as usize;
     assert_each_task_received_once(v, 2 * n);
     let last_phase1_end = v.tasks[..n].iter().map(|t| t.end_s).fold(0.0, f64::max);
     for phase2 in &v.tasks[n..] {

@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use concurrency_pairs::{Figure, Trace, Variant};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use concurrency_pairs::{Pattern, Trace, Variant};
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -130,27 +133,31 @@ fn parse(output: std::process::Output, what: &str) -> Trace {
     let stdout = String::from_utf8(output.stdout).expect("the trace is UTF-8");
     let raw: serde_json::Value = serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("{what} printed no JSON ({e}):\n{stdout}"));
-    let trace: Trace = serde_json::from_value(raw.clone())
+    let trace: Trace = serde_json::from_value(raw)
         .unwrap_or_else(|e| panic!("{what} printed no valid trace ({e}):\n{stdout}"));
-    // Every figure is a typed field: a key the library does not know is a typo.
-    let typed = serde_json::to_value(&trace).expect("a trace serialises");
-    for (raw, typed) in raw["variants"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .zip(typed["variants"].as_array().into_iter().flatten())
-    {
-        let unknown: Vec<&String> = raw
-            .as_object()
-            .into_iter()
-            .flat_map(|o| o.keys())
-            .filter(|k| {
-                typed.get(k.as_str()).is_none() && raw[k.as_str()] != serde_json::Value::Null
-            })
-            .collect();
-        assert!(unknown.is_empty(), "{what}: unknown figures {unknown:?}");
-    }
     trace
+}
+
+/// What the example declares about itself (`--describe`), read once per test binary.
+pub fn describe(name: &str) -> Pattern {
+    static READ: OnceLock<Mutex<HashMap<String, Pattern>>> = OnceLock::new();
+    let read = READ.get_or_init(Mutex::default);
+    if let Some(pattern) = read.lock().expect("no test panics holding it").get(name) {
+        return *pattern;
+    }
+    let output = Command::new(example_binary(name))
+        .arg("--describe")
+        .output()
+        .expect("the example starts");
+    assert!(output.status.success(), "{name} --describe failed");
+    let json = String::from_utf8(output.stdout).expect("the description is UTF-8");
+    let pattern = Pattern::from_json(json.trim())
+        .unwrap_or_else(|e| panic!("{name} --describe printed no description ({e})"));
+    assert_eq!(pattern.name.0, name, "{name} describes another pattern");
+    read.lock()
+        .expect("no test panics holding it")
+        .insert(name.to_owned(), pattern);
+    pattern
 }
 
 /// The variant names an example (or, with `python`, its twin) lists with `--variants`.
@@ -355,17 +362,20 @@ pub fn finish_order(v: &Variant) -> Vec<usize> {
     tasks.iter().map(|t| t.id).collect()
 }
 
-/// A count the variant must report, as a whole number.
-pub fn count(v: &Variant, figure: Figure) -> u64 {
-    let value = v
-        .figures
-        .get(figure)
-        .unwrap_or_else(|| panic!("{}: no {}", v.name, figure.label()));
+/// A figure the variant must report, by its key.
+pub fn figure(v: &Variant, key: &str) -> f64 {
+    *v.figures
+        .get(key)
+        .unwrap_or_else(|| panic!("{}: no figure `{key}`", v.name))
+}
+
+/// A count the variant must report, by its key, as a whole number.
+pub fn count(v: &Variant, key: &str) -> u64 {
+    let value = figure(v, key);
     assert!(
         value >= 0.0 && value.fract() == 0.0,
-        "{}: {} is {value}, not a count",
-        v.name,
-        figure.label()
+        "{}: {key} is {value}, not a count",
+        v.name
     );
     value as u64
 }

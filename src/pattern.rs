@@ -1,0 +1,290 @@
+//! A pattern describes itself: one [`Pattern`] per example, declared once, in the example.
+//!
+//! It holds everything the rest of the project needs to know about the pattern: its name
+//! and what it shows, its variants and what each uses (and which languages have them),
+//! its headline comparison, the tables its chapter shows (figures grouped by the question
+//! each answers), the flags it takes and its sweep, if it has one. The example parses its
+//! command line with it and runs its variants by name from it; `--describe` prints it as
+//! JSON, which is how the xtask and the tests read it: nobody keeps a list of their own.
+//!
+//! The description is `const` data (`&'static` strings and slices) so that an example
+//! declares it at the top level. Read back from JSON by the xtask or a test, the strings
+//! and lists are leaked once, which keeps a single type for both sides.
+
+use serde::{Deserialize, Serialize};
+
+use crate::figures::{Figure, List, Text};
+
+/// Which languages run a variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Languages {
+    Both,
+    Rust,
+    Python,
+}
+
+/// One variant of the pattern: its name, what the Rust side uses (the twin names its
+/// own), and which languages have it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VariantInfo {
+    pub name: Text,
+    /// What the Rust variant uses; empty for a variant only the twin has.
+    pub uses: Text,
+    pub languages: Languages,
+}
+
+impl VariantInfo {
+    /// A variant in both languages; `uses` is the Rust side's.
+    pub const fn both(name: &'static str, uses: &'static str) -> Self {
+        VariantInfo {
+            name: Text(name),
+            uses: Text(uses),
+            languages: Languages::Both,
+        }
+    }
+
+    /// A variant only Rust has.
+    pub const fn rust(name: &'static str, uses: &'static str) -> Self {
+        VariantInfo {
+            name: Text(name),
+            uses: Text(uses),
+            languages: Languages::Rust,
+        }
+    }
+
+    /// A variant only the Python twin has.
+    pub const fn python(name: &'static str) -> Self {
+        VariantInfo {
+            name: Text(name),
+            uses: Text(""),
+            languages: Languages::Python,
+        }
+    }
+
+    pub fn in_rust(&self) -> bool {
+        self.languages != Languages::Python
+    }
+
+    pub fn in_python(&self) -> bool {
+        self.languages != Languages::Rust
+    }
+}
+
+/// The one measured comparison that makes the chapter's point: `figure` of the variant
+/// `point`, beside the variant it beats (`against`), in each language.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Headline {
+    pub figure: Figure,
+    pub point: Text,
+    #[serde(default)]
+    pub against: Option<Text>,
+}
+
+impl Headline {
+    pub const fn new(figure: Figure, point: &'static str, against: &'static str) -> Self {
+        Headline {
+            figure,
+            point: Text(point),
+            against: Some(Text(against)),
+        }
+    }
+
+    /// A figure of one variant, compared with nothing.
+    pub const fn alone(figure: Figure, point: &'static str) -> Self {
+        Headline {
+            figure,
+            point: Text(point),
+            against: None,
+        }
+    }
+}
+
+/// One table of the chapter: the question it answers and the figures that answer it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub question: Text,
+    pub figures: List<Figure>,
+}
+
+impl Table {
+    pub const fn new(question: &'static str, figures: &'static [Figure]) -> Self {
+        Table {
+            question: Text(question),
+            figures: List(figures),
+        }
+    }
+}
+
+/// The pattern run over a range of sizes, a fresh process per (language, variant, N,
+/// run), with `--tasks N --variant NAME --json` and `flags`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The sizes, ascending; `--quick` runs the first two.
+    pub sizes: List<u64>,
+    /// The variants swept (in each language that has them).
+    pub variants: List<Text>,
+    /// Flags every run takes (`--counts-only`).
+    pub flags: List<Text>,
+    /// The figures the sweep's table and pictures show against N.
+    pub figures: List<Figure>,
+}
+
+/// The flags an example takes beyond `--json`, `--full`, `--help`, `--describe` and, with
+/// variants, `--variant NAME` and `--variants`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Flags {
+    /// `--tasks N`.
+    pub tasks: bool,
+    /// `--counts-only`: counts, not a span per task.
+    pub counts_only: bool,
+    /// One switch of the example's own: its flag and what it does.
+    pub switch: Option<(Text, Text)>,
+    /// The example listens to SIGINT itself: parsing leaves it alone.
+    pub own_signals: bool,
+}
+
+/// Everything one pattern says about itself (see the module's documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Pattern {
+    pub name: Text,
+    pub about: Text,
+    pub variants: List<VariantInfo>,
+    #[serde(default)]
+    pub headline: Option<Headline>,
+    pub tables: List<Table>,
+    #[serde(default)]
+    pub sweep: Option<Sweep>,
+    pub flags: Flags,
+}
+
+impl Pattern {
+    pub const fn new(name: &'static str, about: &'static str) -> Self {
+        Pattern {
+            name: Text(name),
+            about: Text(about),
+            variants: List(&[]),
+            headline: None,
+            tables: List(&[]),
+            sweep: None,
+            flags: Flags {
+                tasks: false,
+                counts_only: false,
+                switch: None,
+                own_signals: false,
+            },
+        }
+    }
+
+    pub const fn variants(mut self, variants: &'static [VariantInfo]) -> Self {
+        self.variants = List(variants);
+        self
+    }
+
+    pub const fn headline(mut self, headline: Headline) -> Self {
+        self.headline = Some(headline);
+        self
+    }
+
+    pub const fn tables(mut self, tables: &'static [Table]) -> Self {
+        self.tables = List(tables);
+        self
+    }
+
+    pub const fn sweep(mut self, sweep: Sweep) -> Self {
+        self.sweep = Some(sweep);
+        self
+    }
+
+    /// Also accept `--tasks N`.
+    pub const fn with_tasks(mut self) -> Self {
+        self.flags.tasks = true;
+        self
+    }
+
+    /// Also accept `--counts-only`.
+    pub const fn with_counts_only(mut self) -> Self {
+        self.flags.counts_only = true;
+        self
+    }
+
+    /// Also accept `flag` (e.g. `--wait-for-signal`), which sets `Options::switch`.
+    pub const fn with_switch(mut self, flag: &'static str, help: &'static str) -> Self {
+        self.flags.switch = Some((Text(flag), Text(help)));
+        self
+    }
+
+    /// The example handles SIGINT itself (with [`Signals`](crate::signals::Signals)):
+    /// parsing does not install [`interrupt`](crate::interrupt), which would end the run
+    /// at the first Ctrl-C.
+    pub const fn with_own_signals(mut self) -> Self {
+        self.flags.own_signals = true;
+        self
+    }
+
+    /// The variant called `name`, if declared.
+    pub fn variant(&self, name: &str) -> Option<&VariantInfo> {
+        self.variants.iter().find(|v| v.name.0 == name)
+    }
+
+    /// The names of the variants `language` runs, in declared order.
+    pub fn names(&self, python: bool) -> Vec<&'static str> {
+        self.variants
+            .iter()
+            .filter(|v| if python { v.in_python() } else { v.in_rust() })
+            .map(|v| v.name.0)
+            .collect()
+    }
+
+    /// Every figure the description names: its tables', its headline's and its sweep's.
+    pub fn figures(&self) -> Vec<Figure> {
+        let mut all: Vec<Figure> = Vec::new();
+        let tables = self.tables.iter().flat_map(|t| t.figures.iter());
+        let sweep = self.sweep.iter().flat_map(|s| s.figures.iter());
+        for f in tables
+            .chain(self.headline.as_ref().map(|h| &h.figure))
+            .chain(sweep)
+        {
+            if !all.iter().any(|a| a.key == f.key) {
+                all.push(*f);
+            }
+        }
+        all
+    }
+
+    /// The description as one line of JSON (what `--describe` prints).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a description always serialises")
+    }
+
+    /// Read a description back from `--describe`'s output.
+    pub fn from_json(json: &str) -> Result<Pattern, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figures::common::WALL;
+
+    const LOST: Figure = Figure::count("lost_updates", "lost updates");
+    const DEMO: Pattern = Pattern::new("demo", "a demo")
+        .variants(&[
+            VariantInfo::both("lock", "Mutex"),
+            VariantInfo::python("manager"),
+        ])
+        .headline(Headline::new(LOST, "lock", "manager"))
+        .tables(&[Table::new("Is every update kept?", &[WALL, LOST])])
+        .with_tasks();
+
+    #[test]
+    fn a_description_reads_back_from_its_json() {
+        let back = Pattern::from_json(&DEMO.to_json()).expect("parses");
+        assert_eq!(back, DEMO);
+        assert_eq!(back.names(false), ["lock"]);
+        assert_eq!(back.names(true), ["lock", "manager"]);
+        assert_eq!(back.figures(), [WALL, LOST]);
+        assert!(back.flags.tasks && !back.flags.counts_only);
+    }
+}
