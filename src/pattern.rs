@@ -117,17 +117,71 @@ impl Table {
 }
 
 /// The pattern run over a range of sizes, a fresh process per (language, variant, N,
-/// run), with `--tasks N --variant NAME --json` and `flags`.
+/// run), with `--json --tasks N --variant NAME` and `flags`: what `cargo xtask sweep`
+/// runs and draws.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sweep {
     /// The sizes, ascending; `--quick` runs the first two.
     pub sizes: List<u64>,
-    /// The variants swept (in each language that has them).
+    /// The variants swept, in each language that has them.
     pub variants: List<Text>,
     /// Flags every run takes (`--counts-only`).
     pub flags: List<Text>,
-    /// The figures the sweep's table and pictures show against N.
+    /// The figures its table and pictures show against N.
     pub figures: List<Figure>,
+    /// The largest N the twin runs (it would take hours beyond); none: every size.
+    pub python_largest: Option<u64>,
+    /// Variants that stop at a smaller N, and why it is their limit, in the example.
+    pub caps: List<(Text, u64)>,
+    /// Sizes up to this one run `--runs` times; larger ones once.
+    pub repeated_up_to: u64,
+}
+
+impl Sweep {
+    /// A sweep of `variants` over `sizes`, repeated at every size, with no caps.
+    pub const fn new(sizes: &'static [u64], variants: &'static [Text]) -> Self {
+        Sweep {
+            sizes: List(sizes),
+            variants: List(variants),
+            flags: List(&[]),
+            figures: List(&[]),
+            python_largest: None,
+            caps: List(&[]),
+            repeated_up_to: u64::MAX,
+        }
+    }
+
+    pub const fn flags(mut self, flags: &'static [Text]) -> Self {
+        self.flags = List(flags);
+        self
+    }
+
+    pub const fn figures(mut self, figures: &'static [Figure]) -> Self {
+        self.figures = List(figures);
+        self
+    }
+
+    pub const fn python_largest(mut self, n: u64) -> Self {
+        self.python_largest = Some(n);
+        self
+    }
+
+    pub const fn caps(mut self, caps: &'static [(Text, u64)]) -> Self {
+        self.caps = List(caps);
+        self
+    }
+
+    pub const fn repeated_up_to(mut self, n: u64) -> Self {
+        self.repeated_up_to = n;
+        self
+    }
+
+    /// The largest N `variant` runs in a language (`python`: the twin).
+    pub fn largest(&self, variant: &str, python: bool) -> u64 {
+        let cap = self.caps.iter().find(|(v, _)| v.0 == variant).map(|c| c.1);
+        let language = self.python_largest.filter(|_| python);
+        [cap, language].into_iter().flatten().fold(u64::MAX, u64::min)
+    }
 }
 
 /// The flags an example takes beyond `--json`, `--full`, `--help`, `--describe` and, with
