@@ -17,8 +17,11 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Trace, arrived, task, task_async};
+use concurrency_pairs::{
+    Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task, task_async,
+};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::task::JoinSet;
 
@@ -116,48 +119,61 @@ async fn async_completion_futures(durations: &[f64]) {
 }
 // ANCHOR_END: async_completion_futures
 
-const CLI: Cli = Cli::new(
+const PATTERN: Pattern = Pattern::new(
     "as_completed",
     "results in submission order versus completion order, with threads and async tasks",
 )
-.with_variants(&[
-    "pool-ordered",
+.variants(&[
+    VariantInfo::both("pool-ordered", "std::thread, join handles in order"),
+    VariantInfo::both("pool-completion", "std::thread + mpsc channel"),
+    VariantInfo::both("async-ordered", "tokio::spawn, handles awaited in order"),
+    VariantInfo::both("async-completion", "tokio JoinSet::join_next"),
+    VariantInfo::rust("async-completion-futures", "futures FuturesUnordered"),
+])
+.headline(Headline::new(
+    FIRST_RESULT,
     "pool-completion",
-    "async-ordered",
-    "async-completion",
-    "async-completion-futures",
-]);
+    "pool-ordered",
+))
+.tables(&[Table::new(
+    "How soon is the first result in hand?",
+    &[WALL, FIRST_RESULT],
+)]);
 
 /// Task `i` sleeps `durations[i]` seconds: the first submitted is the slowest.
 const DEFAULT_S: [f64; 5] = [0.5, 0.1, 0.4, 0.2, 0.3];
 const FULL_SCALE: f64 = 4.0;
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let scale = if options.full { FULL_SCALE } else { 1.0 };
     let durations: Vec<f64> = DEFAULT_S.iter().map(|d| d * scale).collect();
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut trace = Trace::new("as_completed", &options);
-    trace.run("pool-ordered", "std::thread, join handles in order", || {
-        pool_ordered(&durations)
-    });
-    trace.run("pool-completion", "std::thread + mpsc channel", || {
-        pool_completion(&durations)
-    });
-    trace.run(
-        "async-ordered",
-        "tokio::spawn, handles awaited in order",
-        || runtime.block_on(async_ordered(&durations)),
-    );
-    trace.run("async-completion", "tokio JoinSet::join_next", || {
-        runtime.block_on(async_completion(&durations))
-    });
-    trace.run(
-        "async-completion-futures",
-        "futures FuturesUnordered",
-        || runtime.block_on(async_completion_futures(&durations)),
-    );
     // Every task runs at once, so the batch takes no less than the slowest.
-    trace.set_ideal(durations.iter().copied().fold(0.0, f64::max));
+    let slowest = durations.iter().copied().fold(0.0, f64::max);
+    // Each task's sleep in milliseconds, so a test knows which should finish first.
+    let millis: Vec<u64> = durations.iter().map(|d| (d * 1e3).round() as u64).collect();
+    let findings = || [Found::Sizes(millis.clone()), ideal(slowest)];
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("pool-ordered", || {
+        pool_ordered(&durations);
+        findings()
+    });
+    trace.run("pool-completion", || {
+        pool_completion(&durations);
+        findings()
+    });
+    trace.run("async-ordered", || {
+        runtime.block_on(async_ordered(&durations));
+        findings()
+    });
+    trace.run("async-completion", || {
+        runtime.block_on(async_completion(&durations));
+        findings()
+    });
+    trace.run("async-completion-futures", || {
+        runtime.block_on(async_completion_futures(&durations));
+        findings()
+    });
     trace.finish(&options);
 }

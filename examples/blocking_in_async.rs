@@ -22,7 +22,10 @@ use std::thread;
 use std::time::Duration;
 
 use concurrency_pairs::lab::Task;
-use concurrency_pairs::{Cli, Trace, Variant, arrived, say, task, task_async};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, Variant, VariantInfo, arrived, given, say,
+    task, task_async,
+};
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::runtime::{Builder, Runtime};
@@ -146,37 +149,56 @@ fn block_in_place(id: usize, d: Duration) -> JoinHandle<()> {
 }
 // ANCHOR_END: block_in_place
 
-/// Each variant: a name, a runtime, how it starts a sleeping task, and what it uses.
-#[rustfmt::skip] // a table reads best as a table
+/// Each variant: a name, a runtime, and how it starts a sleeping task.
 // ANCHOR: variants
-const VARIANTS: [(&str, Build, Start, &str); 6] = [
-    ("blocking-sleep", current_thread, blocking_sleep,
-        "std::thread::sleep in tasks, current-thread runtime"),
-    ("async-sleep", current_thread, async_sleep,
-        "tokio::time::sleep in tasks, current-thread runtime"),
-    ("offload", ten_blocking_threads, offload,
-        "tokio::task::spawn_blocking, max_blocking_threads(10)"),
-    ("offload-default", current_thread, offload,
-        "tokio::task::spawn_blocking, default pool (512)"),
-    ("multi-thread-blocking", two_workers, blocking_sleep,
-        "std::thread::sleep in tasks, 2 worker threads"),
-    ("block-in-place", two_workers, block_in_place,
-        "tokio::task::block_in_place, 2 worker threads"),
+const VARIANTS: [(&str, Build, Start); 6] = [
+    ("blocking-sleep", current_thread, blocking_sleep),
+    ("async-sleep", current_thread, async_sleep),
+    ("offload", ten_blocking_threads, offload),
+    ("offload-default", current_thread, offload),
+    ("multi-thread-blocking", two_workers, blocking_sleep),
+    ("block-in-place", two_workers, block_in_place),
 ];
 // ANCHOR_END: variants
 
-const CLI: Cli = Cli::new(
+const PEAK: Figure = Figure::count("peak_concurrency", "peak concurrency");
+const LATE: Figure = Figure::seconds("heartbeat_late_s", "worst heartbeat lateness");
+
+const PATTERN: Pattern = Pattern::new(
     "blocking_in_async",
     "blocking calls inside async tasks stall the runtime; sleep asynchronously or offload them",
 )
-.with_variants(&[
-    "blocking-sleep",
-    "async-sleep",
-    "offload",
-    "offload-default",
-    "multi-thread-blocking",
-    "block-in-place",
-]);
+.variants(&[
+    VariantInfo::both(
+        "blocking-sleep",
+        "std::thread::sleep in tasks, current-thread runtime",
+    ),
+    VariantInfo::both(
+        "async-sleep",
+        "tokio::time::sleep in tasks, current-thread runtime",
+    ),
+    VariantInfo::both(
+        "offload",
+        "tokio::task::spawn_blocking, max_blocking_threads(10)",
+    ),
+    VariantInfo::both(
+        "offload-default",
+        "tokio::task::spawn_blocking, default pool (512)",
+    ),
+    VariantInfo::rust(
+        "multi-thread-blocking",
+        "std::thread::sleep in tasks, 2 worker threads",
+    ),
+    VariantInfo::rust(
+        "block-in-place",
+        "tokio::task::block_in_place, 2 worker threads",
+    ),
+])
+.headline(Headline::new(LATE, "async-sleep", "blocking-sleep"))
+.tables(&[Table::new(
+    "Do the sleeps overlap, and does the heartbeat keep time?",
+    &[PEAK, LATE],
+)]);
 
 /// Task `i` blocks for `SLEEP_UNITS[i]` units, as in the article (1..4 s).
 const SLEEP_UNITS: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
@@ -188,7 +210,7 @@ const TICK_UNITS: f64 = 0.25;
 const FIRST_TICK: usize = SLEEP_UNITS.len();
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let unit_s = if options.full {
         FULL_UNIT_S
     } else {
@@ -197,13 +219,25 @@ fn main() {
     let sleeps = SLEEP_UNITS.map(|units| Duration::from_secs_f64(units * unit_s));
     let tick = Duration::from_secs_f64(TICK_UNITS * unit_s);
 
-    let mut trace = Trace::new("blocking_in_async", &options);
-    for (name, runtime, start, uses) in VARIANTS {
+    let mut trace = Trace::new(&PATTERN, &options);
+    for (name, runtime, start) in VARIANTS {
         let runtime = runtime();
-        let lesson = || runtime.block_on(drive(&sleeps, tick, start));
-        if let Some(((), v)) = trace.run(name, uses, lesson) {
-            report(v, tick);
-        }
+        let ran = trace.run(name, || {
+            runtime.block_on(drive(&sleeps, tick, start));
+            [
+                given("sleeping_tasks", sleeps.len()),
+                given("workers", runtime.metrics().num_workers()),
+            ]
+        });
+        // What its spans say (no derived figure looks at some of the spans only).
+        let Some(found) = ran.map(|v| from_spans(v, tick)) else {
+            continue;
+        };
+        trace
+            .variants
+            .last_mut()
+            .expect("it just ran")
+            .record(found);
     }
     // Once offloaded, the four sleeps overlap: the longest one is the floor. Every
     // variant gets the same ideal, so the blocked ones show what blocking costs.
@@ -213,7 +247,7 @@ fn main() {
 
 /// From the spans: the most sleeping tasks at one instant, and how much longer than
 /// asked the heartbeat's worst tick lasted.
-fn report(v: &mut Variant, tick: Duration) {
+fn from_spans(v: &Variant, tick: Duration) -> [Found; 2] {
     let work: Vec<_> = v.tasks.iter().filter(|t| t.kind.is_none()).collect();
     let peak = work
         .iter()
@@ -234,6 +268,5 @@ fn report(v: &mut Variant, tick: Duration) {
         late_s.len(),
         worst_s * 1e3
     );
-    v.figures.peak_concurrency = Some(peak as f64);
-    v.figures.heartbeat_late_s = Some(worst_s);
+    [PEAK.of(peak), LATE.of(worst_s)]
 }

@@ -15,7 +15,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::{hint::black_box, sync::Arc, thread, time::Duration, time::Instant};
 
 use concurrency_pairs::work::{Cancelled, fib};
-use concurrency_pairs::{Cli, Trace, Variant, lab::note, say, task, task_async};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, given, lab::note, say, task,
+    task_async,
+};
 use num_bigint::BigUint;
 use tokio::sync::oneshot;
 use tokio::time::{sleep, timeout};
@@ -23,8 +26,6 @@ use tokio_util::sync::CancellationToken;
 
 /// A fib's result, and how long after the request to stop it stopped.
 type Run = (Result<BigUint, Cancelled>, Duration);
-/// What `Trace::run` gives back: the lesson's value and its record, unless not run.
-type Ran<'a, T> = Option<(T, &'a mut Variant)>;
 
 /// The job `abort` is tried on: a fib nobody can stop; gives the instant it ended.
 fn job(n: u64) -> Instant {
@@ -141,110 +142,138 @@ fn shutdown_leaves_blocking_work(n: u64) -> Duration {
 // ANCHOR_END: shutdown_timeout
 
 /// Stop times of many cancels (median, worst), how far the fibs got, what a check costs.
-fn stops(run: Ran<'_, Vec<Run>>, n: u64, check: impl Fn() -> bool) -> Option<&mut Variant> {
-    let (runs, v) = run?;
+fn stops(runs: &[Run], n: u64, check: impl Fn() -> bool) -> Vec<Found> {
     let mut secs: Vec<f64> = runs.iter().map(|(_, d)| d.as_secs_f64()).collect();
     secs.sort_by(f64::total_cmp);
-    let (median, worst, count) = (secs[secs.len() / 2], secs[secs.len() - 1], secs.len());
-    let done = |(r, _): &Run| r.as_ref().map_or_else(|c| c.step, |_| n) as f64;
-    let f = &mut v.figures;
-    (f.stop_median_s, f.stop_worst_s) = (Some(median), Some(worst));
-    (f.cancels, f.steps) = (Some(count as f64), Some(n as f64));
-    f.steps_done = runs.iter().map(done).reduce(f64::max);
-    f.cancelled = Some(runs.iter().filter(|(r, _)| r.is_err()).count() as f64);
-    let (median, worst) = (median * 1e6, worst * 1e6);
-    say!("  {count} cancels: stopped in {median:.1} µs (median), {worst:.1} µs (worst)");
+    let median = secs[secs.len() / 2];
+    let worst = secs[secs.len() - 1];
+    let done = |(r, _): &Run| r.as_ref().map_or_else(|c| c.step, |_| n);
+    let most_done = runs.iter().map(done).max().unwrap_or(0);
+    let count = secs.len();
+    let median_us = median * 1e6;
+    let worst_us = worst * 1e6;
+    say!("  {count} cancels: stopped in {median_us:.1} µs (median), {worst_us:.1} µs (worst)");
     // What a check costs, over many checks, and fib's slowdown with one every step.
-    let (checks, n) = (10_000_000, n / 5);
+    let checks = 10_000_000;
     let timed = |f: &dyn Fn()| {
         let start = Instant::now();
         f();
         start.elapsed().as_secs_f64()
     };
-    let count = || _ = black_box((0..checks).filter(|_| black_box(check())).count());
-    let per_check = timed(&count) / checks as f64;
-    let slowdown = timed(&|| _ = fib(n, &check)) / timed(&|| _ = fib(n, || false));
-    (v.figures.check_s, v.figures.slowdown) = (Some(per_check), Some(slowdown));
+    let count_checks = || _ = black_box((0..checks).filter(|_| black_box(check())).count());
+    let per_check = timed(&count_checks) / checks as f64;
+    let short = n / 5;
+    let slowdown = timed(&|| _ = fib(short, &check)) / timed(&|| _ = fib(short, || false));
     let ns = per_check * 1e9;
     say!("  one check: {ns:.2} ns; fib with a check every step: {slowdown:.3}x as slow");
-    Some(v)
+    vec![
+        STOP_MEDIAN.of(median),
+        STOP_WORST.of(worst),
+        given("cancels", count),
+        given("steps", n),
+        STEPS_DONE.of(most_done),
+        CANCELLED.of(runs.iter().filter(|(r, _)| r.is_err()).count()),
+        CHECK.of(per_check),
+        SLOWDOWN.of(slowdown),
+    ]
 }
 
 /// One job that ran to its end `late` after it was asked to stop.
-fn ran_on(run: Ran<'_, Duration>, n: u64) {
-    let Some((late, v)) = run else { return };
+fn ran_on(late: Duration, n: u64) -> [Found; 6] {
     let late = late.as_secs_f64();
     say!("  the fib ran to its end {late:.3} s after it was asked to stop");
-    let f = &mut v.figures;
-    (f.stop_median_s, f.stop_worst_s, f.cancels) = (Some(late), Some(late), Some(1.0));
-    (f.ran_to_end, f.steps, f.steps_done) = (Some(1.0), Some(n as f64), Some(n as f64));
+    [
+        STOP_MEDIAN.of(late),
+        STOP_WORST.of(late),
+        given("cancels", 1),
+        RAN_TO_END.of(1),
+        given("steps", n),
+        STEPS_DONE.of(n),
+    ]
 }
 
-const CLI: Cli = Cli::new(
+const STOP_MEDIAN: Figure = Figure::seconds("stop_median_s", "cancel → stopped (median)");
+const STOP_WORST: Figure = Figure::seconds("stop_worst_s", "cancel → stopped (worst)");
+const STEPS_DONE: Figure = Figure::count("steps_done", "most steps done");
+const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
+const TICKS_AT_ABORT: Figure = Figure::count("ticks_at_abort", "ticks at abort");
+const TICKS_AFTER: Figure = Figure::count("ticks_after", "ticks later");
+const REFUSED: Figure = Figure::count("refused", "cancel refused");
+const RAN_TO_END: Figure = Figure::count("ran_to_end", "ran to the end anyway");
+const CHECK: Figure = Figure::seconds("check_s", "per check");
+const SLOWDOWN: Figure = Figure::ratio("slowdown", "slowdown with checks");
+
+const PATTERN: Pattern = Pattern::new(
     "cancel",
     "abort stops async tasks, not running CPU work; checks do",
 )
-.with_variants(&[
-    "abort-async",
-    "abort-cpu-loop",
-    "abort-spawn-blocking",
-    "abort-rayon",
-    "cooperative-flag",
-    "cancellation-token",
-    "shutdown-timeout",
+.variants(&[
+    VariantInfo::rust("abort-async", "tokio::spawn + abort"),
+    VariantInfo::rust("abort-cpu-loop", "tokio::spawn, no .await, + abort"),
+    VariantInfo::rust("abort-spawn-blocking", "spawn_blocking + abort"),
+    VariantInfo::rust("abort-rayon", "rayon::spawn, its tokio task aborted"),
+    VariantInfo::python("future-cancel"),
+    VariantInfo::python("plain-event"),
+    VariantInfo::both("cooperative-flag", "Arc<AtomicBool> checked every step"),
+    VariantInfo::rust(
+        "cancellation-token",
+        "CancellationToken + child_token, 2 jobs",
+    ),
+    VariantInfo::rust("shutdown-timeout", "Runtime::shutdown_timeout"),
+])
+.headline(Headline::alone(STOP_MEDIAN, "cooperative-flag"))
+.tables(&[
+    Table::new(
+        "Does abort or cancel() stop a running job?",
+        &[TICKS_AT_ABORT, TICKS_AFTER, REFUSED, RAN_TO_END],
+    ),
+    Table::new(
+        "How soon after the request does the work stop?",
+        &[STOP_MEDIAN, STOP_WORST, STEPS_DONE, CANCELLED],
+    ),
+    Table::new("What does one check cost?", &[CHECK, SLOWDOWN]),
 ]);
-const ABORTED: [(&str, &str, Where); 3] = [
-    (
-        "abort-cpu-loop",
-        "tokio::spawn, no .await, + abort",
-        Where::CpuLoop,
-    ),
-    (
-        "abort-spawn-blocking",
-        "spawn_blocking + abort",
-        Where::SpawnBlocking,
-    ),
-    (
-        "abort-rayon",
-        "rayon::spawn, its tokio task aborted",
-        Where::Rayon,
-    ),
+const ABORTED: [(&str, Where); 3] = [
+    ("abort-cpu-loop", Where::CpuLoop),
+    ("abort-spawn-blocking", Where::SpawnBlocking),
+    ("abort-rayon", Where::Rayon),
 ];
 /// fib's steps (a debug build does a fifth) and the cancels timed.
 const DEFAULT: (u64, usize) = (500_000, 100);
 const FULL: (u64, usize) = (1_000_000, 1000);
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let (n, cancels) = if options.full { FULL } else { DEFAULT };
     let n = if cfg!(debug_assertions) { n / 5 } else { n };
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut trace = Trace::new("cancel", &options);
-    let (uses, lesson) = ("tokio::spawn + abort", || rt.block_on(abort_async()));
-    if let Some(((at_abort, later), v)) = trace.run("abort-async", uses, lesson) {
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("abort-async", || {
+        let (at_abort, later) = rt.block_on(abort_async());
         say!("  ticks when aborted: {at_abort}; 50 ms later: {later}");
-        let f = &mut v.figures;
-        (f.ticks_at_abort, f.ticks_after) = (Some(at_abort as f64), Some(later as f64));
-    }
-    for (name, uses, place) in ABORTED {
-        let lesson = || rt.block_on(task_async(0, abort_running_job(place, n)));
-        ran_on(trace.run(name, uses, lesson), n);
+        [TICKS_AT_ABORT.of(at_abort), TICKS_AFTER.of(later)]
+    });
+    for (name, place) in ABORTED {
+        trace.run(name, || {
+            let late = rt.block_on(task_async(0, abort_running_job(place, n)));
+            ran_on(late, n)
+        });
     }
     let after = Duration::from_millis(2);
-    let uses = "Arc<AtomicBool> checked every step";
-    let lesson = || Vec::from_iter((0..cancels).map(|_| cancel_with_flag(n, after)));
     let flag = AtomicBool::new(false);
-    let check = || flag.load(Relaxed);
-    stops(trace.run("cooperative-flag", uses, lesson), n, check);
-    let uses = "CancellationToken + child_token, 2 jobs";
-    let lesson = || Vec::from_iter((0..cancels / 2).flat_map(|_| cancel_with_token(n, 2, after)));
+    trace.run("cooperative-flag", || {
+        let runs = Vec::from_iter((0..cancels).map(|_| cancel_with_flag(n, after)));
+        stops(&runs, n, || flag.load(Relaxed))
+    });
     let token = CancellationToken::new().child_token();
-    let check = || token.is_cancelled();
-    if let Some(v) = stops(trace.run("cancellation-token", uses, lesson), n, check) {
-        v.figures.children_cancelled = v.figures.cancelled;
-    }
-    let uses = "Runtime::shutdown_timeout";
-    let lesson = || task(0, || shutdown_leaves_blocking_work(n));
-    ran_on(trace.run("shutdown-timeout", uses, lesson), n);
+    trace.run("cancellation-token", || {
+        let pairs = (0..cancels / 2).flat_map(|_| cancel_with_token(n, 2, after));
+        let runs = Vec::from_iter(pairs);
+        stops(&runs, n, || token.is_cancelled())
+    });
+    trace.run("shutdown-timeout", || {
+        let late = task(0, || shutdown_leaves_blocking_work(n));
+        ran_on(late, n)
+    });
     trace.finish(&options);
 }

@@ -17,9 +17,13 @@ use std::collections::BTreeSet;
 use std::thread;
 use std::time::Duration;
 
+use concurrency_pairs::common::WALL;
 use concurrency_pairs::crawl::CpuMeter;
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
-use concurrency_pairs::{Cli, Trace, arrived, say, task};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab, say,
+    task,
+};
 use rayon::prelude::*;
 use tokio::runtime::Builder;
 use tokio::task::JoinSet;
@@ -124,18 +128,36 @@ fn both(jobs: &[Job], cores: usize) -> Vec<u64> {
 }
 // ANCHOR_END: both
 
-const CLI: Cli = Cli::new(
+const WORKERS: Figure = Figure::count("workers", "workers");
+const LANES: Figure = Figure::count("lanes", "lanes");
+const CPU_BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
+
+const PATTERN: Pattern = Pattern::new(
     "concurrency_vs_parallelism",
     "the same waits and computing: one core juggling, every core, or both",
 )
-.with_variants(&["sequential", "concurrent", "parallel", "both"]);
+.variants(&[
+    VariantInfo::both(
+        "sequential",
+        "one thread: sleep, then compute, job after job",
+    ),
+    VariantInfo::both("concurrent", "tokio current-thread runtime, a task per job"),
+    VariantInfo::both("parallel", "rayon pool, a thread per core, par_iter"),
+    VariantInfo::both("both", "tokio multi-thread runtime, a worker per core"),
+])
+.headline(Headline::new(WALL, "both", "sequential"))
+.tables(&[Table::new(
+    "How many cores does the computing keep busy?",
+    &[WORKERS, LANES, CPU_BUSY],
+)]);
+
 /// Jobs per core, and each job's wait and computing (seconds of one core's work).
 const JOBS_PER_CORE: usize = 4;
 const DEFAULT: (f64, f64) = (0.1, 0.05);
 const FULL: (f64, f64) = (1.0, 0.5);
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let (wait_s, work_s) = if options.full { FULL } else { DEFAULT };
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let per_unit = cpu_seconds_per_unit();
@@ -145,56 +167,48 @@ fn main() {
     };
     let jobs = vec![job; JOBS_PER_CORE * cores];
     // The lower bounds, from the wait and the computing's measured cost.
-    let (n, c) = (jobs.len() as f64, job.units as f64 * per_unit);
+    let n = jobs.len() as f64;
+    let c = job.units as f64 * per_unit;
     let rounds = jobs.len().div_ceil(cores) as f64;
-    let mut trace = Trace::new("concurrency_vs_parallelism", &options);
-    let variants: [(&str, &str, usize, f64); 4] = [
-        (
-            "sequential",
-            "one thread: sleep, then compute, job after job",
-            1,
-            n * (wait_s + c),
-        ),
-        (
-            "concurrent",
-            "tokio current-thread runtime, a task per job",
-            1,
-            wait_s + n * c,
-        ),
-        (
-            "parallel",
-            "rayon pool, a thread per core, par_iter",
-            cores,
-            rounds * (wait_s + c),
-        ),
-        (
-            "both",
-            "tokio multi-thread runtime, a worker per core",
-            cores,
-            wait_s + c.max(n * c / cores as f64),
-        ),
+    let mut trace = Trace::new(&PATTERN, &options);
+    let variants = [
+        ("sequential", 1, n * (wait_s + c)),
+        ("concurrent", 1, wait_s + n * c),
+        ("parallel", cores, rounds * (wait_s + c)),
+        ("both", cores, wait_s + c.max(n * c / cores as f64)),
     ];
-    for (name, uses, workers, ideal) in variants {
-        let meter = CpuMeter::start();
-        let lesson = || match name {
-            "sequential" => sequential(&jobs),
-            "concurrent" => concurrent(&jobs),
-            "parallel" => parallel(&jobs, workers),
-            _ => both(&jobs, workers),
+    for (name, workers, ideal_s) in variants {
+        let lesson = || {
+            let meter = CpuMeter::start();
+            let sums = match name {
+                "sequential" => sequential(&jobs),
+                "concurrent" => concurrent(&jobs),
+                "parallel" => parallel(&jobs, workers),
+                _ => both(&jobs, workers),
+            };
+            // The variant's wall time so far: its lesson has just returned.
+            let busy = meter.utilisation(lab::now(), cores);
+            let mut found = vec![
+                WORKERS.of(workers),
+                given("jobs", jobs.len()),
+                given("wait_s", wait_s),
+                Found::Sizes(vec![job.units; jobs.len()]),
+                Found::Sums(sums),
+                ideal(ideal_s),
+            ];
+            found.extend(busy.map(|x| CPU_BUSY.of(x)));
+            found
         };
-        let Some((sums, v)) = trace.run(name, uses, lesson) else {
+        let Some(v) = trace.run(name, lesson) else {
             continue;
         };
+        // The threads (or processes) that computed, from the spans the variant recorded,
+        // which `run` hands back to read only: added to the variant after.
         let lanes: BTreeSet<&str> = v.tasks.iter().map(|t| t.lane.as_str()).collect();
-        let f = &mut v.figures;
-        (f.workers, f.lanes) = (Some(workers as f64), Some(lanes.len() as f64));
-        f.cpu_utilisation = meter.utilisation(v.wall_s, cores);
-        (f.sizes, f.sums) = (Some(vec![job.units; jobs.len()]), Some(sums));
-        v.ideal_s = Some(ideal);
-        say!(
-            "  computed on {} thread(s); ideal {ideal:.3} s",
-            lanes.len()
-        );
+        let lanes = lanes.len();
+        say!("  computed on {lanes} thread(s); ideal {ideal_s:.3} s");
+        let v = trace.variants.last_mut().expect("the variant just ran");
+        v.record(LANES.of(lanes));
     }
     trace.finish(&options);
 }

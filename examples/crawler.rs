@@ -20,9 +20,13 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use concurrency_pairs::common::{FIRST_RESULT, OVER_IDEAL, PEAK_RSS, WALL};
 use concurrency_pairs::crawl::{CpuMeter, CpuRates, CrawlJob, SEED, crawl_jobs};
 use concurrency_pairs::work::{cpu_work, cpu_work_expected, peak_rss_bytes};
-use concurrency_pairs::{Cli, Trace, arrived, lab, lab::Task, say, thread_lane};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived, given,
+    ideal, lab, lab::Task, say, thread_lane,
+};
 use tokio::{runtime::Builder, runtime::Runtime, sync::oneshot, task::JoinSet};
 
 // ANCHOR: crawl
@@ -179,6 +183,25 @@ impl Pages {
             arrived(page.id, format_args!("sum {}", page.sum));
         }
     }
+
+    /// What the caller found, said and handed to the lab: how many pages, how many
+    /// wrong, on how many threads, how busy the cores were, and each sum unless counting.
+    fn findings(self, busy: Option<f64>) -> Vec<Found> {
+        let threads = &self.threads;
+        let wrong = self.wrong;
+        let shown = busy.unwrap_or(f64::NAN);
+        say!("pages parsed on each thread: {threads:?}; wrong: {wrong}; cores busy {shown:.2}");
+        let mut found = vec![
+            TASKS_RUN.of(self.threads.values().sum::<usize>()),
+            WRONG.of(self.wrong),
+            LANES.of(self.threads.len()),
+        ];
+        found.extend(busy.map(|share| BUSY.of(share)));
+        if !lab::counts_only() {
+            found.push(Found::Sums(self.sums));
+        }
+        found
+    }
 }
 
 /// The lab's `task` mark, as CPU work (the timelines colour it apart from the waits).
@@ -186,28 +209,87 @@ fn timed<T>(id: usize, work: impl FnOnce() -> T) -> T {
     Task::new(id).kind("cpu").run(work)
 }
 
-#[rustfmt::skip]
-const CLI: Cli = Cli::new("crawler", "N tasks, each an IO wait then CPU work, on one or many threads")
-    .with_tasks()
-    .with_variants(&["single-loop", "article-batches", "loop-per-core", "multi-thread", "io-plus-rayon"])
-    .with_counts_only();
+const TASKS_RUN: Figure = Figure::count("tasks_run", "tasks run");
+const WRONG: Figure = Figure::count("wrong", "wrong results");
+const LANES: Figure = Figure::count("lanes", "lanes");
+const CPU_WORK: Figure = Figure::seconds("cpu_s", "CPU work");
+const BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
+const LOAD: Figure = Figure::ratio("load_slowdown", "cost per integer, all cores ÷ one");
+
+/// The sweep's N: the 1-2-5 series from 1,000 to a million.
+const SIZES: [u64; 10] = [
+    1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
+];
+
+const PATTERN: Pattern = Pattern::new(
+    "crawler",
+    "N tasks, each an IO wait then CPU work, on one or many threads",
+)
+.variants(&[
+    VariantInfo::both("single-loop", "tokio current-thread runtime"),
+    VariantInfo::both(
+        "article-batches",
+        "5 batches on a thread per core, a runtime each",
+    ),
+    VariantInfo::both("loop-per-core", "a current-thread runtime per core"),
+    VariantInfo::rust("multi-thread", "tokio multi-thread runtime (work stealing)"),
+    VariantInfo::rust(
+        "io-plus-rayon",
+        "current-thread runtime for IO + rayon for CPU",
+    ),
+    VariantInfo::python("single-loop-sum"),
+])
+.headline(Headline::new(WALL, "loop-per-core", "single-loop"))
+.tables(&[
+    Table::new(
+        "How close does each variant come to its ideal?",
+        &[WALL, OVER_IDEAL, FIRST_RESULT],
+    ),
+    Table::new(
+        "Did every task run once, right, and on how many threads?",
+        &[TASKS_RUN, WRONG, LANES],
+    ),
+    Table::new("How busy were the cores?", &[CPU_WORK, BUSY, LOAD]),
+])
+.sweep(
+    Sweep::new(
+        &SIZES,
+        &[
+            Text("single-loop"),
+            Text("article-batches"),
+            Text("loop-per-core"),
+            Text("multi-thread"),
+            Text("io-plus-rayon"),
+            Text("single-loop-sum"),
+        ],
+    )
+    .flags(&[Text("--counts-only")])
+    .figures(&[WALL, OVER_IDEAL, BUSY, PEAK_RSS, CPU_WORK, LOAD])
+    .python_largest(10_000)
+    .repeated_up_to(10_000),
+)
+.with_tasks()
+.with_counts_only();
 
 /// The articles' 10,000 tasks, `--full` or not (quick in Rust; the twin's default is 1,000).
 const TASKS: usize = 10_000;
+/// The article's split: 5 batches (of 2,000 of its 10,000 tasks).
+const ARTICLE_BATCHES: usize = 5;
 
-/// Each variant's name, what it uses, and its lesson, in run order.
+/// Each variant's name and its lesson, in run order.
 type Lesson = fn(&[CrawlJob], usize) -> Pages;
-#[rustfmt::skip]
-const LESSONS: [(&str, &str, Lesson); 5] = [
-    ("single-loop",     "tokio current-thread runtime",                  |jobs, _| single_loop(jobs)),
-    ("article-batches", "5 batches on a thread per core, a runtime each",  |jobs, cores| batches(jobs, cores, 5)),
-    ("loop-per-core",   "a current-thread runtime per core",             |jobs, cores| batches(jobs, cores, cores)),
-    ("multi-thread",    "tokio multi-thread runtime (work stealing)",    multi_thread),
-    ("io-plus-rayon",   "current-thread runtime for IO + rayon for CPU", io_plus_rayon),
+const LESSONS: [(&str, Lesson); 5] = [
+    ("single-loop", |jobs, _| single_loop(jobs)),
+    ("article-batches", |jobs, cores| {
+        batches(jobs, cores, ARTICLE_BATCHES)
+    }),
+    ("loop-per-core", |jobs, cores| batches(jobs, cores, cores)),
+    ("multi-thread", multi_thread),
+    ("io-plus-rayon", io_plus_rayon),
 ];
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     lab::set_counts_only(options.counts_only); // no span, no line, no sum kept per task
     let n = options.tasks.unwrap_or(TASKS);
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
@@ -217,34 +299,38 @@ fn main() {
     // rate with every core busy at once (a core runs slower when its neighbours work).
     let mut rates = CpuRates::measure(cores);
     let units: f64 = jobs.iter().map(|j| j.units as f64).sum();
-    let (cpu_s, ideal) = (units * rates.all_cores, rates.ideal(&jobs));
-    say!("{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal:.3} s");
+    let cpu_s = units * rates.all_cores;
+    let ideal_s = rates.ideal(&jobs);
+    say!("{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal_s:.3} s");
 
-    let mut trace = Trace::new("crawler", &options);
     // The two languages' defaults differ: the trace names the task count, always.
-    trace.size = n.to_string();
-    for (name, uses, lesson) in LESSONS {
-        let meter = CpuMeter::start();
-        if let Some((pages, v)) = trace.run(name, uses, || lesson(&jobs, cores)) {
-            v.figures.cpu_utilisation = meter.utilisation(v.wall_s, cores);
-            let (threads, wrong) = (&pages.threads, pages.wrong);
-            let busy = v.figures.cpu_utilisation.unwrap_or(f64::NAN);
-            say!("pages parsed on each thread: {threads:?}; wrong: {wrong}; cores busy {busy:.2}");
-            v.figures.tasks_run = Some(pages.threads.values().sum::<usize>() as f64);
-            v.figures.wrong = Some(pages.wrong as f64);
-            v.figures.lanes = Some(pages.threads.len() as f64);
-            v.figures.sums = (!options.counts_only).then_some(pages.sums);
+    let mut trace = Trace::sized(&PATTERN, &options, n);
+    for (name, lesson) in LESSONS {
+        let ran = trace.run(name, || {
+            let meter = CpuMeter::start();
+            let pages = lesson(&jobs, cores);
+            let busy = meter.utilisation(lab::now(), cores);
             // The process's high-water mark: this variant's own when no other ran here.
-            let alone = options.variant.is_some();
-            v.figures.peak_rss_bytes = peak_rss_bytes().filter(|_| alone).map(|b| b as f64);
+            let peak = peak_rss_bytes().filter(|_| options.variant.is_some());
+            let mut found = pages.findings(busy);
+            found.extend(peak.map(|bytes| PEAK_RSS.of(bytes)));
+            if name == "article-batches" {
+                found.push(given("batches", ARTICLE_BATCHES));
+            }
+            found
+        });
+        if ran.is_some() {
             rates.again();
         }
     }
-    let ideal = rates.ideal(&jobs);
+    let ideal_s = rates.ideal(&jobs);
+    let cpu_s = units * rates.all_cores;
     for v in &mut trace.variants {
-        v.ideal_s = Some(ideal);
-        v.figures.cpu_s = Some(units * rates.all_cores);
-        v.figures.load_slowdown = Some(rates.load_slowdown());
+        v.record([
+            ideal(ideal_s),
+            CPU_WORK.of(cpu_s),
+            LOAD.of(rates.load_slowdown()),
+        ]);
     }
     trace.finish(&options);
 }

@@ -18,7 +18,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Trace, arrived, lab, task};
+use concurrency_pairs::{
+    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, lab, task,
+};
 
 /// A bank account: an id (its place in the global lock order) and a guarded balance.
 struct Account {
@@ -127,11 +129,21 @@ fn lock_order(transfer_s: f64) -> usize {
 }
 // ANCHOR_END: lock_order
 
-const CLI: Cli = Cli::new(
+const GAVE_UP: Figure = Figure::count("gave_up", "gave up");
+
+const PATTERN: Pattern = Pattern::new(
     "deadlock",
     "two Mutexes locked in opposite orders: a deadlock detected with a timeout, and fixed",
 )
-.with_variants(&["deadlock", "lock-order"]);
+.variants(&[
+    VariantInfo::both("deadlock", "two Mutexes locked in opposite orders"),
+    VariantInfo::both("lock-order", "two Mutexes, one global lock order"),
+])
+.headline(Headline::new(GAVE_UP, "lock-order", "deadlock"))
+.tables(&[Table::new(
+    "Do the transfers deadlock, and does one lock order prevent it?",
+    &[GAVE_UP],
+)]);
 
 /// Durations in seconds (times 5 under `--full`).
 const DEADLOCK_TIMEOUT_S: f64 = 0.3;
@@ -140,20 +152,18 @@ const TRANSFER_S: f64 = 0.1;
 const PATIENCE: Duration = Duration::from_secs(10);
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let scale = if options.full { 5.0 } else { 1.0 };
     let timeout = Duration::from_secs_f64(DEADLOCK_TIMEOUT_S * scale);
-    let mut trace = Trace::new("deadlock", &options);
-    let uses = "two Mutexes locked in opposite orders";
-    if let Some((gave_up, v)) =
-        trace.run("deadlock", uses, || deadlock(timeout, TRANSFER_S * scale))
-    {
-        v.figures.gave_up = Some(gave_up as f64);
-    }
-    let uses = "two Mutexes, one global lock order";
-    if let Some((gave_up, v)) = trace.run("lock-order", uses, || lock_order(TRANSFER_S * scale)) {
-        v.figures.gave_up = Some(gave_up as f64);
-        v.ideal_s = Some(2.0 * TRANSFER_S * scale); // the transfers take turns
-    }
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("deadlock", || {
+        let gave_up = deadlock(timeout, TRANSFER_S * scale);
+        GAVE_UP.of(gave_up)
+    });
+    trace.run("lock-order", || {
+        let gave_up = lock_order(TRANSFER_S * scale);
+        // The transfers take turns.
+        [GAVE_UP.of(gave_up), ideal(2.0 * TRANSFER_S * scale)]
+    });
     trace.finish(&options);
 }

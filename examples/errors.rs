@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use concurrency_pairs::lab::note;
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Trace, arrived, task};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, task,
+};
 use rayon::prelude::*;
 use threadpool::ThreadPool;
 
@@ -206,25 +208,59 @@ fn quiet_panics() {
     }));
 }
 
-#[rustfmt::skip]
-const CLI: Cli = Cli::new("errors", "an exception in a worker, and where it goes")
-    .with_variants(&["error-at-result", "unasked-silent", "join-failed", "lost-result",
-                     "rayon-reraise", "rayon-spawn-abort"]);
+const JOBS: Figure = Figure::count("jobs", "jobs");
+const FAILED: Figure = Figure::count("failed", "failed");
+const RESULTS_KEPT: Figure = Figure::count("results_kept", "results kept");
+const NEVER_AWAITED: Figure = Figure::count("never_awaited", "coroutines never awaited");
+const RETURNED_NONE: Figure = Figure::count("returned_none", "get() returned None");
+
+const PATTERN: Pattern = Pattern::new("errors", "an exception in a worker, and where it goes")
+    .variants(&[
+        VariantInfo::both("error-at-result", "rayon, Result"),
+        VariantInfo::both("unasked-silent", "threads, a handle dropped"),
+        VariantInfo::both("join-failed", "thread::spawn + join"),
+        VariantInfo::both("lost-result", "threadpool + recv_timeout"),
+        VariantInfo::rust("rayon-reraise", "par_iter + catch_unwind"),
+        VariantInfo::rust("rayon-spawn-abort", "rayon::spawn, child"),
+        VariantInfo::python("broken-pool"),
+        VariantInfo::python("graceful-termination"),
+    ])
+    .headline(Headline::alone(RESULTS_KEPT, "error-at-result"))
+    .tables(&[
+        Table::new(
+            "How many results survive a failing job?",
+            &[JOBS, FAILED, RESULTS_KEPT],
+        ),
+        Table::new(
+            "What did the article's child really do?",
+            &[NEVER_AWAITED, RETURNED_NONE],
+        ),
+    ]);
 
 type Lesson = fn(usize, f64) -> Vec<String>;
-#[rustfmt::skip]
-const LESSONS: [(&str, &str, Lesson); 6] = [
-    ("error-at-result", "rayon, Result", error_at_result),
-    ("unasked-silent", "threads, a handle dropped", unasked_silent),
-    ("join-failed", "thread::spawn + join", join_failed),
-    ("lost-result", "threadpool + recv_timeout", lost_result),
-    ("rayon-reraise", "par_iter + catch_unwind", rayon_reraise),
-    ("rayon-spawn-abort", "rayon::spawn, child", rayon_spawn_abort),
+const LESSONS: [(&str, Lesson); 6] = [
+    ("error-at-result", error_at_result),
+    ("unasked-silent", unasked_silent),
+    ("join-failed", join_failed),
+    ("lost-result", lost_result),
+    ("rayon-reraise", rayon_reraise),
+    ("rayon-spawn-abort", rayon_spawn_abort),
 ];
 
 /// Jobs, and the unit of their sleeps (job `id` sleeps `(id + 1)` units).
 const DEFAULT: (usize, f64) = (4, 0.05);
 const FULL: (usize, f64) = (8, 0.25);
+
+/// What a lesson found: the failures the caller learnt of, and the first one's message.
+fn failed(failures: Vec<String>, jobs: usize) -> Vec<Found> {
+    let first = failures.first().cloned().map(Found::Error);
+    let counts = [
+        JOBS.of(jobs),
+        FAILED.of(failures.len()),
+        given("failing", FAILING),
+    ];
+    counts.into_iter().chain(first).collect()
+}
 
 fn main() {
     quiet_panics();
@@ -233,18 +269,18 @@ fn main() {
         let (jobs, secs) = args.split_once(' ').expect("jobs and secs");
         return rayon_spawn_jobs(jobs.parse().expect("jobs"), secs.parse().expect("secs"));
     }
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let (jobs, secs) = if options.full { FULL } else { DEFAULT };
-    let mut trace = Trace::new("errors", &options);
-    for (name, uses, lesson) in LESSONS {
-        let Some((failures, v)) = trace.run(name, uses, || lesson(jobs, secs)) else {
+    let mut trace = Trace::new(&PATTERN, &options);
+    for (name, lesson) in LESSONS {
+        let Some(v) = trace.run(name, || failed(lesson(jobs, secs), jobs)) else {
             continue;
         };
+        // The results of the jobs the caller still received (not the next job's), from
+        // the record, which `run` hands back to read only: added to the variant after.
         let kept = v.received.iter().filter(|&&id| id < jobs).count();
-        v.figures.jobs = Some(jobs as f64);
-        v.figures.failed = Some(failures.len() as f64);
-        v.figures.results_kept = Some(kept as f64);
-        v.figures.error = failures.into_iter().next();
+        let v = trace.variants.last_mut().expect("the variant just ran");
+        v.record(RESULTS_KEPT.of(kept));
     }
     trace.finish(&options);
 }

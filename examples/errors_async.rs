@@ -22,7 +22,9 @@ use std::thread;
 use std::time::Duration;
 
 use concurrency_pairs::lab::note;
-use concurrency_pairs::{Cli, Trace, arrived, task_async};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab, task_async,
+};
 use futures::FutureExt;
 use futures::future::try_join_all;
 use tokio::task::JoinSet;
@@ -192,49 +194,73 @@ fn quiet_panics() {
     }));
 }
 
-const CLI: Cli = Cli::new(
+const JOBS: Figure = Figure::count("jobs", "jobs");
+const FAILED: Figure = Figure::count("failed", "failed");
+const RESULTS_KEPT: Figure = Figure::count("results_kept", "results kept");
+const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
+
+const PATTERN: Pattern = Pattern::new(
     "errors_async",
     "a panic in an async task, and where it goes",
 )
-.with_variants(&[
-    "join-error",
-    "gather",
-    "join-all",
-    "join-next",
-    "never-retrieved",
+.variants(&[
+    VariantInfo::both("join-error", "tokio::spawn + JoinHandle"),
+    VariantInfo::both("gather", "try_join_all(JoinHandles)"),
+    VariantInfo::rust("join-all", "JoinSet::join_all"),
+    VariantInfo::rust("join-next", "JoinSet::join_next"),
+    VariantInfo::python("return-exceptions"),
+    VariantInfo::python("task-group"),
+    VariantInfo::both("never-retrieved", "tokio::spawn, a handle dropped"),
+])
+.headline(Headline::new(RESULTS_KEPT, "join-error", "gather"))
+.tables(&[
+    Table::new("Does the caller hear of the failure?", &[FAILED]),
+    Table::new("How many other results are kept?", &[JOBS, RESULTS_KEPT]),
+    Table::new("How many jobs are cancelled?", &[CANCELLED]),
 ]);
 
 /// Jobs, and the unit of their sleeps (job `id` sleeps `(id + 1)` units).
 const DEFAULT: (usize, f64) = (4, 0.1);
 const FULL: (usize, f64) = (8, 0.25);
 
+/// What the caller lost, as findings: the errors (the first one's message) and the
+/// cancelled jobs, of `jobs`.
+fn found(lost: Lost, jobs: usize) -> Vec<Found> {
+    let first = lost.errors.first().cloned().map(Found::Error);
+    let counts = [
+        JOBS.of(jobs),
+        FAILED.of(lost.errors.len()),
+        CANCELLED.of(lost.cancelled),
+        given("failing", FAILING),
+    ];
+    counts.into_iter().chain(first).collect()
+}
+
 fn main() {
     quiet_panics();
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let (jobs, secs) = if options.full { FULL } else { DEFAULT };
-    let mut trace = Trace::new("errors_async", &options);
-    let mut run = |name: &str, uses: &str, lesson: &dyn Fn() -> Lost| {
-        let Some((lost, v)) = trace.run(name, uses, lesson) else {
-            return;
+    let mut trace = Trace::new(&PATTERN, &options);
+    for name in PATTERN.names(false) {
+        let lesson = || match name {
+            "join-error" => {
+                let aborted = jobs - 1;
+                lab::found(given("aborted", aborted));
+                in_runtime(join_error(jobs, secs, aborted))
+            }
+            "gather" => in_runtime(gather(jobs, secs)),
+            "join-all" => in_runtime(join_all(jobs, secs)),
+            "join-next" => in_runtime(join_next(jobs, secs)),
+            _ => in_runtime(never_retrieved(jobs, secs)),
         };
-        v.figures.jobs = Some(jobs as f64);
-        v.figures.failed = Some(lost.errors.len() as f64);
-        v.figures.results_kept = Some(v.received.len() as f64);
-        v.figures.cancelled = Some(lost.cancelled as f64);
-        v.figures.error = lost.errors.into_iter().next();
-    };
-    let awaited = || in_runtime(join_error(jobs, secs, jobs - 1));
-    run("join-error", "tokio::spawn + JoinHandle", &awaited);
-    run("gather", "try_join_all(JoinHandles)", &|| {
-        in_runtime(gather(jobs, secs))
-    });
-    run("join-all", "JoinSet::join_all", &|| {
-        in_runtime(join_all(jobs, secs))
-    });
-    run("join-next", "JoinSet::join_next", &|| {
-        in_runtime(join_next(jobs, secs))
-    });
-    let never = || in_runtime(never_retrieved(jobs, secs));
-    run("never-retrieved", "tokio::spawn, a handle dropped", &never);
+        let Some(v) = trace.run(name, || found(lesson(), jobs)) else {
+            continue;
+        };
+        // The results the caller received, from the record, which `run` hands back to
+        // read only: added to the variant after.
+        let kept = v.received.len();
+        let v = trace.variants.last_mut().expect("the variant just ran");
+        v.record(RESULTS_KEPT.of(kept));
+    }
     trace.finish(&options);
 }

@@ -18,8 +18,11 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use concurrency_pairs::common::FIRST_RESULT;
 use concurrency_pairs::lab::{Task, note};
-use concurrency_pairs::{Cli, Trace, arrived, task, work::sleep_s};
+use concurrency_pairs::{
+    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, task, work::sleep_s,
+};
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::time::timeout;
 
@@ -204,47 +207,51 @@ struct Sizes {
     after_s: f64,
 }
 
-const CLI: Cli = Cli::new(
+/// Published as computing (task 0) ended; woke when task 0's value was received; the
+/// worker ended with its other work (task 1).
+const WOKE: Figure = Figure::seconds("woke_s", "waiter woke").derived(Derived::ReceivedAt(0));
+const PUBLISHED: Figure =
+    Figure::seconds("published_s", "value published").derived(Derived::Ended(0));
+const WORKER_END: Figure =
+    Figure::seconds("worker_end_s", "worker ended").derived(Derived::Ended(1));
+
+const PATTERN: Pattern = Pattern::new(
     "event",
     "wake when a value is published, not when the worker ends (signals versus join)",
 )
-.with_variants(&[
-    "event",
-    "channel",
-    "oncelock",
-    "join",
-    "async-event",
-    "async-oneshot",
-    "async-watch",
-    "async-join",
-]);
+.variants(&[
+    VariantInfo::both("event", "Mutex<Option<u64>> + Condvar"),
+    VariantInfo::both("channel", "std::sync::mpsc, recv_timeout"),
+    VariantInfo::rust("oncelock", "OnceLock + thread::park_timeout"),
+    VariantInfo::both("join", "JoinHandle::join (no signal)"),
+    VariantInfo::both("async-event", "tokio::sync::Notify + Mutex<Option<u64>>"),
+    VariantInfo::both("async-oneshot", "tokio::sync::oneshot"),
+    VariantInfo::rust("async-watch", "tokio::sync::watch, wait_for"),
+    VariantInfo::both("async-join", "await the JoinHandle (no signal)"),
+])
+.headline(Headline::new(FIRST_RESULT, "event", "join"))
+.tables(&[Table::new(
+    "Does the waiter wake when the value is published, or when the worker ends?",
+    &[WOKE, PUBLISHED, WORKER_END],
+)]);
 
 fn main() {
-    let options = CLI.parse();
-    let (compute_s, after_s) = if options.full { (1.0, 2.0) } else { (0.2, 0.4) };
-    let sizes = Sizes { compute_s, after_s };
+    let options = PATTERN.parse();
+    let scale = if options.full { 5.0 } else { 1.0 };
+    let sizes = Sizes {
+        compute_s: 0.2 * scale,
+        after_s: 0.4 * scale,
+    };
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut trace = Trace::new("event", &options);
-    trace.run("event", "Mutex<Option<u64>> + Condvar", || event(sizes));
-    let uses = "std::sync::mpsc, recv_timeout";
-    trace.run("channel", uses, || channel(sizes));
-    let uses = "OnceLock + thread::park_timeout";
-    trace.run("oncelock", uses, || oncelock(sizes));
-    trace.run("join", "JoinHandle::join (no signal)", || join(sizes));
-    let uses = "tokio::sync::Notify + Mutex<Option<u64>>";
-    trace.run("async-event", uses, || rt.block_on(async_event(sizes)));
-    let uses = "tokio::sync::oneshot";
-    trace.run("async-oneshot", uses, || rt.block_on(async_oneshot(sizes)));
-    let uses = "tokio::sync::watch, wait_for";
-    trace.run("async-watch", uses, || rt.block_on(async_watch(sizes)));
-    let uses = "await the JoinHandle (no signal)";
-    trace.run("async-join", uses, || rt.block_on(async_join(sizes)));
-    // Published as computing (task 0) ended; woke when task 0's value was received.
-    for v in &mut trace.variants {
-        v.ideal_s = Some(compute_s + after_s);
-        v.figures.published_s = v.task(0).map(|t| t.end_s);
-        v.figures.worker_end_s = v.task(1).map(|t| t.end_s);
-        v.figures.woke_s = v.received_at(0);
-    }
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("event", || event(sizes));
+    trace.run("channel", || channel(sizes));
+    trace.run("oncelock", || oncelock(sizes));
+    trace.run("join", || join(sizes));
+    trace.run("async-event", || rt.block_on(async_event(sizes)));
+    trace.run("async-oneshot", || rt.block_on(async_oneshot(sizes)));
+    trace.run("async-watch", || rt.block_on(async_watch(sizes)));
+    trace.run("async-join", || rt.block_on(async_join(sizes)));
+    trace.set_ideal(sizes.compute_s + sizes.after_s);
     trace.finish(&options);
 }

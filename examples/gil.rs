@@ -22,7 +22,10 @@ use std::thread;
 
 use concurrency_pairs::crawl::CpuMeter;
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
-use concurrency_pairs::{Cli, Trace, arrived, say, task};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab, say,
+    task,
+};
 
 // ANCHOR: one_worker
 /// Every job, one after another, on this thread: the time to beat.
@@ -104,11 +107,38 @@ fn on_each_thread(threads: usize, times: u64, add_one: impl Fn() + Sync) {
 }
 // ANCHOR_END: on_each_thread
 
-const CLI: Cli = Cli::new(
+const WORKERS: Figure = Figure::count("workers", "workers");
+const SPEEDUP: Figure = Figure::ratio("speedup", "speed-up over one worker");
+const CPU_BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
+const GIL_ENABLED: Figure = Figure::count("gil_enabled", "GIL on");
+const INCREMENTS: Figure = Figure::count("increments", "increments");
+const FINAL_VALUE: Figure = Figure::count("final_value", "final value");
+const LOST: Figure = Figure::count("lost_updates", "lost updates");
+
+const PATTERN: Pattern = Pattern::new(
     "gil",
     "CPU-bound jobs on threads run in parallel; a racy counter does not compile",
 )
-.with_variants(&["one-worker", "threads", "lock", "atomic"]);
+.variants(&[
+    VariantInfo::both("one-worker", "one thread, the jobs in turn"),
+    VariantInfo::both("threads", "std::thread::scope, a thread per job"),
+    VariantInfo::python("processes"),
+    VariantInfo::python("race"),
+    VariantInfo::both("lock", "Mutex<u64>: read, yield_now, write under the lock"),
+    VariantInfo::rust("atomic", "AtomicU64::fetch_add"),
+])
+.headline(Headline::alone(SPEEDUP, "threads"))
+.tables(&[
+    Table::new(
+        "Do the jobs run in parallel on threads?",
+        &[WORKERS, SPEEDUP, CPU_BUSY, GIL_ENABLED],
+    ),
+    Table::new(
+        "Does a counter shared by two threads lose updates?",
+        &[INCREMENTS, FINAL_VALUE, LOST],
+    ),
+]);
+
 /// Seconds of one core's work per job, and increments per counting thread.
 const DEFAULT: (f64, u64) = (0.2, 5_000);
 const FULL: (f64, u64) = (1.0, 100_000);
@@ -118,59 +148,54 @@ const COUNTING_THREADS: usize = 2;
 type Counter = fn(usize, u64) -> u64;
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let (job_s, times) = if options.full { FULL } else { DEFAULT };
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     // One job a core, each `job_s` of work on one core of this machine, measured.
     let per_unit = cpu_seconds_per_unit();
     let sizes = vec![(job_s / per_unit) as u64; cores];
     let total_s: f64 = sizes.iter().map(|&n| n as f64 * per_unit).sum();
-    let mut trace = Trace::new("gil", &options);
+    let mut trace = Trace::new(&PATTERN, &options);
     let mut one_worker_s = None;
-    let job_variants = [
-        ("one-worker", "one thread, the jobs in turn", 1),
-        ("threads", "std::thread::scope, a thread per job", cores),
-    ];
-    for (name, uses, workers) in job_variants {
-        let meter = CpuMeter::start();
-        let lesson = || match workers {
-            1 => one_worker(&sizes),
-            _ => on_threads(&sizes),
-        };
-        let Some((sums, v)) = trace.run(name, uses, lesson) else {
-            continue;
-        };
-        one_worker_s = one_worker_s.or((workers == 1).then_some(v.wall_s));
-        let f = &mut v.figures;
-        f.workers = Some(workers as f64);
-        f.cpu_utilisation = meter.utilisation(v.wall_s, cores);
-        f.speedup = one_worker_s.map(|one| one / v.wall_s);
-        (f.sizes, f.sums) = (Some(sizes.clone()), Some(sums));
-        v.ideal_s = Some(total_s / workers as f64);
-        let speedup = f.speedup.map_or("-".to_owned(), |x| format!("{x:.2}x"));
-        let busy = f
-            .cpu_utilisation
-            .map_or("-".to_owned(), |x| format!("{x:.2}"));
-        say!("  speed-up over one worker: {speedup}; CPU time / (wall x cores): {busy}");
+    for (name, workers) in [("one-worker", 1), ("threads", cores)] {
+        trace.run(name, || {
+            let meter = CpuMeter::start();
+            let sums = match workers {
+                1 => one_worker(&sizes),
+                _ => on_threads(&sizes),
+            };
+            let wall_s = lab::now(); // the variant's wall time: its lesson just returned
+            one_worker_s = one_worker_s.or((workers == 1).then_some(wall_s));
+            let speedup = one_worker_s.map(|one| one / wall_s);
+            let busy = meter.utilisation(wall_s, cores);
+            let shown = speedup.map_or("-".to_owned(), |x| format!("{x:.2}x"));
+            let busy_shown = busy.map_or("-".to_owned(), |x| format!("{x:.2}"));
+            say!("  speed-up over one worker: {shown}; CPU time / (wall x cores): {busy_shown}");
+            let mut found = vec![
+                WORKERS.of(workers),
+                Found::Sizes(sizes.clone()),
+                Found::Sums(sums),
+                ideal(total_s / workers as f64),
+            ];
+            found.extend(speedup.map(|x| SPEEDUP.of(x)));
+            found.extend(busy.map(|x| CPU_BUSY.of(x)));
+            found
+        });
     }
-    let counting: [(&str, &str, Counter); 2] = [
-        (
-            "lock",
-            "Mutex<u64>: read, yield_now, write under the lock",
-            count_with_lock,
-        ),
-        ("atomic", "AtomicU64::fetch_add", count_with_atomic),
-    ];
-    for (name, uses, count) in counting {
-        let lesson = || count(COUNTING_THREADS, times);
-        let Some((final_value, v)) = trace.run(name, uses, lesson) else {
-            continue;
-        };
-        let increments = COUNTING_THREADS as u64 * times;
-        let f = &mut v.figures;
-        (f.increments, f.final_value) = (Some(increments as f64), Some(final_value as f64));
-        f.lost_updates = Some(increments.saturating_sub(final_value) as f64);
-        say!("  {final_value} of {increments} increments counted");
+    let counting: [(&str, Counter); 2] = [("lock", count_with_lock), ("atomic", count_with_atomic)];
+    for (name, count) in counting {
+        trace.run(name, || {
+            let final_value = count(COUNTING_THREADS, times);
+            let increments = COUNTING_THREADS as u64 * times;
+            say!("  {final_value} of {increments} increments counted");
+            [
+                INCREMENTS.of(increments),
+                FINAL_VALUE.of(final_value),
+                LOST.of(increments.saturating_sub(final_value)),
+                given("threads", COUNTING_THREADS),
+                given("per_thread", times),
+            ]
+        });
     }
     trace.finish(&options);
 }

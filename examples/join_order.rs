@@ -11,13 +11,17 @@
 //! 0.8 s, right after A's, though its own line says it ran 0.000-0.300 s: `join` hands back
 //! the value, but only when you get round to B's handle. In `channel-completion-order`,
 //! B arrives at 0.3 s and A at 0.8 s, each as it finishes. Same wall time; the summary's
-//! `first result` column and the trace's `b_result_waited_s` say how long B sat unused.
+//! `first result` column says when the caller first held a result, and B's receipt
+//! minus B's end in the trace how long B sat unused.
 
 use std::sync::mpsc;
 use std::thread;
 
+use concurrency_pairs::common::FIRST_RESULT;
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Trace, arrived, task};
+use concurrency_pairs::{
+    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task,
+};
 
 // ANCHOR: worker
 /// The child's work: sleep, then hand back its name.
@@ -66,39 +70,60 @@ fn channel_completion_order(tasks: &[(&'static str, f64)]) {
 }
 // ANCHOR_END: channel_completion_order
 
-const CLI: Cli = Cli::new(
-    "join_order",
-    "join waits in start order; a channel hands results over as they finish",
-)
-.with_variants(&["join-in-start-order", "channel-completion-order"]);
-
 /// Task 0 is A (slow, started first), task 1 is B (fast).
 const DEFAULT_TASKS: [(&str, f64); 2] = [("A", 0.8), ("B", 0.3)];
 const FULL_TASKS: [(&str, f64); 2] = [("A", 3.0), ("B", 1.0)];
 const B: usize = 1;
 
+/// How long B's finished result sat before the caller took it: the cost of the order.
+const B_WAITED: Figure =
+    Figure::seconds("b_result_waited_s", "B's result waited").derived(Derived::Waited(B));
+/// The twin's `target=f()` slip: 1 where the thread's work ran on the caller's thread.
+const RAN_ON_CALLER: Figure = Figure::count("ran_on_caller", "ran on the caller's thread");
+
+const PATTERN: Pattern = Pattern::new(
+    "join_order",
+    "join waits in start order; a channel hands results over as they finish",
+)
+.variants(&[
+    VariantInfo::both("join-in-start-order", "std::thread::spawn + join"),
+    VariantInfo::both("channel-completion-order", "thread::scope + mpsc channel"),
+    VariantInfo::python("target-called"),
+    VariantInfo::python("target-passed"),
+])
+.headline(Headline::new(
+    FIRST_RESULT,
+    "channel-completion-order",
+    "join-in-start-order",
+))
+.tables(&[
+    Table::new(
+        "How long does the fast result wait for the slow one?",
+        &[FIRST_RESULT, B_WAITED],
+    ),
+    Table::new(
+        "Does `target=f()` run f on the caller's thread?",
+        &[RAN_ON_CALLER],
+    ),
+]);
+
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let tasks = if options.full {
         FULL_TASKS
     } else {
         DEFAULT_TASKS
     };
-    let mut trace = Trace::new("join_order", &options);
-    trace.run("join-in-start-order", "std::thread::spawn + join", || {
-        join_in_start_order(&tasks)
-    });
-    trace.run(
-        "channel-completion-order",
-        "thread::scope + mpsc channel",
-        || channel_completion_order(&tasks),
-    );
     // Both tasks run at once, so the batch can take no less than the slow one.
-    trace.set_ideal(tasks.iter().map(|&(_, secs)| secs).fold(0.0, f64::max));
-    // How long B's finished result sat before the caller took it: the cost of the order.
-    for v in &mut trace.variants {
-        let end = v.task(B).map(|t| t.end_s);
-        v.figures.b_result_waited_s = v.received_at(B).zip(end).map(|(got, end)| got - end);
-    }
+    let slowest = tasks.iter().map(|&(_, secs)| secs).fold(0.0, f64::max);
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("join-in-start-order", || {
+        join_in_start_order(&tasks);
+        ideal(slowest)
+    });
+    trace.run("channel-completion-order", || {
+        channel_completion_order(&tasks);
+        ideal(slowest)
+    });
     trace.finish(&options);
 }

@@ -7,7 +7,12 @@
 //! Watch: `imap` receives in input order, `imap-unordered` and `par-bridge` do not;
 //! `bounded` and `tokio-mpsc` keep at most 20 results in flight, `unbounded` nearly all.
 
-use concurrency_pairs::{Cli, Trace, arrived, lab, say, task, work::peak_rss_bytes, work::sleep_s};
+use concurrency_pairs::common::{PEAK_RSS, WALL};
+use concurrency_pairs::work::{peak_rss_bytes, sleep_s};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Sweep, Table, Text, Trace, Variant, VariantInfo, arrived,
+    given, ideal, lab, say, task,
+};
 use futures::{StreamExt, stream};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -33,7 +38,8 @@ fn parallel_processor<T: Send, R: Send + 'static>(
         let (tx, rx) = channel();
         (Box::new(move |r| _ = tx.send(r)), rx)
     };
-    let (count, input) = (items.len(), Mutex::new(items.enumerate()));
+    let count = items.len();
+    let input = Mutex::new(items.enumerate());
     let next = || input.lock().expect("no mapper panics").next();
     thread::scope(|s| {
         for _ in 0..workers {
@@ -96,11 +102,16 @@ async fn imap(items: Vec<u32>, workers: usize, ordered: bool, unit: f64) -> Vec<
         let mapped = spawn_blocking(move || task(id, || slow_calculation(item, unit)));
         (id, mapped.await.expect("the mapper does not panic"))
     });
-    let results = match ordered {
+    let mut results = match ordered {
         true => jobs.buffered(workers).boxed(),
         false => jobs.buffer_unordered(workers).boxed(),
     };
-    results.map(|(i, r)| (arrived(i, r), r).1).collect().await
+    let mut got = Vec::new();
+    while let Some((id, result)) = results.next().await {
+        arrived(id, result);
+        got.push(result);
+    }
+    got
 }
 // ANCHOR_END: imap
 
@@ -116,7 +127,12 @@ fn par_bridge(items: Vec<u32>, unit: f64) -> Vec<u32> {
             tx.send((id, result)).expect("the collector reads");
         });
     });
-    results.iter().map(|(i, r)| (arrived(i, r), r).1).collect()
+    let mut got = Vec::new();
+    for (id, result) in results {
+        arrived(id, result);
+        got.push(result);
+    }
+    got
 }
 // ANCHOR_END: par_bridge
 
@@ -127,7 +143,8 @@ async fn async_pipeline(items: usize, workers: usize, capacity: usize) -> usize 
     let (tx, mut results) = mpsc::channel(capacity);
     let next = Arc::new(AtomicUsize::new(0));
     for _ in 0..workers {
-        let (tx, next) = (tx.clone(), next.clone());
+        let tx = tx.clone();
+        let next = next.clone();
         let ids = iter::repeat_with(move || next.fetch_add(1, Relaxed));
         tokio::spawn(async move {
             for id in ids.take_while(|&id| id < items) {
@@ -157,11 +174,64 @@ async fn zero_capacity(wait: Duration) -> (String, usize) {
 }
 // ANCHOR_END: zero_capacity
 
-#[rustfmt::skip]
-const CLI: Cli = Cli::new("pipeline", "mappers feeding a collector: ordered or not, bounded or not")
-    .with_tasks().with_counts_only()
-    .with_variants(&["article", "imap", "imap-unordered", "par-bridge", "bounded", "unbounded",
-                     "tokio-mpsc", "collector-stops", "zero-capacity"]);
+const ITEMS: Figure = Figure::count("items", "items");
+const CAPACITY_N: Figure = Figure::count("capacity", "capacity");
+const COMPLETED: Figure = Figure::count("completed", "completed");
+const MAX_IN_FLIGHT: Figure = Figure::count("max_in_flight", "most in flight");
+const OUT_OF_ORDER: Figure = Figure::count("out_of_order", "out of order");
+const STARTUP: Figure = Figure::seconds("startup_s", "start-up");
+const PER_ITEM: Figure = Figure::seconds("item_s", "per item");
+/// The sweep's item counts: the 1-2-5 series from 1,000 to 1,000,000.
+const SIZES: [u64; 10] = [
+    1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
+];
+
+const PATTERN: Pattern = Pattern::new(
+    "pipeline",
+    "mappers feeding a collector: ordered or not, bounded or not",
+)
+.variants(&[
+    VariantInfo::both("article", "4 threads + sync_channel(4)"),
+    VariantInfo::both("imap", "futures buffered(4) + spawn_blocking"),
+    VariantInfo::both(
+        "imap-unordered",
+        "futures buffer_unordered(4) + spawn_blocking",
+    ),
+    VariantInfo::rust("par-bridge", "rayon par_bridge (a thread a core) + channel"),
+    VariantInfo::both("bounded", "4 threads + sync_channel(16), slow collector"),
+    VariantInfo::both("unbounded", "4 threads + channel(), slow collector"),
+    VariantInfo::rust(
+        "tokio-mpsc",
+        "4 tasks + tokio mpsc::channel(16), slow collector",
+    ),
+    VariantInfo::both(
+        "collector-stops",
+        "sync_channel(16), the collector idles 200 ms",
+    ),
+    VariantInfo::both(
+        "zero-capacity",
+        "tokio mpsc::channel(0); futures buffered(0)",
+    ),
+])
+.headline(Headline::new(MAX_IN_FLIGHT, "bounded", "unbounded"))
+.tables(&[
+    Table::new(
+        "Does a bounded queue hold the results back?",
+        &[MAX_IN_FLIGHT, CAPACITY_N, ITEMS, COMPLETED],
+    ),
+    Table::new("Do the results arrive in input order?", &[OUT_OF_ORDER]),
+    Table::new(
+        "What does a pipeline cost, to start and per item?",
+        &[STARTUP, PER_ITEM],
+    ),
+])
+.sweep(
+    Sweep::new(&SIZES, &[Text("bounded"), Text("unbounded")])
+        .flags(&[Text("--counts-only")])
+        .figures(&[WALL, PEAK_RSS]),
+)
+.with_tasks()
+.with_counts_only();
 /// The article's four processes; a bounded channel's slots; each backpressure result's
 /// size and the collector's work on it; the ordering variants' sleeps, in units; how long
 /// the pitfalls wait (for a future that never comes, with the collector idle).
@@ -174,77 +244,96 @@ const WAIT: Duration = Duration::from_millis(200);
 const NO_IDLE: Duration = Duration::ZERO;
 const DEFAULT: (f64, f64, usize) = (0.1, 0.01, 2_000); // units: article, ordering; items
 const FULL: (f64, f64, usize) = (1.0, 0.1, 100_000);
-#[rustfmt::skip]
-const ORDERING: [(&str, &str, Option<bool>); 3] = [
-    ("imap",           "futures buffered(4) + spawn_blocking",         Some(true)),
-    ("imap-unordered", "futures buffer_unordered(4) + spawn_blocking", Some(false)),
-    ("par-bridge",     "rayon par_bridge (a thread a core) + channel", None),
+/// Ordered (`Some`: imap, in input order or not) or rayon's `par_bridge` (`None`).
+const ORDERING: [(&str, Option<bool>); 3] = [
+    ("imap", Some(true)),
+    ("imap-unordered", Some(false)),
+    ("par-bridge", None),
 ];
-#[rustfmt::skip]
-const BACKPRESSURE: [(&str, &str, Option<usize>, Duration); 4] = [
-    ("bounded",         "4 threads + sync_channel(16), slow collector",      Some(CAPACITY), NO_IDLE),
-    ("unbounded",       "4 threads + channel(), slow collector",             None,           NO_IDLE),
-    ("tokio-mpsc",      "4 tasks + tokio mpsc::channel(16), slow collector", Some(CAPACITY), NO_IDLE),
-    ("collector-stops", "sync_channel(16), the collector idles 200 ms",      Some(CAPACITY), WAIT),
+/// The result channel's slots (`None`: unbounded), and how long the collector idles.
+const BACKPRESSURE: [(&str, Option<usize>, Duration); 4] = [
+    ("bounded", Some(CAPACITY), NO_IDLE),
+    ("unbounded", None, NO_IDLE),
+    ("tokio-mpsc", Some(CAPACITY), NO_IDLE),
+    ("collector-stops", Some(CAPACITY), WAIT),
 ];
 
+/// What follows from a variant's trace, which the lab does not derive: at each receipt,
+/// the results mapped (by their task's end) minus those collected, the most; receipts out
+/// of input order; the article's start-up (its first mapper running); time per item.
+fn from_the_trace(v: &Variant) -> Vec<Found> {
+    let mut ends: Vec<f64> = v.tasks.iter().map(|t| t.end_s).collect();
+    ends.sort_by(f64::total_cmp);
+    let in_flight = |(k, &t): (usize, &f64)| ends.partition_point(|&e| e <= t) - k - 1;
+    let most = v.received_s.iter().enumerate().map(in_flight).max();
+    say!("{}: at most {} in flight", v.name, most.unwrap_or(0));
+    let moved = v.received.iter().enumerate().filter(|(k, id)| k != *id);
+    let mut found = vec![OUT_OF_ORDER.of(moved.count())];
+    found.extend(most.map(|n| MAX_IN_FLIGHT.of(n)));
+    if v.name == "article" {
+        let first_start = v.tasks.iter().map(|t| t.start_s).reduce(f64::min);
+        found.extend(first_start.map(|s| STARTUP.of(s)));
+    }
+    found.extend(v.value(&ITEMS).map(|n| PER_ITEM.of(v.wall_s / n)));
+    found
+}
+
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     lab::set_counts_only(options.counts_only);
     let (unit, step, items) = if options.full { FULL } else { DEFAULT };
-    let (items, alone) = (options.tasks.unwrap_or(items), options.variant.is_some());
+    let items = options.tasks.unwrap_or(items);
+    let alone = options.variant.is_some();
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut trace = Trace::new("pipeline", &options);
-    let article = || {
-        let (mut list_items, mapper) = (Vec::new(), |wait| slow_calculation(wait, unit));
-        parallel_processor(1..5, WORKERS, Some(4), mapper, |r| list_items.push(r));
-        list_items
-    };
-    if let Some((list_items, v)) = trace.run("article", "4 threads + sync_channel(4)", article) {
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("article", || {
+        let sleeps = 1..5; // the article's four sleeps, in units
+        let mut list_items = Vec::new();
+        let mapper = |wait| slow_calculation(wait, unit);
+        let collector = |r| list_items.push(r);
+        parallel_processor(sleeps.clone(), WORKERS, Some(4), mapper, collector);
         say!("  list_items: {list_items:?}");
-        v.ideal_s = Some(4.0 * unit);
-        v.figures.startup_s = v.tasks.iter().map(|t| t.start_s).reduce(f64::min);
-    }
-    for (name, uses, ordered) in ORDERING {
-        let lesson = || match ordered {
-            Some(ordered) => rt.block_on(imap(SLEEPS.to_vec(), WORKERS, ordered, step)),
-            None => par_bridge(SLEEPS.to_vec(), step),
-        };
+        [given("inputs", sleeps.len()), ideal(4.0 * unit)]
+    });
+    for (name, ordered) in ORDERING {
         let lanes = ordered.map_or(rayon::current_num_threads(), |_| WORKERS);
-        if let Some((_, v)) = trace.run(name, uses, lesson) {
-            v.ideal_s = Some(step * (36.0 / lanes as f64).max(8.0)); // all over the lanes, or 8
-        }
+        trace.run(name, || {
+            match ordered {
+                Some(ordered) => rt.block_on(imap(SLEEPS.to_vec(), WORKERS, ordered, step)),
+                None => par_bridge(SLEEPS.to_vec(), step),
+            };
+            let ideal_s = step * (36.0 / lanes as f64).max(8.0); // all over the lanes, or 8
+            [given("inputs", SLEEPS.len()), ideal(ideal_s)]
+        });
     }
-    for (name, uses, capacity, idle) in BACKPRESSURE {
-        let lesson = || match (lab::quiet_after(3, items), name) {
-            ((), "tokio-mpsc") => rt.block_on(async_pipeline(items, WORKERS, CAPACITY)),
-            _ => backpressure(items, capacity, idle),
-        };
-        if let Some((collected, v)) = trace.run(name, uses, lesson) {
-            v.ideal_s = Some((COLLECT * items as u32 + idle).as_secs_f64());
-            let f = &mut v.figures; // run alone, the process's high-water mark is its own
-            (f.items, f.capacity) = (Some(collected as f64), capacity.map(|c| c as f64));
-            f.item_s = Some(v.wall_s / items as f64);
-            f.peak_rss_bytes = peak_rss_bytes().filter(|_| alone).map(|b| b as f64);
-        }
+    for (name, capacity, idle) in BACKPRESSURE {
+        trace.run(name, || {
+            lab::quiet_after(3, items);
+            let collected = match name {
+                "tokio-mpsc" => rt.block_on(async_pipeline(items, WORKERS, CAPACITY)),
+                _ => backpressure(items, capacity, idle),
+            };
+            let mut found = vec![
+                ITEMS.of(collected),
+                given("inputs", items),
+                given("workers", WORKERS),
+                ideal((COLLECT * items as u32 + idle).as_secs_f64()),
+            ];
+            found.extend(capacity.map(|c| CAPACITY_N.of(c)));
+            // Run alone, the process's high-water mark is this variant's own.
+            found.extend(peak_rss_bytes().filter(|_| alone).map(|b| PEAK_RSS.of(b)));
+            found
+        });
     }
     panic::set_hook(Box::new(|_| {})); // channel(0)'s panic is caught, and said below
-    let lesson = || rt.block_on(zero_capacity(WAIT));
-    let uses = "tokio mpsc::channel(0); futures buffered(0)";
-    if let Some(((refused, got), v)) = trace.run("zero-capacity", uses, lesson) {
+    trace.run("zero-capacity", || {
+        let (refused, got) = rt.block_on(zero_capacity(WAIT));
         say!("  channel(0) panicked: {refused}; buffered(0) gave {got} results in {WAIT:?}");
-        (v.figures.error, v.figures.completed) = (Some(refused), Some(got as f64));
-    }
+        [Found::Error(refused), COMPLETED.of(got)]
+    });
     for v in &mut trace.variants {
-        // In flight at each receipt: results mapped (by their task's end) minus collected.
-        let mut ends: Vec<f64> = v.tasks.iter().map(|t| t.end_s).collect();
-        ends.sort_by(f64::total_cmp);
-        let in_flight = |(k, &t): (usize, &f64)| ends.partition_point(|&e| e <= t) - k - 1;
-        let most = v.received_s.iter().enumerate().map(in_flight).max();
-        let moved = v.received.iter().enumerate().filter(|(k, id)| k != *id);
-        let f = &mut v.figures;
-        (f.max_in_flight, f.out_of_order) = (most.map(|n| n as f64), Some(moved.count() as f64));
-        say!("{}: at most {} in flight", v.name, most.unwrap_or(0));
+        let found = from_the_trace(v);
+        v.record(found);
     }
     trace.finish(&options);
 }

@@ -18,9 +18,12 @@
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::lab;
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Trace, arrived, say, task};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, say, task,
+};
 use threadpool::ThreadPool;
 
 // ANCHOR: apply_async
@@ -146,53 +149,66 @@ fn panicking_job() {
 }
 // ANCHOR_END: panicking_job
 
-const CLI: Cli = Cli::new(
+const WORKERS_N: Figure = Figure::count("workers", "workers");
+
+const PATTERN: Pattern = Pattern::new(
     "pool_apply",
     "a thread pool's apply (submit and wait) versus apply_async + get, in order or as done",
 )
-.with_variants(&["apply", "async-get-in-order", "async-completion-order"]);
+.variants(&[
+    VariantInfo::both("apply", "threadpool, submit one then wait for it"),
+    VariantInfo::both("async-get-in-order", "threadpool, a channel per job"),
+    VariantInfo::both("async-completion-order", "threadpool, one shared channel"),
+])
+.headline(Headline::new(WALL, "async-completion-order", "apply"))
+.tables(&[
+    Table::new(
+        "Do the jobs run at once, and when is the first result in hand?",
+        &[WALL, FIRST_RESULT],
+    ),
+    Table::new("How many workers does the pool have?", &[WORKERS_N]),
+]);
 
 /// Job `i` sleeps `UNITS[i]` units: shuffled, so submission order is not finish order.
-const UNITS: [f64; 4] = [3.0, 1.0, 4.0, 2.0];
+const UNITS: [u64; 4] = [3, 1, 4, 2];
 const DEFAULT_UNIT_S: f64 = 0.2;
 const FULL_UNIT_S: f64 = 1.0;
 /// One worker per job: sleeping jobs need no core, so more workers than cores is fine.
 const WORKERS: usize = UNITS.len();
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let unit = if options.full {
         FULL_UNIT_S
     } else {
         DEFAULT_UNIT_S
     };
-    let durations: Vec<f64> = UNITS.iter().map(|u| u * unit).collect();
+    let durations: Vec<f64> = UNITS.iter().map(|&u| u as f64 * unit).collect();
+    // apply runs one job at a time: the sum. The others run all four at once: the longest.
+    let total = durations.iter().sum();
     let longest = durations.iter().copied().fold(0.0, f64::max);
+    // Every variant runs the same jobs (sizes in units) on the same pool.
+    let findings = |ideal_s: f64| {
+        [
+            WORKERS_N.of(WORKERS),
+            Found::Sizes(UNITS.to_vec()),
+            ideal(ideal_s),
+        ]
+    };
 
-    let mut trace = Trace::new("pool_apply", &options);
-    trace.run("apply", "threadpool, submit one then wait for it", || {
-        apply(&durations)
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("apply", || {
+        apply(&durations);
+        findings(total)
     });
-    trace.run(
-        "async-get-in-order",
-        "threadpool, a channel per job",
-        || async_get_in_order(&durations),
-    );
-    trace.run(
-        "async-completion-order",
-        "threadpool, one shared channel",
-        || async_completion_order(&durations),
-    );
-    for v in &mut trace.variants {
-        // apply runs one job at a time: the sum. The others run all four at once: the longest.
-        let ideal = if v.name == "apply" {
-            durations.iter().sum()
-        } else {
-            longest
-        };
-        v.ideal_s = Some(ideal);
-        v.figures.workers = Some(WORKERS as f64);
-    }
+    trace.run("async-get-in-order", || {
+        async_get_in_order(&durations);
+        findings(longest)
+    });
+    trace.run("async-completion-order", || {
+        async_completion_order(&durations);
+        findings(longest)
+    });
     trace.finish(&options);
     // Last, so the table above stays on the first screen; not when one variant was asked for.
     if options.variant.is_none() {

@@ -21,9 +21,12 @@ use std::collections::HashSet;
 use std::sync::mpsc;
 use std::thread;
 
+use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::sleep_s;
-use concurrency_pairs::{Cli, Trace, arrived, task};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task,
+};
 use rayon::ThreadPool;
 use rayon::prelude::*;
 
@@ -165,16 +168,31 @@ fn pool_reuses_workers(pool: &ThreadPool, jobs: usize, secs: f64) -> usize {
 }
 // ANCHOR_END: pool_reuses_workers
 
-const CLI: Cli = Cli::new(
+const WORKERS_N: Figure = Figure::count("workers", "workers");
+const JOBS: Figure = Figure::count("jobs", "jobs");
+const DISTINCT: Figure = Figure::count("distinct_workers", "distinct workers");
+
+const PATTERN: Pattern = Pattern::new(
     "pool_map",
     "Pool.map, map_async and imap_unordered, paired with rayon on a pool of 3 threads",
 )
-.with_variants(&[
-    "map",
-    "map-async",
-    "unordered",
-    "thread-pool-map",
-    "pool-reuses-workers",
+.variants(&[
+    VariantInfo::both("map", "rayon par_iter().map().collect() on 3 threads"),
+    VariantInfo::both(
+        "map-async",
+        "rayon map in ThreadPool::spawn, result over a channel",
+    ),
+    VariantInfo::both("unordered", "rayon for_each_with a channel Sender"),
+    VariantInfo::both("thread-pool-map", "std::thread::scope, joined in order"),
+    VariantInfo::both(
+        "pool-reuses-workers",
+        "rayon par_iter on 3 threads, 30 jobs",
+    ),
+])
+.headline(Headline::new(FIRST_RESULT, "unordered", "map"))
+.tables(&[
+    Table::new("When is the first result in hand?", &[WALL, FIRST_RESULT]),
+    Table::new("Were the workers reused?", &[WORKERS_N, JOBS, DISTINCT]),
 ]);
 
 /// The article's pool: three workers, five equal tasks.
@@ -186,51 +204,55 @@ const FULL_TASK_S: f64 = 2.0;
 /// sleeping `i` units (the article's 1 s with `--full`).
 const THREAD_WORKERS: usize = 5;
 const SQUARES: [u64; 4] = [1, 2, 3, 4];
-const UNIT_S: (f64, f64) = (0.1, 1.0);
+const DEFAULT_UNIT_S: f64 = 0.1;
+const FULL_UNIT_S: f64 = 1.0;
 /// Many short jobs on the three workers.
-const REUSE: (usize, f64) = (30, 0.01);
+const REUSE_JOBS: usize = 30;
+const REUSE_JOB_S: f64 = 0.01;
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let secs = if options.full {
         FULL_TASK_S
     } else {
         DEFAULT_TASK_S
     };
     let pool = pool_of(WORKERS);
-    let mut trace = Trace::new("pool_map", &options);
-    trace.run(
-        "map",
-        "rayon par_iter().map().collect() on 3 threads",
-        || map(&pool, TASKS, secs),
-    );
-    trace.run(
-        "map-async",
-        "rayon map in ThreadPool::spawn, result over a channel",
-        || map_async(&pool, TASKS, secs),
-    );
-    trace.run("unordered", "rayon for_each_with a channel Sender", || {
-        unordered(&pool, TASKS, secs)
-    });
     // Two waves: three tasks, then the remaining two.
-    trace.set_ideal(TASKS.div_ceil(WORKERS) as f64 * secs);
-    let unit = if options.full { UNIT_S.1 } else { UNIT_S.0 };
-    let (uses, lesson) = ("std::thread::scope, joined in order", || {
-        thread_pool_map(&SQUARES, unit)
+    let waves = TASKS.div_ceil(WORKERS) as f64 * secs;
+    let mut trace = Trace::new(&PATTERN, &options);
+    let maps = [
+        ("map", map as fn(&ThreadPool, usize, f64)),
+        ("map-async", map_async),
+        ("unordered", unordered),
+    ];
+    for (name, lesson) in maps {
+        trace.run(name, || {
+            lesson(&pool, TASKS, secs);
+            [WORKERS_N.of(WORKERS), JOBS.of(TASKS), ideal(waves)]
+        });
+    }
+    let unit = if options.full {
+        FULL_UNIT_S
+    } else {
+        DEFAULT_UNIT_S
+    };
+    trace.run("thread-pool-map", || {
+        let squares = thread_pool_map(&SQUARES, unit);
+        [
+            Found::Sums(squares),
+            WORKERS_N.of(THREAD_WORKERS),
+            ideal(SQUARES[SQUARES.len() - 1] as f64 * unit),
+        ]
     });
-    if let Some((squares, v)) = trace.run("thread-pool-map", uses, lesson) {
-        v.figures.sums = Some(squares);
-        v.figures.workers = Some(THREAD_WORKERS as f64);
-        v.ideal_s = Some(SQUARES[SQUARES.len() - 1] as f64 * unit);
-    }
-    let (jobs, job_s) = REUSE;
-    let uses = "rayon par_iter on 3 threads, 30 jobs";
-    let lesson = || pool_reuses_workers(&pool, jobs, job_s);
-    if let Some((distinct, v)) = trace.run("pool-reuses-workers", uses, lesson) {
-        let f = &mut v.figures;
-        (f.jobs, f.workers) = (Some(jobs as f64), Some(WORKERS as f64));
-        f.distinct_workers = Some(distinct as f64);
-        v.ideal_s = Some(jobs.div_ceil(WORKERS) as f64 * job_s);
-    }
+    trace.run("pool-reuses-workers", || {
+        let distinct = pool_reuses_workers(&pool, REUSE_JOBS, REUSE_JOB_S);
+        [
+            JOBS.of(REUSE_JOBS),
+            WORKERS_N.of(WORKERS),
+            DISTINCT.of(distinct),
+            ideal(REUSE_JOBS.div_ceil(WORKERS) as f64 * REUSE_JOB_S),
+        ]
+    });
     trace.finish(&options);
 }

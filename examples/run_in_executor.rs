@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 
 use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work, cpu_work_expected};
-use concurrency_pairs::{Cli, TaskSpan, Trace, Variant, arrived, say};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, say,
+};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
@@ -131,9 +133,11 @@ fn runtimes() -> Runtime {
 // ANCHOR: ticker
 /// The IO side of the program: an async task on the loop that sleeps 10 ms over and over
 /// until told to stop, each tick an `io` task of its own. A tick that wakes more than a
-/// whole tick late says so at once.
-async fn tick(first_id: usize, stop: Arc<AtomicBool>) {
+/// whole tick late says so at once. Gives how many times it woke, and how late at worst.
+async fn tick(first_id: usize, stop: Arc<AtomicBool>) -> (usize, Duration) {
+    let began = Instant::now();
     let mut id = first_id;
+    let mut worst = Duration::ZERO;
     while !stop.load(Ordering::Relaxed) {
         let asked = Instant::now();
         let io = Task::new(id).lane("ticker").kind("io");
@@ -145,14 +149,23 @@ async fn tick(first_id: usize, stop: Arc<AtomicBool>) {
                 "io tick woke {late} ms late (it asked for {tick} ms)"
             ));
         }
+        worst = worst.max(late);
         id += 1;
     }
+    let ticks = id - first_id;
+    say!(
+        "io ticker: {ticks} ticks in {:.3}s (it asked for one every {} ms), worst {:.1} ms late",
+        began.elapsed().as_secs_f64(),
+        TICK.as_millis(),
+        worst.as_secs_f64() * 1e3
+    );
+    (ticks, worst)
 }
 
 /// The ticker running on the loop, and the switch that stops it.
 struct Ticker {
     stop: Arc<AtomicBool>,
-    handle: JoinHandle<()>,
+    handle: JoinHandle<(usize, Duration)>,
 }
 
 impl Ticker {
@@ -166,19 +179,33 @@ impl Ticker {
     }
 
     /// Stop the ticker. Not `abort`: it ends after its current sleep, so the tick in
-    /// flight (the one that shows a stall) is recorded.
+    /// flight (the one that shows a stall) is recorded, with how often it woke.
     async fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
-        self.handle.await.expect("the ticker does not panic");
+        let (ticks, worst) = self.handle.await.expect("the ticker does not panic");
+        lab::found(IO_TICKS.of(ticks));
+        lab::found(IO_LATE.of(worst));
     }
 }
 // ANCHOR_END: ticker
 
-const CLI: Cli = Cli::new(
+const IO_TICKS: Figure = Figure::count("io_ticks", "IO ticks");
+const IO_LATE: Figure = Figure::seconds("io_max_late_s", "worst IO tick lateness");
+
+const PATTERN: Pattern = Pattern::new(
     "run_in_executor",
     "CPU work inline, on spawn_blocking threads or on rayon, while an IO task runs on the loop",
 )
-.with_variants(&["inline", "thread-pool", "cpu-pool"]);
+.variants(&[
+    VariantInfo::both("inline", "cpu_work called inside async tasks on the loop"),
+    VariantInfo::both("thread-pool", "tokio spawn_blocking, JoinSet::join_next"),
+    VariantInfo::both("cpu-pool", "rayon::spawn + tokio oneshot, FuturesUnordered"),
+])
+.headline(Headline::new(IO_LATE, "cpu-pool", "inline"))
+.tables(&[Table::new(
+    "Does the loop keep serving IO while the CPU works?",
+    &[IO_LATE, IO_TICKS],
+)]);
 
 /// Job `i` sums `SIZES[i] * unit` integers: four sizes, submitted out of order.
 const SIZES: [u64; 4] = [2, 1, 3, 4];
@@ -188,7 +215,7 @@ const FULL_UNIT: u64 = 50_000_000;
 const TICK: Duration = Duration::from_millis(10);
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let unit = if options.full {
         FULL_UNIT
     } else {
@@ -201,49 +228,28 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let largest = sizes.iter().copied().max().unwrap_or(0) as f64 * per_unit;
     let total = sizes.iter().sum::<u64>() as f64 * per_unit;
+    let ideal_s = largest.max(total / cores as f64);
+    // Each job's size and sum (by job id), so tests can check the values.
+    let findings = |sums: Vec<u64>| {
+        let expected = sizes.iter().map(|&n| cpu_work_expected(n));
+        let wrong = expected.zip(&sums).filter(|(e, sum)| e != *sum).count();
+        if wrong > 0 {
+            say!("{wrong} CPU results are wrong");
+        }
+        [
+            Found::Sizes(sizes.clone()),
+            Found::Sums(sums),
+            given("tick_s", TICK),
+            ideal(ideal_s),
+        ]
+    };
 
     let runtime = runtimes();
-    let mut trace = Trace::new("run_in_executor", &options);
-    let uses = "cpu_work called inside async tasks on the loop";
-    let run = trace.run("inline", uses, || runtime.block_on(inline(&sizes)));
-    report(run, &sizes);
-    let uses = "tokio spawn_blocking, JoinSet::join_next";
-    let run = trace.run("thread-pool", uses, || {
-        runtime.block_on(thread_pool(&sizes))
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("inline", || findings(runtime.block_on(inline(&sizes))));
+    trace.run("thread-pool", || {
+        findings(runtime.block_on(thread_pool(&sizes)))
     });
-    report(run, &sizes);
-    let uses = "rayon::spawn + tokio oneshot, FuturesUnordered";
-    let run = trace.run("cpu-pool", uses, || runtime.block_on(cpu_pool(&sizes)));
-    report(run, &sizes);
-    trace.set_ideal(largest.max(total / cores as f64));
+    trace.run("cpu-pool", || findings(runtime.block_on(cpu_pool(&sizes))));
     trace.finish(&options);
-}
-
-/// Put each job's size and sum in the trace (by job id), so tests can check the values,
-/// and how many times the ticker woke and how late at worst.
-fn report(run: Option<(Vec<u64>, &mut Variant)>, sizes: &[u64]) {
-    let Some((sums, v)) = run else {
-        return;
-    };
-    let expected = sizes.iter().map(|&n| cpu_work_expected(n));
-    let wrong = expected.zip(&sums).filter(|(e, sum)| e != *sum).count();
-    if wrong > 0 {
-        say!("{wrong} CPU results are wrong");
-    }
-    let ticks: Vec<&TaskSpan> = (v.tasks.iter())
-        .filter(|t| t.kind.as_deref() == Some("io"))
-        .collect();
-    let late = |t: &&TaskSpan| t.end_s - t.start_s - TICK.as_secs_f64();
-    let worst = ticks.iter().map(late).fold(0.0, f64::max);
-    let over = ticks.last().map_or(0.0, |t| t.end_s) - ticks.first().map_or(0.0, |t| t.start_s);
-    say!(
-        "io ticker: {} ticks in {over:.3}s (it asked for one every {} ms), worst {:.1} ms late",
-        ticks.len(),
-        TICK.as_millis(),
-        worst * 1e3
-    );
-    v.figures.io_ticks = Some(ticks.len() as f64);
-    v.figures.io_max_late_s = Some(worst);
-    v.figures.sizes = Some(sizes.to_vec());
-    v.figures.sums = Some(sums);
 }

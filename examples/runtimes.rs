@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use concurrency_pairs::lab::Task as Timed;
 use concurrency_pairs::work::rss_bytes;
-use concurrency_pairs::{Cli, Trace, arrived, say};
+use concurrency_pairs::{Figure, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived, say};
 use futures::channel::oneshot;
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::future::{FutureExt, Shared};
@@ -47,10 +47,9 @@ async fn gated(arrivals: Arc<Semaphore>, gate: Shared<oneshot::Receiver<()>>) ->
 trait Task: Future<Output = usize> + Send + 'static {}
 impl<F: Future<Output = usize> + Send + 'static> Task for F {}
 
-/// A way to run tasks: what it uses; run a future to its end on this thread, letting
-/// spawned tasks run meanwhile; spawn a task, handing back a future of its value.
+/// A way to run tasks: run a future to its end on this thread, letting spawned tasks run
+/// meanwhile; spawn a task, handing back a future of its value.
 trait Runtime {
-    const USES: &str;
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T;
     fn spawn(&self, task: impl Task) -> impl Future<Output = usize>;
 }
@@ -104,7 +103,6 @@ fn memory_pass(runtime: &impl Runtime, n: usize) -> (Option<u64>, usize) {
 /// tokio, with a current-thread (one thread, like asyncio) or a multi-thread runtime.
 struct Tokio(tokio::runtime::Runtime);
 impl Runtime for Tokio {
-    const USES: &str = "tokio::spawn + JoinHandle";
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
         self.0.block_on(future)
     }
@@ -118,7 +116,6 @@ impl Runtime for Tokio {
 /// smol: a global executor on one background thread (`SMOL_THREADS` for more).
 struct Smol;
 impl Runtime for Smol {
-    const USES: &str = "smol::spawn + Task";
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
         smol::block_on(future)
     }
@@ -132,7 +129,6 @@ impl Runtime for Smol {
 /// async-std, shaped like `std::thread`. Discontinued upstream: use smol.
 struct AsyncStd;
 impl Runtime for AsyncStd {
-    const USES: &str = "async_std::task::spawn + JoinHandle (discontinued: use smol)";
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
         async_std::task::block_on(future)
     }
@@ -146,7 +142,6 @@ impl Runtime for AsyncStd {
 /// The `futures` crate's own executor: no timers, no IO, polling on this thread only.
 struct Local(LocalSpawner, RefCell<LocalPool>);
 impl Runtime for Local {
-    const USES: &str = "futures LocalPool: spawn_local_with_handle + RemoteHandle";
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
         self.1.borrow_mut().run_until(future)
     }
@@ -160,7 +155,6 @@ impl Runtime for Local {
 /// One OS thread per task, each blocking on its task future until it is done.
 struct OsThreads;
 impl Runtime for OsThreads {
-    const USES: &str = "std::thread::spawn + JoinHandle::join";
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
         futures::executor::block_on(future)
     }
@@ -171,23 +165,58 @@ impl Runtime for OsThreads {
 }
 // ANCHOR_END: os_threads
 
-const VARIANTS: &[&str] = &[
-    "tokio-current-thread",
-    "tokio-multi-thread",
-    "async-std",
-    "smol",
-    "futures-local-pool",
-    "os-threads",
-];
-const CLI: Cli = Cli::new("runtimes", "what one task costs, in time and memory")
-    .with_tasks()
-    .with_variants(VARIANTS);
+const PER_TASK: Figure = Figure::seconds("task_s", "per task");
+const MEMORY: Figure = Figure::bytes("task_bytes", "memory per task");
+const COMPLETED: Figure = Figure::count("completed", "completed");
 
 /// The most OS threads, far below the limits shared by the whole machine (see Pitfalls).
 const THREAD_CAP: usize = 10_000;
+/// The sweep's N, each in a fresh process per runtime (`cargo xtask timings`).
+const LADDER: [u64; 4] = [1_000, 10_000, 100_000, 1_000_000];
+
+const PATTERN: Pattern = Pattern::new("runtimes", "what one task costs, in time and memory")
+    .variants(&[
+        VariantInfo::python("asyncio"),
+        VariantInfo::rust("tokio-current-thread", "tokio::spawn + JoinHandle"),
+        VariantInfo::rust("tokio-multi-thread", "tokio::spawn + JoinHandle"),
+        VariantInfo::rust(
+            "async-std",
+            "async_std::task::spawn + JoinHandle (discontinued: use smol)",
+        ),
+        VariantInfo::rust("smol", "smol::spawn + Task"),
+        VariantInfo::rust(
+            "futures-local-pool",
+            "futures LocalPool: spawn_local_with_handle + RemoteHandle",
+        ),
+        VariantInfo::both("os-threads", "std::thread::spawn + JoinHandle::join"),
+        VariantInfo::python("process-fork"),
+        VariantInfo::python("process-spawn"),
+        VariantInfo::python("pool-worker"),
+    ])
+    .tables(&[
+        Table::new("What does one task cost?", &[PER_TASK, MEMORY]),
+        Table::new("Did every task run to its end?", &[COMPLETED]),
+    ])
+    .sweep(
+        Sweep::new(
+            &LADDER,
+            &[
+                Text("asyncio"),
+                Text("tokio-current-thread"),
+                Text("tokio-multi-thread"),
+                Text("async-std"),
+                Text("smol"),
+                Text("futures-local-pool"),
+                Text("os-threads"),
+            ],
+        )
+        .figures(&[PER_TASK, MEMORY])
+        .caps(&[(Text("os-threads"), THREAD_CAP as u64)]),
+    )
+    .with_tasks();
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let default_n = if options.full { 1_000_000 } else { 10_000 };
     let n = options.tasks.unwrap_or(default_n);
     if options.variant.as_deref() == Some("os-threads") && n > THREAD_CAP {
@@ -199,10 +228,11 @@ fn main() {
     });
     say!("What one task costs, N = {n}: per runtime, a memory pass, then a time pass.");
     say!("(Memory reads cleanest in a fresh process per runtime: `cargo xtask timings`.)");
-    let mut trace = Trace::new("runtimes", &options);
-    trace.size = n.to_string(); // the two languages' defaults differ: say which N ran
+    // The two languages' defaults differ: the trace says which N ran.
+    let mut trace = Trace::sized(&PATTERN, &options, n);
     let tokio = |mut b: Builder| Tokio(b.build().expect("tokio starts"));
-    for &name in VARIANTS.iter().filter(|&&name| options.runs(name)) {
+    let names = PATTERN.names(false);
+    for name in names.into_iter().filter(|name| options.runs(name)) {
         let t = &mut trace;
         match name {
             "tokio-current-thread" => run(t, name, n, tokio(Builder::new_current_thread())),
@@ -235,13 +265,11 @@ fn run<R: Runtime>(trace: &mut Trace, name: &str, n: usize, runtime: R) {
             ns => format!("{:.1} µs", ns / 1_000.0),
         };
         arrived(1, format_args!("{n} spawned and joined: {each} each"));
-        (seconds, bytes, alive.min(done))
+        let mut found = vec![PER_TASK.of(seconds), COMPLETED.of(alive.min(done))];
+        found.extend(bytes.map(|b| MEMORY.of(b)));
+        found
     };
-    if let Some(((seconds, bytes, completed), v)) = trace.run(name, R::USES, measure) {
-        v.figures.task_s = Some(seconds);
-        v.figures.task_bytes = bytes;
-        v.figures.completed = Some(completed as f64);
-    }
+    trace.run(name, measure);
 }
 
 fn refuse(message: String) -> ! {

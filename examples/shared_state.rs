@@ -24,7 +24,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
-use concurrency_pairs::{Cli, Trace, Variant, arrived, say, task};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, say, task,
+};
 
 // ANCHOR: atomic
 /// Every thread holds an `Arc` (a shared owner) of one atomic counter; `fetch_add` is a
@@ -115,57 +117,95 @@ fn no_sharing(threads: usize, per_thread: u64) -> u64 {
 }
 // ANCHOR_END: no_sharing
 
-const CLI: Cli = Cli::new(
+const INCREMENTS: Figure = Figure::count("increments", "increments");
+const FINAL_VALUE: Figure = Figure::count("final_value", "final value");
+const LOST: Figure = Figure::count("lost_updates", "lost updates");
+const PER_INCREMENT: Figure = Figure::seconds("increment_s", "per increment");
+const ARTICLE_RUNS: Figure = Figure::count("article_runs", "article's program runs");
+const ARTICLE_EXACT: Figure = Figure::count("article_exact", "runs printing 5");
+
+const PATTERN: Pattern = Pattern::new(
     "shared_state",
     "one counter, several threads: Arc<AtomicU64>, Arc<Mutex<u64>>, or no sharing",
 )
-.with_variants(&["atomic", "lock", "no-sharing"]);
+.variants(&[
+    VariantInfo::rust("atomic", "Arc<AtomicU64>, fetch_add"),
+    VariantInfo::python("value-pool-map"),
+    VariantInfo::python("manager"),
+    VariantInfo::python("article-size"),
+    VariantInfo::both("lock", "Arc<Mutex<u64>>"),
+    VariantInfo::both("no-sharing", "scoped threads return partial counts"),
+])
+.headline(Headline::new(LOST, "lock", "manager"))
+.per_unit(INCREMENTS, PER_INCREMENT)
+.tables(&[
+    Table::new(
+        "Is every increment counted?",
+        &[INCREMENTS, FINAL_VALUE, LOST],
+    ),
+    Table::new("What does one increment cost?", &[PER_INCREMENT]),
+    Table::new(
+        "How often does the article's own program print 5?",
+        &[ARTICLE_RUNS, ARTICLE_EXACT],
+    ),
+]);
 
 /// Increments each thread makes (Rust can afford more than Python's manager proxy).
 const PER_THREAD: u64 = 5_000_000;
 
-/// Record the count, the lost updates and the cost of one increment: the counting phase
+/// A counting lesson: threads and increments per thread in, the final count out.
+type Lesson = fn(usize, u64) -> u64;
+const LESSONS: [(&str, Lesson); 3] = [
+    ("atomic", atomic),
+    ("lock", lock),
+    ("no-sharing", no_sharing),
+];
+
+/// What a counting variant found: the count and the updates lost, with its inputs.
+fn counted(final_value: u64, threads: usize) -> [Found; 5] {
+    let increments = threads as u64 * PER_THREAD;
+    [
+        INCREMENTS.of(increments),
+        FINAL_VALUE.of(final_value),
+        LOST.of(increments - final_value),
+        given("workers", threads),
+        given("per_worker", PER_THREAD),
+    ]
+}
+
+/// The cost of one increment, from the spans the variant recorded: the counting phase
 /// (first thread's start to last thread's end) divided by the number of increments, so
 /// with several threads counting at once it is a throughput, not the latency of one.
-fn counted(v: &mut Variant, final_value: u64, expected: u64) {
+/// No derived figure spans the phase, and `trace.run` hands the variant back to read
+/// only, so the figure is added to the variant that just ran.
+fn per_increment(trace: &mut Trace) {
+    let v = trace.variants.last_mut().expect("the variant just ran");
     let start = v
         .tasks
         .iter()
         .map(|t| t.start_s)
         .fold(f64::INFINITY, f64::min);
     let end = v.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
-    let lost = expected - final_value;
-    let increment_s = (end - start) / expected as f64;
+    let increments = v.value(&INCREMENTS).expect("counted");
+    let final_value = v.value(&FINAL_VALUE).expect("counted");
+    let increment_s = (end - start) / increments;
     say!(
-        "final {final_value}, expected {expected}, lost {lost}, {:.2} ns per increment",
+        "final {final_value}, expected {increments}, lost {}, {:.2} ns per increment",
+        increments - final_value,
         increment_s * 1e9
     );
-    let figures = &mut v.figures;
-    figures.increments = Some(expected as f64);
-    figures.final_value = Some(final_value as f64);
-    figures.lost_updates = Some(lost as f64);
-    figures.increment_s = Some(increment_s);
+    v.record(PER_INCREMENT.of(increment_s));
 }
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let threads = if options.full { 4 } else { 2 };
-    let expected = threads as u64 * PER_THREAD;
-    let mut trace = Trace::new("shared_state", &options);
-    if let Some((count, v)) = trace.run("atomic", "Arc<AtomicU64>, fetch_add", || {
-        atomic(threads, PER_THREAD)
-    }) {
-        counted(v, count, expected);
-    }
-    if let Some((count, v)) = trace.run("lock", "Arc<Mutex<u64>>", || lock(threads, PER_THREAD)) {
-        counted(v, count, expected);
-    }
-    if let Some((count, v)) =
-        trace.run("no-sharing", "scoped threads return partial counts", || {
-            no_sharing(threads, PER_THREAD)
-        })
-    {
-        counted(v, count, expected);
+    let mut trace = Trace::new(&PATTERN, &options);
+    for (name, lesson) in LESSONS {
+        let ran = trace.run(name, || counted(lesson(threads, PER_THREAD), threads));
+        if ran.is_some() {
+            per_increment(&mut trace);
+        }
     }
     trace.finish(&options);
 }

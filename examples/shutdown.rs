@@ -20,7 +20,8 @@
 use std::{process, process::Command, sync::Arc, sync::Mutex, time::Duration, time::Instant};
 
 use concurrency_pairs::{
-    Cli, Trace, arrived, lab::note, signals::Signals, task_async, work::cpu_work,
+    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab::note,
+    signals::Signals, task_async, work::cpu_work,
 };
 use tokio::time::{sleep, timeout};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
@@ -150,34 +151,49 @@ async fn serve(
 }
 // ANCHOR_END: serve
 
-const CLI: Cli = Cli::new(
+const IN_FLIGHT: Figure = Figure::count("in_flight", "in flight at signal");
+const FINISHED: Figure = Figure::count("finished", "finished");
+const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
+const DRAIN: Figure = Figure::seconds("drain_s", "signal to all stopped");
+const EXIT_CODE: Figure = Figure::count("exit_code", "exit code");
+
+const PATTERN: Pattern = Pattern::new(
     "shutdown",
     "a signal cancels every job, drained under a deadline; a second forces the exit",
 )
-.with_variants(&["sigterm-drain", "deadline"])
+.variants(&[
+    VariantInfo::both("sigterm-drain", "CancellationToken + TaskTracker"),
+    VariantInfo::both("deadline", "job 5 checks its token every 0.8 s"),
+])
+.headline(Headline::alone(DRAIN, "sigterm-drain"))
+.tables(&[
+    Table::new(
+        "Is every job either finished or cancelled?",
+        &[IN_FLIGHT, FINISHED, CANCELLED],
+    ),
+    Table::new(
+        "How long does the drain take, and how does it end?",
+        &[DRAIN, EXIT_CODE],
+    ),
+])
 .with_switch("--wait-for-signal", "wait for Ctrl-C")
 .with_own_signals();
 
-/// Name, what it uses, whether job 5 is stubborn, the drain deadline in seconds.
-const VARIANTS: [(&str, &str, bool, f64); 2] = [
-    (
-        "sigterm-drain",
-        "CancellationToken + TaskTracker",
-        false,
-        1.0,
-    ),
-    ("deadline", "job 5 checks its token every 0.8 s", true, 0.2),
-];
+/// Name, whether job 5 is stubborn, the drain deadline in seconds.
+const VARIANTS: [(&str, bool, f64); 2] = [("sigterm-drain", false, 1.0), ("deadline", true, 0.2)];
+/// How many jobs; the first ones' lengths in seconds (they end before the signal).
+const JOBS: usize = 6;
+const SHORT_S: [f64; 2] = [0.1, 0.2];
 
 /// Jobs 0 and 1 end before the signal, the others run `long` s; a `stubborn` job 5 looks
 /// at its token only every 0.8 s.
 fn jobs(scale: f64, long: f64, stubborn: bool) -> Vec<Job> {
     let job = |i: usize| Job {
         cpu: i % 2 == 1,
-        secs: scale * if i < 2 { 0.1 * (i + 1) as f64 } else { long },
+        secs: scale * SHORT_S.get(i).copied().unwrap_or(long),
         check_every: scale * if stubborn && i == 5 { 0.8 } else { 0.01 },
     };
-    (0..6).map(job).collect()
+    (0..JOBS).map(job).collect()
 }
 
 /// One run on a fresh runtime; SIGTERM to itself after `self_signal_after` s, if given.
@@ -204,24 +220,29 @@ fn run(jobs: &[Job], self_signal_after: Option<f64>, deadline: Duration) -> Repo
 }
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     if options.switch {
         let wait = || run(&jobs(2.5, 12.0, true), None, Duration::from_secs(5)).code;
         process::exit(concurrency_pairs::lab::variant("wait-for-signal", "you", wait).0);
     }
     let scale = if options.full { 3.0 } else { 1.0 };
-    let mut trace = Trace::new("shutdown", &options);
+    let mut trace = Trace::new(&PATTERN, &options);
     let after = Some(0.3 * scale); // SIGTERM to ourselves, with every job under way
-    for (name, uses, stubborn, deadline) in VARIANTS {
+    for (name, stubborn, deadline) in VARIANTS {
         let deadline = Duration::from_secs_f64(deadline * scale);
         let jobs = jobs(scale, 1.5, stubborn);
-        let Some((report, v)) = trace.run(name, uses, || run(&jobs, after, deadline)) else {
-            continue;
-        };
-        let f = &mut v.figures;
-        (f.in_flight, f.finished) = (Some(report.in_flight as f64), Some(report.finished as f64));
-        (f.drain_s, f.exit_code) = (Some(report.drain_s), Some(f64::from(report.code)));
-        f.cancelled = Some((jobs.len() - report.finished) as f64);
+        trace.run(name, || {
+            let report = run(&jobs, after, deadline);
+            [
+                IN_FLIGHT.of(report.in_flight),
+                FINISHED.of(report.finished),
+                CANCELLED.of(jobs.len() - report.finished),
+                DRAIN.of(report.drain_s),
+                EXIT_CODE.of(report.code),
+                given("jobs", jobs.len()),
+                given("short_jobs", SHORT_S.len()),
+            ]
+        });
     }
     trace.finish(&options);
 }

@@ -17,7 +17,10 @@ use std::future::Future;
 use std::thread;
 use std::time::Duration;
 
-use concurrency_pairs::{Cli, Trace, arrived, task_async};
+use concurrency_pairs::common::{OVER_IDEAL, WALL};
+use concurrency_pairs::{
+    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, task_async,
+};
 use futures::channel::oneshot;
 use tokio::task::JoinSet;
 
@@ -148,19 +151,34 @@ async fn futures_join(d: Duration) {
 }
 // ANCHOR_END: futures_join
 
-const CLI: Cli = Cli::new(
+/// Python only: how many event loops two `asyncio.run` calls went through.
+const EVENT_LOOPS: Figure = Figure::count("event_loops", "distinct event loops");
+
+const PATTERN: Pattern = Pattern::new(
     "spawn_vs_await",
     "awaiting in sequence versus running concurrently, on tokio, async-std, smol and futures",
 )
-.with_variants(&[
-    "sequential",
-    "join",
-    "spawn",
-    "group",
-    "async-std-spawn",
-    "smol-spawn",
-    "futures-sequential",
-    "futures-join",
+.variants(&[
+    VariantInfo::both("sequential", "tokio, .await one after the other"),
+    VariantInfo::both("join", "tokio::join!, no spawn"),
+    VariantInfo::both("spawn", "tokio::spawn, then await the JoinHandles"),
+    VariantInfo::both("group", "tokio JoinSet"),
+    VariantInfo::rust("async-std-spawn", "async_std::task::spawn"),
+    VariantInfo::rust("smol-spawn", "smol::spawn"),
+    VariantInfo::rust("futures-sequential", "futures::executor, .await in turn"),
+    VariantInfo::rust("futures-join", "futures::executor + futures::join!"),
+    VariantInfo::python("asyncio-run-twice"),
+])
+.headline(Headline::new(WALL, "join", "sequential"))
+.tables(&[
+    Table::new(
+        "Do two awaits in a row take the sum, and joined or spawned ones the max?",
+        &[WALL, OVER_IDEAL],
+    ),
+    Table::new(
+        "Does asyncio.run make a new event loop on every call?",
+        &[EVENT_LOOPS],
+    ),
 ]);
 
 /// Each greeting sleeps this long first (the article's 3 s with `--full`).
@@ -168,7 +186,7 @@ const DEFAULT_S: f64 = 0.3;
 const FULL_S: f64 = 3.0;
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let secs = if options.full { FULL_S } else { DEFAULT_S };
     let d = Duration::from_secs_f64(secs);
 
@@ -177,25 +195,19 @@ fn main() {
         .enable_time()
         .build()
         .expect("a tokio runtime starts");
-    let mut trace = Trace::new("spawn_vs_await", &options);
-    let uses = "tokio, .await one after the other";
-    trace.run("sequential", uses, || tokio.block_on(sequential(d)));
-    trace.run("join", "tokio::join!, no spawn", || tokio.block_on(join(d)));
-    let uses = "tokio::spawn, then await the JoinHandles";
-    trace.run("spawn", uses, || tokio.block_on(spawn(d)));
-    trace.run("group", "tokio JoinSet", || tokio.block_on(group(d)));
-    trace.run("async-std-spawn", "async_std::task::spawn", || {
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("sequential", || tokio.block_on(sequential(d)));
+    trace.run("join", || tokio.block_on(join(d)));
+    trace.run("spawn", || tokio.block_on(spawn(d)));
+    trace.run("group", || tokio.block_on(group(d)));
+    trace.run("async-std-spawn", || {
         async_std::task::block_on(async_std_spawn(d))
     });
-    trace.run("smol-spawn", "smol::spawn", || {
-        smol::block_on(smol_spawn(d))
-    });
-    let uses = "futures::executor, .await in turn";
-    trace.run("futures-sequential", uses, || {
+    trace.run("smol-spawn", || smol::block_on(smol_spawn(d)));
+    trace.run("futures-sequential", || {
         futures::executor::block_on(futures_sequential(d))
     });
-    let uses = "futures::executor + futures::join!";
-    trace.run("futures-join", uses, || {
+    trace.run("futures-join", || {
         futures::executor::block_on(futures_join(d))
     });
     // The workload's lower bound, for every variant: the sequential ones show 2x.

@@ -18,9 +18,13 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use concurrency_pairs::lab::{self, note};
-use concurrency_pairs::{Cli, TaskSpan, Trace, Variant, arrived, say, task_async};
+use concurrency_pairs::{
+    Figure, Found, Headline, Pattern, Table, TaskSpan, Trace, VariantInfo, arrived, given, say,
+    task_async,
+};
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
+use tokio::runtime::Runtime;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{sleep_until, timeout_at};
 
@@ -59,8 +63,8 @@ async fn wait_with_deadline(unit: Duration, deadline: Instant) -> JoinSet<usize>
 // ANCHOR: wait_all
 /// `asyncio.wait(tasks, timeout=10)`: the timeout is longer than every task, so the
 /// `JoinSet` empties first and the wait returns at 9 units with everything done.
-async fn wait_all(unit: Duration) -> f64 {
-    let set = wait_with_deadline(unit, Instant::now() + unit.mul_f64(10.0)).await;
+async fn wait_all(unit: Duration) -> Returned {
+    let set = wait_with_deadline(unit, Instant::now() + unit.mul_f64(LONG_UNITS)).await;
     wait_returned(set.len())
 }
 // ANCHOR_END: wait_all
@@ -68,32 +72,32 @@ async fn wait_all(unit: Duration) -> f64 {
 // ANCHOR: deadline_cancel
 /// The same wait with a 4.5-unit deadline, then the `JoinSet` is dropped: dropping a
 /// `JoinSet` aborts every task still in it (`abort_all()` says so explicitly).
-async fn deadline_cancel(unit: Duration) -> f64 {
+async fn deadline_cancel(unit: Duration) -> Returned {
     let start = Instant::now();
     let set = wait_with_deadline(unit, start + unit.mul_f64(SHORT_UNITS)).await;
-    let returned_s = wait_returned(set.len());
+    let returned = wait_returned(set.len());
     drop(set); // aborts the five pending tasks
     note("dropped the JoinSet: its pending tasks are aborted");
     // Wait past the slowest task's end: an aborted task never gets there.
     sleep_until(settled(start, unit).into()).await;
-    returned_s
+    returned
 }
 // ANCHOR_END: deadline_cancel
 
 // ANCHOR: deadline_keep
 /// The deadline only bounds the *wait*: keep the `JoinSet`, do something else, and
 /// collect the stragglers later, like awaiting Python's `pending` set.
-async fn deadline_keep(unit: Duration) -> f64 {
+async fn deadline_keep(unit: Duration) -> Returned {
     let start = Instant::now();
     let mut set = wait_with_deadline(unit, start + unit.mul_f64(SHORT_UNITS)).await;
-    let returned_s = wait_returned(set.len());
+    let returned = wait_returned(set.len());
     // The pending tasks never stopped running: join them now (bounded all the same).
     let until = settled(start, unit).into();
     while let Ok(Some(joined)) = timeout_at(until, set.join_next()).await {
         let id = joined.expect("a sleeping task does not panic");
         note(format_args!("late result: task {id}"));
     }
-    returned_s
+    returned
 }
 // ANCHOR_END: deadline_keep
 
@@ -101,7 +105,7 @@ async fn deadline_keep(unit: Duration) -> f64 {
 /// Plain `tokio::spawn` handles, polled as they finish through a `FuturesUnordered`.
 /// Dropping a `JoinHandle` *detaches* its task: the five pending tasks run to their
 /// end with nobody waiting for them.
-async fn deadline_detach(unit: Duration) -> f64 {
+async fn deadline_detach(unit: Duration) -> Returned {
     let start = Instant::now();
     let deadline = start + unit.mul_f64(SHORT_UNITS);
     let mut handles: FuturesUnordered<JoinHandle<usize>> = (0..TASKS)
@@ -110,11 +114,11 @@ async fn deadline_detach(unit: Duration) -> f64 {
     while let Ok(Some(joined)) = timeout_at(deadline.into(), handles.next()).await {
         arrived(joined.expect("a sleeping task does not panic"), "done");
     }
-    let returned_s = wait_returned(handles.len());
+    let returned = wait_returned(handles.len());
     drop(handles); // detaches the five pending tasks: they keep running
     note("dropped the JoinHandles: their tasks run on, detached");
     sleep_until(settled(start, unit).into()).await;
-    returned_s
+    returned
 }
 // ANCHOR_END: deadline_detach
 
@@ -122,7 +126,7 @@ async fn deadline_detach(unit: Duration) -> f64 {
 /// smol, with `futures::select!` racing the next finished task against a timer. A smol
 /// `Task` is the opposite of a tokio `JoinHandle`: dropping it cancels the task, and
 /// `detach()` is how you let it run on.
-async fn smol_deadline(unit: Duration, detach: bool) -> f64 {
+async fn smol_deadline(unit: Duration, detach: bool) -> Returned {
     let start = Instant::now();
     // A smol `Timer` is a future and a stream (of ticks): ask for the future's `fuse`.
     let mut deadline = FutureExt::fuse(smol::Timer::at(start + unit.mul_f64(SHORT_UNITS)));
@@ -135,7 +139,7 @@ async fn smol_deadline(unit: Duration, detach: bool) -> f64 {
             _ = deadline => break,
         }
     }
-    let returned_s = wait_returned(pending.len());
+    let returned = wait_returned(pending.len());
     if detach {
         pending.into_iter().for_each(smol::Task::detach); // they run on, nobody waiting
         note("detached the pending Tasks: they run on");
@@ -144,12 +148,16 @@ async fn smol_deadline(unit: Duration, detach: bool) -> f64 {
         note("dropped the pending Tasks: they are cancelled");
     }
     smol::Timer::at(settled(start, unit)).await;
-    returned_s
+    returned
 }
 // ANCHOR_END: smol_deadline
 
-/// The short deadline, half-way between two tasks' ends (4 and 5 units).
+/// The long timeout, past every task's end, and the short deadline, half-way between two
+/// tasks' ends (4 and 5 units).
+const LONG_UNITS: f64 = 10.0;
 const SHORT_UNITS: f64 = 4.5;
+/// Half a unit past the slowest task's end: every task that was going to finish has.
+const SETTLED_UNITS: f64 = TASKS as f64 + 0.5;
 
 /// Task `id` sleeping `id + 1` units on tokio's timer, timed for the trace.
 fn tokio_nap(id: usize, unit: Duration) -> impl Future<Output = usize> {
@@ -161,16 +169,28 @@ fn smol_nap(id: usize, unit: Duration) -> impl Future<Output = usize> {
     traced(id, nap(id, smol::Timer::after(unit * (id as u32 + 1))))
 }
 
-/// Half a unit past the slowest task's end: every task that was going to finish has.
+/// When the variant has watched long enough (see `SETTLED_UNITS`).
 fn settled(start: Instant, unit: Duration) -> Instant {
-    start + unit.mul_f64(TASKS as f64 + 0.5)
+    start + unit.mul_f64(SETTLED_UNITS)
 }
 
-/// The wait has returned: say so, and give the time (the variant's wall time).
-fn wait_returned(pending: usize) -> f64 {
-    note(format_args!("wait returned: {pending} pending"));
-    lab::now()
+/// When the wait returned, and how many tasks were done then.
+struct Returned {
+    at_s: f64,
+    done: usize,
 }
+
+/// The wait has returned: say so, and give the time and the tasks done.
+fn wait_returned(pending: usize) -> Returned {
+    note(format_args!("wait returned: {pending} pending"));
+    Returned {
+        at_s: lab::now(),
+        done: TASKS - pending,
+    }
+}
+
+/// Counts the tasks cut short: their guard's `Drop` ran before they finished.
+static CUT_SHORT: AtomicUsize = AtomicUsize::new(0);
 
 /// Times task `id` for the trace. A task cancelled mid-sleep never gets back from
 /// `task_async`; its guard then records the span cut short, of kind `cancelled`.
@@ -181,6 +201,7 @@ async fn traced<F: Future>(id: usize, work: F) -> F::Output {
             let Self(id, start_s) = *self;
             let span = TaskSpan::new(id, format!("task-{id}"), start_s, lab::now());
             lab::record(span.with_kind("cancelled"));
+            CUT_SHORT.fetch_add(1, SeqCst);
         }
     }
     let guard = CutShort(id, lab::now());
@@ -189,62 +210,92 @@ async fn traced<F: Future>(id: usize, work: F) -> F::Output {
     value
 }
 
-/// The variant's wall time is its wait; past it, count what became of the tasks.
-fn tally(run: Option<(f64, &mut Variant)>, unit: Duration) {
+/// Past the wait, count what became of the tasks (`timeout_units` bounded the wait).
+fn tally(returned: Returned, timeout_units: f64) -> Vec<Found> {
     let completed = COMPLETED.swap(0, SeqCst);
-    let Some((returned_s, v)) = run else { return };
-    v.wall_s = returned_s;
-    // It cannot return before its deadline, unless every task is done.
-    let timeout_units = if v.name == "wait-all" {
-        10.0
-    } else {
-        SHORT_UNITS
-    };
-    v.ideal_s = Some(timeout_units.min(TASKS as f64) * unit.as_secs_f64());
-    let done = v.received.len();
-    let cut_short = |t: &&TaskSpan| t.kind.as_deref() == Some("cancelled");
-    let (later, cancelled) = (completed - done, v.tasks.iter().filter(cut_short).count());
+    let cancelled = CUT_SHORT.swap(0, SeqCst);
+    let done = returned.done;
+    let later = completed - done;
     say!("  {done} done when the wait returned, {later} completed after it, {cancelled} cancelled");
-    v.figures.done_at_deadline = Some(done as f64);
-    v.figures.completed_after_deadline = Some(later as f64);
-    v.figures.cancelled = Some(cancelled as f64);
+    vec![
+        RETURNED.of(returned.at_s),
+        DONE.of(done),
+        LATER.of(later),
+        CANCELLED.of(cancelled),
+        given("spawned", TASKS),
+        given("timeout_units", timeout_units),
+    ]
 }
 
-const CLI: Cli = Cli::new(
+const RETURNED: Figure = Figure::seconds("returned_s", "wait returned");
+const DONE: Figure = Figure::count("done_at_deadline", "done at deadline");
+const LATER: Figure = Figure::count("completed_after_deadline", "completed after");
+const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
+
+const PATTERN: Pattern = Pattern::new(
     "wait_timeout",
     "wait for many tasks with a deadline: done results, and the pending ones aborted or kept",
 )
-.with_variants(&[
-    "wait-all",
-    "deadline-cancel",
-    "deadline-keep",
-    "deadline-detach",
-    "smol-cancel",
-    "smol-detach",
+.variants(&[
+    VariantInfo::both(
+        "wait-all",
+        "tokio JoinSet drained under timeout_at, 10 units",
+    ),
+    VariantInfo::both(
+        "deadline-cancel",
+        "tokio JoinSet + timeout_at, then dropped",
+    ),
+    VariantInfo::both("deadline-keep", "tokio JoinSet + timeout_at, joined later"),
+    VariantInfo::rust(
+        "deadline-detach",
+        "tokio::spawn handles dropped at the deadline",
+    ),
+    VariantInfo::rust(
+        "smol-cancel",
+        "smol::spawn + futures::select!, Tasks dropped",
+    ),
+    VariantInfo::rust(
+        "smol-detach",
+        "smol::spawn + futures::select!, Tasks detached",
+    ),
+    VariantInfo::python("wait-coroutines"),
+])
+.headline(Headline::new(RETURNED, "deadline-cancel", "wait-all"))
+.tables(&[
+    Table::new(
+        "When does the wait return, with how much done?",
+        &[RETURNED, DONE],
+    ),
+    Table::new(
+        "Do the pending tasks run on, or are they cancelled?",
+        &[LATER, CANCELLED],
+    ),
 ]);
 
 fn main() {
-    let options = CLI.parse();
+    let options = PATTERN.parse();
     let unit = Duration::from_secs_f64(if options.full { 1.0 } else { 0.2 });
-    let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut trace = Trace::new("wait_timeout", &options);
-    let uses = "tokio JoinSet drained under timeout_at, 10 units";
-    let lesson = || rt.block_on(wait_all(unit));
-    tally(trace.run("wait-all", uses, lesson), unit);
-    let uses = "tokio JoinSet + timeout_at, then dropped";
-    let lesson = || rt.block_on(deadline_cancel(unit));
-    tally(trace.run("deadline-cancel", uses, lesson), unit);
-    let uses = "tokio JoinSet + timeout_at, joined later";
-    let lesson = || rt.block_on(deadline_keep(unit));
-    tally(trace.run("deadline-keep", uses, lesson), unit);
-    let uses = "tokio::spawn handles dropped at the deadline";
-    let lesson = || rt.block_on(deadline_detach(unit));
-    tally(trace.run("deadline-detach", uses, lesson), unit);
-    let uses = "smol::spawn + futures::select!, Tasks dropped";
-    let lesson = || smol::block_on(smol_deadline(unit, false));
-    tally(trace.run("smol-cancel", uses, lesson), unit);
-    let uses = "smol::spawn + futures::select!, Tasks detached";
-    let lesson = || smol::block_on(smol_deadline(unit, true));
-    tally(trace.run("smol-detach", uses, lesson), unit);
+    let rt = Runtime::new().expect("a tokio runtime starts");
+    let mut trace = Trace::new(&PATTERN, &options);
+    trace.run("wait-all", || {
+        tally(rt.block_on(wait_all(unit)), LONG_UNITS)
+    });
+    trace.run("deadline-cancel", || {
+        tally(rt.block_on(deadline_cancel(unit)), SHORT_UNITS)
+    });
+    trace.run("deadline-keep", || {
+        tally(rt.block_on(deadline_keep(unit)), SHORT_UNITS)
+    });
+    trace.run("deadline-detach", || {
+        tally(rt.block_on(deadline_detach(unit)), SHORT_UNITS)
+    });
+    trace.run("smol-cancel", || {
+        tally(smol::block_on(smol_deadline(unit, false)), SHORT_UNITS)
+    });
+    trace.run("smol-detach", || {
+        tally(smol::block_on(smol_deadline(unit, true)), SHORT_UNITS)
+    });
+    // Every variant watches its tasks at least until the slowest one ends (or would have).
+    trace.set_ideal(TASKS as f64 * unit.as_secs_f64());
     trace.finish(&options);
 }

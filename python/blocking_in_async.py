@@ -137,8 +137,8 @@ def report(v, tick):
     late_s = max([0.0] + [t["end_s"] - t["start_s"] - tick for t in ticks])
     cpairs.say(f"           peak concurrency {peak}; "
                f"heartbeat: {len(ticks)} ticks, the worst {late_s * 1000:.0f} ms late")
-    v["peak_concurrency"] = peak
-    v["heartbeat_late_s"] = late_s
+    v.update(peak_concurrency=peak, heartbeat_late_s=late_s,
+             sleeping_tasks=len(SLEEP_UNITS))
 
 
 def main():

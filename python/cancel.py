@@ -109,11 +109,11 @@ def main():
     ran = trace.run("future-cancel", "ProcessPoolExecutor(1) + Future.cancel()", future_cancel, nth)
     if ran:
         answers, v = ran
-        v["refused"], v["cancelled"], v["ran_to_end"] = answers.count(False), answers.count(True), 2
+        v.update(refused=answers.count(False), cancelled=answers.count(True), ran_to_end=2)
     ran = trace.run("plain-event", "submit(fib, n, multiprocessing.Event())", plain_event, nth)
     if ran:
         error, v = ran
-        v["error"] = error
+        v.update(error=error)
     ran = trace.run("cooperative-flag", "Manager().Event() checked every step",
                     cooperative, nth, cancels)
     if ran:

@@ -135,7 +135,7 @@ def main():
         lanes = {t["lane"] for t in v["tasks"]}
         v.update(workers=workers, lanes=len(lanes), ideal_s=ideal,
                  cpu_utilisation=meter.utilisation(v["wall_s"], cores),
-                 sizes=[job.units] * n, sums=sums)
+                 sizes=[job.units] * n, sums=sums, jobs=n, wait_s=wait_s)
         cpairs.say(f"  computed on {len(lanes)} thread(s) or process(es); ideal {ideal:.3f} s")
     trace.finish()
 

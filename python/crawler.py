@@ -202,23 +202,22 @@ def main():
                    f"cores busy {busy:.2f}")
         if pages.wrong:
             cpairs.say(f"{pages.wrong} results are wrong")
-        v["cpu_utilisation"] = busy
-        v["tasks_run"] = sum(pages.lanes.values())
-        v["wrong"] = pages.wrong
-        v["lanes"] = len(pages.lanes)
+        v.update(cpu_utilisation=busy, tasks_run=sum(pages.lanes.values()),
+                 wrong=pages.wrong, lanes=len(pages.lanes))
+        if lesson is article_batches:
+            v.update(batches=ARTICLE_BATCHES)
         if not options.counts_only:
-            v["sums"] = pages.sums
+            v.update(sums=pages.sums)
         # The process's peak plus each worker's: pages shared after fork count twice. This
         # variant's own when no other ran here.
         peak = (cpairs.peak_rss_bytes() or 0) + cpairs.worker_peak_bytes()
         if options.variant is not None and peak:
-            v["peak_rss_bytes"] = peak
+            v.update(peak_rss_bytes=peak)
         (sum_rates if lesson is single_loop_sum else rates).again()
     for v in trace.variants:
         r = sum_rates if v["name"] == "single-loop-sum" else rates
-        v["ideal_s"] = cpairs.crawl_ideal(jobs, r.all_cores, cores)
-        v["cpu_s"] = units * r.all_cores
-        v["load_slowdown"] = r.all_cores / r.one_core
+        v.update(ideal_s=cpairs.crawl_ideal(jobs, r.all_cores, cores),
+                 cpu_s=units * r.all_cores, load_slowdown=r.all_cores / r.one_core)
     trace.finish()
 
 

@@ -110,13 +110,12 @@ def main():
                     deadlock, DEADLOCK_TIMEOUT_S * scale, TRANSFER_S * scale)
     if ran:
         gave_up, v = ran
-        v["gave_up"] = gave_up
+        v.update(gave_up=gave_up)
     ran = trace.run("lock-order", "two Locks, one global lock order",
                     lock_order, TRANSFER_S * scale)
     if ran:
         gave_up, v = ran
-        v["gave_up"] = gave_up
-        v["ideal_s"] = 2 * TRANSFER_S * scale  # the transfers take turns
+        v.update(gave_up=gave_up, ideal_s=2 * TRANSFER_S * scale)  # the transfers take turns
     trace.finish()
 
 

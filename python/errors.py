@@ -208,9 +208,8 @@ def main():
         if ran is None:
             continue
         failures, v = ran
-        v["jobs"] = jobs
-        v["failed"] = len(failures)
-        v["results_kept"] = sum(1 for i in v["received"] if i < jobs)
+        v.update(jobs=jobs, failed=len(failures), failing=FAILING,
+                 results_kept=sum(1 for i in v["received"] if i < jobs))
         if failures:
             v["error"] = failures[0]
     ran = trace.run("graceful-termination", "Pool(1).apply_async + get, the child's except",

@@ -144,10 +144,10 @@ def main():
         if ran is None:
             continue
         (failures, cancelled, *logged), v = ran
-        v["jobs"] = jobs
-        v["failed"] = len(failures)
-        v["results_kept"] = len(v["received"])
-        v["cancelled"] = cancelled
+        v.update(jobs=jobs, failed=len(failures), results_kept=len(v["received"]),
+                 cancelled=cancelled, failing=FAILING)
+        if name == "join-error":
+            v["aborted"] = jobs - 1  # the task join_error cancels: tasks[-1]
         errors = failures or [line for lines in logged for line in lines]
         if errors:
             v["error"] = errors[0]

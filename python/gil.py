@@ -157,7 +157,8 @@ def main():
             continue
         final, v = ran
         increments = COUNTING_THREADS * times
-        v.update(increments=increments, final_value=final, lost_updates=increments - final)
+        v.update(increments=increments, final_value=final, lost_updates=increments - final,
+                 threads=COUNTING_THREADS, per_thread=times)
         cpairs.say(f"  {final} of {increments} increments counted; "
                    f"{increments - final} lost")
     trace.finish()

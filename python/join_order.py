@@ -111,13 +111,6 @@ def target_passed(seconds):
 # ANCHOR_END: target_passed
 
 
-def b_waited(v):
-    """How long B's finished result sat before the parent took it."""
-    b = 1
-    end = next(t["end_s"] for t in v["tasks"] if t["id"] == b)
-    return v["received_s"][v["received"].index(b)] - end
-
-
 VARIANTS = ["join-in-start-order", "channel-completion-order", "target-called",
             "target-passed"]
 
@@ -133,8 +126,6 @@ def main():
     trace.run("channel-completion-order", "multiprocessing.Process + Queue",
               channel_completion_order, tasks)
     trace.set_ideal(max(seconds for _, seconds in tasks))
-    for v in trace.variants:
-        v["b_result_waited_s"] = b_waited(v)
     slow = tasks[0][1]
     for name, uses, lesson in [("target-called", "threading.Thread(target=f())", target_called),
                                ("target-passed", "threading.Thread(target=f, args=...)",
@@ -142,8 +133,8 @@ def main():
         ran = trace.run(name, uses, lesson, slow)
         if ran:
             thread_name, v = ran
-            v["ran_on_caller"] = int(thread_name == threading.current_thread().name)
-            v["ideal_s"] = slow
+            v.update(ran_on_caller=int(thread_name == threading.current_thread().name),
+                     ideal_s=slow)
     trace.finish()
 
 

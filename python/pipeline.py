@@ -184,21 +184,25 @@ def main():
     alone = options.variant is not None
     trace = cpairs.Trace("pipeline", options)
 
+    sleeps = [1, 2, 3, 4]  # the article's four sleeps, in units
+
     def article():
         list_items = []
-        parallel_processor([1, 2, 3, 4], Sleeper(unit), list_items.append, maxsize=WORKERS)
+        parallel_processor(sleeps, Sleeper(unit), list_items.append, maxsize=WORKERS)
         return list_items
 
     ran = trace.run("article", "4 Processes + Queue(4), collector in the parent", article)
     if ran:
         list_items, v = ran
         cpairs.say(f"  list_items: {list_items}")
-        v["ideal_s"] = 4 * unit
-        v["startup_s"] = min((t["start_s"] for t in v["tasks"]), default=None)
+        v.update(inputs=len(sleeps), ideal_s=4 * unit)
+        if v["tasks"]:
+            v.update(startup_s=min(t["start_s"] for t in v["tasks"]))
     for name, ordered in [("imap", True), ("imap-unordered", False)]:
         ran = trace.run(name, f"Pool(4).{name.replace('-', '_')}", imap, SLEEPS, step, ordered)
         if ran:
-            ran[1]["ideal_s"] = step * max(max(SLEEPS), sum(SLEEPS) / WORKERS)
+            ran[1].update(inputs=len(SLEEPS),
+                          ideal_s=step * max(max(SLEEPS), sum(SLEEPS) / WORKERS))
     backpressure_variants = [
         ("bounded", f"4 Processes + Queue({CAPACITY}), slow collector", CAPACITY, None),
         ("unbounded", "4 Processes + Queue(), slow collector", 0, None),
@@ -209,23 +213,24 @@ def main():
         ran = trace.run(name, uses, quietly(backpressure, items), items, maxsize, stop)
         if ran:
             (count, memory), v = ran
-            v["ideal_s"] = items * COLLECT_S + (stop[1] if stop else 0)
-            v["items"] = count
-            v["item_s"] = v["wall_s"] / items
+            v.update(ideal_s=items * COLLECT_S + (stop[1] if stop else 0), items=count,
+                     inputs=items, workers=WORKERS, item_s=v["wall_s"] / items)
             if maxsize:
-                v["capacity"] = maxsize
+                v.update(capacity=maxsize)
             if alone:  # this process's high-water mark is this variant's own
-                v["peak_rss_bytes"] = (cpairs.peak_rss_bytes() or 0) + memory
-    ran = trace.run("zero-capacity", "Queue(maxsize=0), no reader", zero_capacity, 64)
+                v.update(peak_rss_bytes=(cpairs.peak_rss_bytes() or 0) + memory)
+    puts = 64
+    ran = trace.run("zero-capacity", "Queue(maxsize=0), no reader", zero_capacity, puts)
     if ran:
         accepted, v = ran
         cpairs.say(f"  {accepted} puts accepted with nobody reading: maxsize=0 is unbounded")
-        v["items"] = accepted
+        v.update(items=accepted, inputs=puts)
     for v in trace.variants:
-        v["max_in_flight"] = in_flight(v)
-        v["out_of_order"] = sum(1 for k, index in enumerate(v["received"]) if k != index)
-        if v["max_in_flight"] is not None:
-            cpairs.say(f"{v['name']}: at most {v['max_in_flight']} in flight")
+        v.update(out_of_order=sum(1 for k, index in enumerate(v["received"]) if k != index))
+        most = in_flight(v)
+        if most is not None:
+            v.update(max_in_flight=most)
+            cpairs.say(f"{v['name']}: at most {most} in flight")
     trace.finish()
 
 

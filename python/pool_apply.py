@@ -113,8 +113,8 @@ def main():
               async_completion_order, durations)
     for v in trace.variants:
         # apply runs one task at a time: the sum. The others run all four at once: the longest.
-        v["ideal_s"] = sum(durations) if v["name"] == "apply" else max(durations)
-        v["workers"] = WORKERS
+        v.update(ideal_s=sum(durations) if v["name"] == "apply" else max(durations),
+                 workers=WORKERS, sizes=UNITS)
     trace.finish()
     # Last, so the table above stays on the first screen; not when one variant was asked for.
     if options.variant is None:

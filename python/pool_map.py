@@ -135,6 +135,8 @@ def main():
     trace.run("map", "Pool(3).map", pool_map, TASKS, seconds)
     trace.run("map-async", "Pool(3).map_async, wait, get", map_async, TASKS, seconds)
     trace.run("unordered", "Pool(3).imap_unordered", unordered, TASKS, seconds)
+    for v in trace.variants:  # the three above
+        v.update(workers=WORKERS, jobs=TASKS)
     # Two waves: three tasks, then the remaining two (ceil(tasks / workers) waves).
     trace.set_ideal(-(-TASKS // WORKERS) * seconds)
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S

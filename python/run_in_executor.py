@@ -119,10 +119,8 @@ def report(v, sizes, sums):
     over = ticks[-1]["end_s"] - ticks[0]["start_s"] if ticks else 0.0
     cpairs.say(f"io ticker: {len(ticks)} ticks in {over:.3f}s (it asked for one every "
                f"{TICK_S * 1e3:.0f} ms), worst {worst * 1e3:.1f} ms late")
-    v["io_ticks"] = len(ticks)
-    v["io_max_late_s"] = worst
-    v["sizes"] = sizes
-    v["sums"] = sums
+    v.update(io_ticks=len(ticks), io_max_late_s=worst, sizes=sizes, sums=sums,
+             tick_s=TICK_S)
 
 
 def main():

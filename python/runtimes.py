@@ -239,12 +239,14 @@ def main():
         uses, memory_pass, time_pass = VARIANTS[name]
         ran = trace.run(name, uses, measure, name, n, memory_pass, time_pass)
         (task_s, task_bytes, completed), v = ran
-        v.update(task_s=task_s, task_bytes=task_bytes, completed=completed)
+        v.update(task_s=task_s, completed=completed)
+        if task_bytes is not None:  # no /proc: no memory figure
+            v.update(task_bytes=task_bytes)
     for name, (uses, cap, time_pass) in STARTS.items():
         if options.runs(name):
             (task_s, completed), v = trace.run(name, uses, measure_starts, name,
                                                min(n, cap), time_pass)
-            v.update(task_s=task_s, completed=completed)
+            v.update(task_s=task_s, completed=completed, most_started=cap)
     trace.finish()
 
 

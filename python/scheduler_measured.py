@@ -96,7 +96,8 @@ def run(args, Scheduler, fib):
     ran = trace.run("kill", uses, on(kill_many))
     if ran:
         stops, v = sorted(ran[0]), ran[1]
-        v.update(cancels=len(stops), stop_median_s=statistics.median_low(stops), stop_worst_s=stops[-1])
+        v.update(cancels=len(stops), kills=kills, stop_median_s=statistics.median_low(stops),
+                 stop_worst_s=stops[-1])
 
     async def session():
         scheduler = Scheduler(workers, await parts.serve(delay), cpairs.say)

@@ -168,6 +168,7 @@ def main():
                     manager, workers, MANAGER_PER_WORKER, MANAGER_RUNS)
     if ran:
         counted(ran[1], workers, ran[0], MANAGER_RUNS * workers * MANAGER_PER_WORKER)
+        ran[1].update(workers=workers, per_worker=MANAGER_PER_WORKER, runs=MANAGER_RUNS)
     ran = trace.run("article-size", f"the article's program (Pool(5), 5 increments) "
                     f"{ARTICLE_RUNS} times", article_runs, ARTICLE_RUNS)
     if ran:
@@ -177,10 +178,12 @@ def main():
                     lock, workers, PER_WORKER)
     if ran:
         counted(ran[1], workers, ran[0], workers * PER_WORKER)
+        ran[1].update(workers=workers, per_worker=PER_WORKER)
     ran = trace.run("no-sharing", "Pool.starmap returns partial counts",
                     no_sharing, workers, PER_WORKER)
     if ran:
         counted(ran[1], workers, ran[0], workers * PER_WORKER)
+        ran[1].update(workers=workers, per_worker=PER_WORKER)
     trace.finish()
 
 

@@ -25,6 +25,8 @@ import cpairs
 SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 WORKERS = 3
 READY_S = 30  # the longest wait for a pool worker to start
+JOBS = 6
+SHORT_S = [0.1, 0.2]  # the first jobs' lengths in seconds: they end before the signal
 _exit_flag = None  # the pool workers' copy of the exit event, set by init_worker
 
 
@@ -148,8 +150,8 @@ async def serve(jobs, deadline_s, pool, exit_flag):
 def jobs_for(scale, long, stubborn):
     """Jobs 0 and 1 end before the signal, the others run `long` s; a stubborn job 5
     looks at the exit event only every 0.8 s."""
-    return [(i % 2 == 1, scale * (0.1 * (i + 1) if i < 2 else long),
-             scale * (0.8 if stubborn and i == 5 else 0.01)) for i in range(6)]
+    return [(i % 2 == 1, scale * (SHORT_S[i] if i < len(SHORT_S) else long),
+             scale * (0.8 if stubborn and i == 5 else 0.01)) for i in range(JOBS)]
 
 
 def run(jobs, self_signal_after, deadline_s):
@@ -200,11 +202,9 @@ def main():
         if ran is None:
             continue
         report, v = ran
-        v["in_flight"] = report["in_flight"]
-        v["finished"] = report["finished"]
-        v["cancelled"] = len(jobs) - report["finished"]
-        v["drain_s"] = report["drain_s"]
-        v["exit_code"] = report["code"]
+        v.update(in_flight=report["in_flight"], finished=report["finished"],
+                 cancelled=len(jobs) - report["finished"], drain_s=report["drain_s"],
+                 exit_code=report["code"], jobs=len(jobs), short_jobs=len(SHORT_S))
     trace.finish()
 
 

@@ -117,8 +117,7 @@ async def traced(task_id, coroutine):
 
 
 def wait_returned(done, pending):
-    """The wait has returned: say what is pending, and give the time (the variant's
-    wall time)."""
+    """The wait has returned: say what is pending, and give the time."""
     if pending:
         still_running = sum(not task.done() for task in pending)
         cpairs.note(f"wait returned: {len(done)} done, {len(pending)} pending "
@@ -129,15 +128,12 @@ def wait_returned(done, pending):
 
 
 def tally(ran, unit, timeout_units):
-    """The variant's wall time is its wait; past it, count what became of the tasks."""
+    """Past the wait, count what became of the tasks (timeout_units bounded the wait)."""
     global completed
     ran_to_the_end, completed = completed, 0
     if ran is None:
         return
     returned_s, v = ran
-    v["wall_s"] = returned_s
-    # It cannot return before its deadline, unless every task is done.
-    v["ideal_s"] = min(timeout_units, TASKS) * unit
     done = len(v["received"])
     cancelled = sum(span.get("kind") == "cancelled" for span in v["tasks"])
     later = ran_to_the_end - done
@@ -145,9 +141,10 @@ def tally(ran, unit, timeout_units):
     still_running = f", {unaccounted} still running" if unaccounted else ""
     cpairs.say(f"  {done} done when the wait returned, {later} completed after it, "
                f"{cancelled} cancelled{still_running}")
-    v["done_at_deadline"] = done
-    v["completed_after_deadline"] = later
-    v["cancelled"] = cancelled
+    # The variant watches its tasks at least until the slowest one ends (or would have).
+    v.update(returned_s=returned_s, done_at_deadline=done, completed_after_deadline=later,
+             cancelled=cancelled, spawned=TASKS, timeout_units=timeout_units,
+             ideal_s=TASKS * unit)
 
 
 def main():
@@ -166,7 +163,7 @@ def main():
                     lambda: asyncio.run(wait_coroutines(unit)))
     if ran:
         error, v = ran
-        v["error"], v["done_at_deadline"] = error, len(v["received"])
+        v.update(error=error, done_at_deadline=len(v["received"]))
     trace.finish()
 
 

@@ -101,6 +101,12 @@ pub enum Derived {
     PeakOverlap,
     /// The number of task spans recorded.
     Spans,
+    /// The number of distinct lanes (threads, processes, tasks) the spans ran on.
+    Lanes,
+    /// The number of results the caller received.
+    Received,
+    /// From the first span's start to the last span's end.
+    Busy,
 }
 
 /// One figure: the key it has in the trace, a short label for tables, its unit, and,
@@ -203,7 +209,15 @@ impl Amount for std::time::Duration {
 
 /// The trace's own fields, which no figure may be called.
 pub const RESERVED: &[&str] = &[
-    "name", "uses", "wall_s", "ideal_s", "tasks", "received", "received_s", "sizes", "sums",
+    "name",
+    "uses",
+    "wall_s",
+    "ideal_s",
+    "tasks",
+    "received",
+    "received_s",
+    "sizes",
+    "sums",
     "error",
 ];
 

@@ -180,7 +180,10 @@ impl Sweep {
     pub fn largest(&self, variant: &str, python: bool) -> u64 {
         let cap = self.caps.iter().find(|(v, _)| v.0 == variant).map(|c| c.1);
         let language = self.python_largest.filter(|_| python);
-        [cap, language].into_iter().flatten().fold(u64::MAX, u64::min)
+        [cap, language]
+            .into_iter()
+            .flatten()
+            .fold(u64::MAX, u64::min)
     }
 }
 
@@ -209,6 +212,10 @@ pub struct Pattern {
     pub tables: List<Table>,
     #[serde(default)]
     pub sweep: Option<Sweep>,
+    /// Where the languages may run different amounts of work: the figure that counts the
+    /// work and the per-unit figure that compares them ("Python ÷ Rust, per increment").
+    #[serde(default)]
+    pub per_unit: Option<(Figure, Figure)>,
     pub flags: Flags,
 }
 
@@ -221,6 +228,7 @@ impl Pattern {
             headline: None,
             tables: List(&[]),
             sweep: None,
+            per_unit: None,
             flags: Flags {
                 tasks: false,
                 counts_only: false,
@@ -247,6 +255,12 @@ impl Pattern {
 
     pub const fn sweep(mut self, sweep: Sweep) -> Self {
         self.sweep = Some(sweep);
+        self
+    }
+
+    /// Compare the languages per unit of `work` (`per`), where their amounts differ.
+    pub const fn per_unit(mut self, work: Figure, per: Figure) -> Self {
+        self.per_unit = Some((work, per));
         self
     }
 

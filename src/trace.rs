@@ -157,6 +157,17 @@ impl Variant {
             Derived::Waited(id) => Some(v.received_at(id)? - v.task(id)?.end_s),
             Derived::PeakOverlap => (!v.tasks.is_empty()).then(|| peak_overlap(v) as f64),
             Derived::Spans => Some(v.tasks.len() as f64),
+            Derived::Lanes => {
+                let lanes: std::collections::BTreeSet<&str> =
+                    v.tasks.iter().map(|t| t.lane.as_str()).collect();
+                (!lanes.is_empty()).then_some(lanes.len() as f64)
+            }
+            Derived::Received => Some(v.received.len() as f64),
+            Derived::Busy => {
+                let start = v.tasks.iter().map(|t| t.start_s).reduce(f64::min)?;
+                let end = v.tasks.iter().map(|t| t.end_s).reduce(f64::max)?;
+                Some(end - start)
+            }
         }
     }
 }
@@ -193,7 +204,10 @@ impl Variant {
         for found in findings.findings() {
             match found {
                 Found::Figure(key, value) => {
-                    assert!(!RESERVED.contains(&key), "`{key}` is a trace field, not a figure");
+                    assert!(
+                        !RESERVED.contains(&key),
+                        "`{key}` is a trace field, not a figure"
+                    );
                     self.figures.insert(key.to_owned(), value);
                 }
                 Found::Ideal(seconds) => self.ideal_s = Some(seconds),
@@ -384,6 +398,9 @@ mod tests {
         (v.received, v.received_s, v.wall_s) = (vec![1, 0], vec![0.3, 0.5], 0.6);
         v.ideal_s = Some(0.4);
         assert_eq!(v.derived(Derived::PeakOverlap), Some(2.0));
+        assert_eq!(v.derived(Derived::Lanes), Some(2.0));
+        assert_eq!(v.derived(Derived::Received), Some(2.0));
+        assert!((v.derived(Derived::Busy).expect("spans") - 0.4).abs() < 1e-9);
         assert_eq!(v.derived(Derived::FirstResult), Some(0.3));
         let waited = v
             .derived(Derived::Waited(0))

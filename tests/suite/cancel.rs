@@ -4,13 +4,12 @@
 
 use crate::common::*;
 
-use concurrency_pairs::Figure;
-
 #[test]
 fn rust_abort_stops_only_async_work_and_checks_stop_fib() {
     let trace = rust_trace("cancel", &[]);
     let v = variant(&trace, "abort-async");
-    let (at, later) = (count(v, Figure::TicksAtAbort), count(v, Figure::TicksAfter));
+    let at = count(v, "ticks_at_abort");
+    let later = count(v, "ticks_after");
     assert!(
         at > 0 && at == later,
         "the ticker advanced after abort: {at} -> {later}"
@@ -23,36 +22,28 @@ fn rust_abort_stops_only_async_work_and_checks_stop_fib() {
     ] {
         let v = variant(&trace, name);
         assert_eq!(
-            count(v, Figure::RanToEnd),
+            count(v, "ran_to_end"),
             1,
             "{name}: the job should run to its end"
         );
-        assert_eq!(
-            count(v, Figure::StepsDone),
-            count(v, Figure::Steps),
-            "{name}"
-        );
+        assert_eq!(count(v, "steps_done"), count(v, "steps"), "{name}");
     }
     for name in ["cooperative-flag", "cancellation-token"] {
         let v = variant(&trace, name);
-        let cancels = count(v, Figure::Cancels);
+        let cancels = count(v, "cancels");
         assert!(cancels > 0, "{name}");
         assert_eq!(
-            count(v, Figure::Cancelled),
+            count(v, "cancelled"),
             cancels,
             "{name}: every fib stopped early"
         );
-        assert!(
-            count(v, Figure::StepsDone) < count(v, Figure::Steps),
-            "{name}"
-        );
+        assert!(count(v, "steps_done") < count(v, "steps"), "{name}");
     }
     let v = variant(&trace, "cancellation-token");
-    let children = count(v, Figure::ChildrenCancelled);
     assert_eq!(
-        children,
-        count(v, Figure::Cancels),
-        "cancelling the parent cancels children"
+        count(v, "cancelled"),
+        count(v, "cancels"),
+        "cancelling the parent cancels every child"
     );
 }
 
@@ -61,11 +52,11 @@ fn python_future_cancel_refuses_running_work_and_the_event_stops_fib() {
     let trace = python_trace("cancel", &[]);
     let v = variant(&trace, "future-cancel");
     assert_eq!(
-        count(v, Figure::Refused),
+        count(v, "refused"),
         2,
         "running and queued: cancel() is False"
     );
-    assert_eq!(count(v, Figure::Cancelled), 1, "pending: cancel() is True");
+    assert_eq!(count(v, "cancelled"), 1, "pending: cancel() is True");
     let ran: Vec<usize> = v.tasks.iter().map(|t| t.id).collect();
     assert_eq!(
         ran,
@@ -73,11 +64,11 @@ fn python_future_cancel_refuses_running_work_and_the_event_stops_fib() {
         "the refused jobs ran, the cancelled one did not"
     );
     let v = variant(&trace, "plain-event");
-    let error = v.figures.error.as_deref().expect("the error is reported");
+    let error = v.error.as_deref().expect("the error is reported");
     assert!(error.contains("inheritance"), "{error}");
     let v = variant(&trace, "cooperative-flag");
-    assert_eq!(count(v, Figure::Cancelled), count(v, Figure::Cancels));
-    assert!(count(v, Figure::StepsDone) < count(v, Figure::Steps));
+    assert_eq!(count(v, "cancelled"), count(v, "cancels"));
+    assert!(count(v, "steps_done") < count(v, "steps"));
 }
 
 #[test]

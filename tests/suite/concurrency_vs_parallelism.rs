@@ -9,11 +9,7 @@ use crate::common::*;
 use std::collections::BTreeSet;
 
 use concurrency_pairs::work::cpu_work_expected;
-use concurrency_pairs::{Figure, Trace, Variant};
-
-const VARIANTS: [&str; 4] = ["sequential", "concurrent", "parallel", "both"];
-/// Each job's wait at the default size, in seconds.
-const WAIT_S: f64 = 0.1;
+use concurrency_pairs::{Trace, Variant};
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -25,21 +21,21 @@ fn lanes(v: &Variant) -> BTreeSet<&str> {
 
 /// Every job received once with the right sum, its computing after its wait.
 fn check_jobs(v: &Variant) {
-    let n = 4 * cores();
-    assert_each_task_received_once(v, n);
-    let sizes = v.figures.sizes.as_ref().expect("the job sizes");
+    assert_each_task_received_once(v, count(v, "jobs") as usize);
+    let sizes = v.sizes.as_ref().expect("the job sizes");
     let expected: Vec<u64> = sizes.iter().map(|&u| cpu_work_expected(u)).collect();
-    assert_eq!(v.figures.sums.as_ref(), Some(&expected), "{}: sums", v.name);
+    assert_eq!(v.sums.as_ref(), Some(&expected), "{}: sums", v.name);
+    let wait_s = figure(v, "wait_s");
     for t in &v.tasks {
         assert!(
-            t.start_s >= WAIT_S - 0.002,
+            t.start_s >= wait_s - 0.002,
             "{}: job {} computed at {} before its wait ended",
             v.name,
             t.id,
             t.start_s
         );
     }
-    assert_eq!(count(v, Figure::Lanes), lanes(v).len() as u64, "{}", v.name);
+    assert_eq!(count(v, "lanes"), lanes(v).len() as u64, "{}", v.name);
 }
 
 /// All the computing on one lane, never two jobs at once.
@@ -67,18 +63,19 @@ fn check_ideals(trace: &Trace) {
 
 fn check(trace: &Trace) {
     let names: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, VARIANTS);
+    let python = trace.language == "python";
+    assert_eq!(names, describe("concurrency_vs_parallelism").names(python));
     for v in &trace.variants {
         check_jobs(v);
     }
     for name in ["sequential", "concurrent"] {
         let v = variant(trace, name);
         check_one_core(v);
-        assert_eq!(count(v, Figure::Workers), 1, "{name}");
+        assert_eq!(count(v, "workers"), 1, "{name}");
     }
     for name in ["parallel", "both"] {
         let v = variant(trace, name);
-        assert_eq!(count(v, Figure::Workers), cores() as u64, "{name}");
+        assert_eq!(count(v, "workers"), cores() as u64, "{name}");
         assert!(lanes(v).len() <= cores(), "{name}: {:?}", lanes(v));
     }
     check_ideals(trace);

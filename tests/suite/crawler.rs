@@ -9,27 +9,11 @@ use crate::common::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
-use concurrency_pairs::Figure;
 use concurrency_pairs::Variant;
 use concurrency_pairs::crawl::{SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;
 
 const N: usize = 200;
-const RUST: [&str; 5] = [
-    "single-loop",
-    "article-batches",
-    "loop-per-core",
-    "multi-thread",
-    "io-plus-rayon",
-];
-const PYTHON: [&str; 4] = [
-    "single-loop",
-    "article-batches",
-    "loop-per-core",
-    "single-loop-sum",
-];
-/// The article's split: 5 batches (of 2,000 of its 10,000 tasks).
-const ARTICLE_BATCHES: usize = 5;
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -42,9 +26,9 @@ fn assert_all_done_right(v: &Variant) {
         .iter()
         .map(|j| cpu_work_expected(j.units))
         .collect();
-    assert_eq!(v.figures.sums, Some(expected), "{}: wrong sums", v.name);
-    assert_eq!(count(v, Figure::TasksRun), N as u64);
-    assert_eq!(count(v, Figure::Wrong), 0, "{}", v.name);
+    assert_eq!(v.sums, Some(expected), "{}: wrong sums", v.name);
+    assert_eq!(count(v, "tasks_run"), N as u64);
+    assert_eq!(count(v, "wrong"), 0, "{}", v.name);
     // A task's CPU part cannot start before its IO delay is over.
     let jobs = crawl_jobs(N, SEED);
     for t in &v.tasks {
@@ -67,25 +51,26 @@ fn assert_all_done_right(v: &Variant) {
 /// (with room for the clock ticks the CPU time is counted in), and the cost of an integer
 /// with every core busy against one core alone.
 fn assert_utilisation_reported(v: &Variant) {
-    let busy = v.figures.cpu_utilisation;
+    let busy = figure(v, "cpu_utilisation");
     assert!(
-        busy.is_some_and(|u| u > 0.0 && u <= 1.05),
-        "{}: CPU time ÷ (wall × cores) {busy:?}",
+        busy > 0.0 && busy <= 1.05,
+        "{}: CPU time ÷ (wall × cores) {busy}",
         v.name
     );
-    let slowdown = v.figures.load_slowdown;
+    let slowdown = figure(v, "load_slowdown");
     assert!(
-        slowdown.is_some_and(|s| s > 0.0 && s.is_finite()),
-        "{}: {slowdown:?}",
+        slowdown > 0.0 && slowdown.is_finite(),
+        "{}: {slowdown}",
         v.name
     );
 }
 
-/// The article's variant: the tasks cut into exactly 5 contiguous batches of N / 5, each
-/// crawled whole by one worker, on no more workers than cores; returns the batches each
-/// worker crawled.
+/// The article's variant: the tasks cut into exactly the batches it reports (the
+/// article's 5), contiguous, of N / 5, each crawled whole by one worker, on no more
+/// workers than cores; returns the batches each worker crawled.
 fn assert_five_batches(v: &Variant) -> BTreeMap<&str, BTreeSet<usize>> {
-    let step = N.div_ceil(ARTICLE_BATCHES);
+    let article_batches = count(v, "batches") as usize;
+    let step = N.div_ceil(article_batches);
     let mut lane_of_batch: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
     for t in &v.tasks {
         lane_of_batch
@@ -94,7 +79,12 @@ fn assert_five_batches(v: &Variant) -> BTreeMap<&str, BTreeSet<usize>> {
             .insert(t.lane.as_str());
     }
     let batches: Vec<usize> = lane_of_batch.keys().copied().collect();
-    assert_eq!(batches, [0, 1, 2, 3, 4], "{}: batches", v.name);
+    assert_eq!(
+        batches,
+        (0..article_batches).collect::<Vec<_>>(),
+        "{}: batches",
+        v.name
+    );
     let mut per_lane: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (batch, lanes) in &lane_of_batch {
         assert_eq!(
@@ -107,14 +97,14 @@ fn assert_five_batches(v: &Variant) -> BTreeMap<&str, BTreeSet<usize>> {
         per_lane.entry(lane).or_default().insert(*batch);
     }
     assert!(
-        per_lane.len() <= cores().min(ARTICLE_BATCHES),
+        per_lane.len() <= cores().min(article_batches),
         "{per_lane:?}"
     );
     // 5 batches on at most `cores` workers: one worker crawls at least ceil(5 / cores) of
     // them one after another (3 of the 5 on two cores), which caps the speed-up.
     let busiest = per_lane.values().map(BTreeSet::len).max().expect("lanes");
-    assert!(busiest >= ARTICLE_BATCHES.div_ceil(cores()), "{per_lane:?}");
-    assert_eq!(count(v, Figure::Lanes), per_lane.len() as u64);
+    assert!(busiest >= article_batches.div_ceil(cores()), "{per_lane:?}");
+    assert_eq!(count(v, "lanes"), per_lane.len() as u64);
     // A worker crawls its batches one after another, each on a fresh loop that starts its
     // waits only then: a batch's first parse comes at least the shortest wait (200 ms)
     // after the worker's previous batch ended. So the worker with 3 batches waits 3 times.
@@ -158,7 +148,7 @@ fn rust_variants_run_every_task_once_with_the_right_result() {
     let trace = rust_trace("crawler", &["--tasks", &N.to_string()]);
     assert_eq!(trace.size, N.to_string());
     let names: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, RUST);
+    assert_eq!(names, describe("crawler").names(false));
     for v in &trace.variants {
         assert_all_done_right(v);
         // The same jobs everywhere, so the same ideal.
@@ -181,14 +171,15 @@ fn rust_variants_run_every_task_once_with_the_right_result() {
         assert_eq!(batches.len(), 1, "{lane} ran tasks of batches {batches:?}");
         assert_eq!(ids.len(), batch.min(N - ids[0] / batch * batch), "{lane}");
     }
-    assert_eq!(count(per_core, Figure::Lanes), cores() as u64);
+    assert_eq!(count(per_core, "lanes"), cores() as u64);
 
     // The article's 5 batches on a thread per core, thread `w` taking batches `w`,
     // `w + cores`, ...: the first thread crawls ceil(5 / cores) of them.
     let article = variant(&trace, "article-batches");
     let per_lane = assert_five_batches(article);
     let first = per_lane.get("loop-0").expect("loop-0 crawled batches");
-    let expected: BTreeSet<usize> = (0..ARTICLE_BATCHES).step_by(cores()).collect();
+    let article_batches = count(article, "batches") as usize;
+    let expected: BTreeSet<usize> = (0..article_batches).step_by(cores()).collect();
     assert_eq!(first, &expected);
 
     // Work stealing and rayon: CPU parts on the pool's threads, never on the caller's.
@@ -208,7 +199,7 @@ fn rust_variants_run_every_task_once_with_the_right_result() {
 fn python_twin_does_the_same_work() {
     let trace = python_trace("crawler", &["--tasks", &N.to_string()]);
     let names: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, PYTHON);
+    assert_eq!(names, describe("crawler").names(true));
     for v in &trace.variants {
         // Same seed, same jobs: the same sums as Rust computes for them.
         assert_all_done_right(v);
@@ -314,7 +305,7 @@ fn python_parses_with_the_articles_loop_by_default() {
 
 #[test]
 fn one_variant_with_counts_only_reports_counts_and_memory() {
-    for name in RUST {
+    for name in describe("crawler").names(false) {
         let trace = rust_trace(
             "crawler",
             &["--tasks", "50", "--variant", name, "--counts-only"],
@@ -322,14 +313,14 @@ fn one_variant_with_counts_only_reports_counts_and_memory() {
         assert_eq!(trace.variants.len(), 1);
         let v = &trace.variants[0];
         assert_eq!(v.name, name);
-        assert!(v.tasks.is_empty() && v.received.is_empty() && v.figures.sums.is_none());
-        let counts = (v.figures.tasks_run, v.figures.wrong);
-        assert_eq!(counts, (Some(50.0), Some(0.0)), "{name}");
-        assert!(v.figures.lanes.is_some_and(|lanes| lanes >= 1.0), "{name}");
-        assert!(v.figures.cpu_s.is_some_and(|s| s > 0.0), "{name}");
+        assert!(v.tasks.is_empty() && v.received.is_empty() && v.sums.is_none());
+        assert_eq!(count(v, "tasks_run"), 50, "{name}");
+        assert_eq!(count(v, "wrong"), 0, "{name}");
+        assert!(count(v, "lanes") >= 1, "{name}");
+        assert!(figure(v, "cpu_s") > 0.0, "{name}");
         // In bytes: a process that ran a runtime holds more than a megabyte.
-        let peak = v.figures.peak_rss_bytes;
-        assert!(peak.is_some_and(|bytes| bytes > 1e6), "{name}: {peak:?}");
+        let peak = figure(v, "peak_rss_bytes");
+        assert!(peak > 1e6, "{name}: {peak}");
     }
 }
 
@@ -348,11 +339,11 @@ fn python_one_variant_with_counts_only_reports_counts_and_memory() {
         ],
     );
     let v = &trace.variants[0];
-    let counts = (v.figures.tasks_run, v.figures.wrong);
-    assert_eq!(counts, (Some(20.0), Some(0.0)));
-    assert!(v.tasks.is_empty() && v.received.is_empty() && v.figures.sums.is_none());
-    let peak = v.figures.peak_rss_bytes;
-    assert!(peak.is_some_and(|bytes| bytes > 1e6), "{peak:?}");
+    assert_eq!(count(v, "tasks_run"), 20);
+    assert_eq!(count(v, "wrong"), 0);
+    assert!(v.tasks.is_empty() && v.received.is_empty() && v.sums.is_none());
+    let peak = figure(v, "peak_rss_bytes");
+    assert!(peak > 1e6, "{peak}");
 }
 
 #[test]

@@ -3,29 +3,19 @@
 
 use crate::common::*;
 
-use concurrency_pairs::{Figure, Trace, Variant};
-
-/// How many transfers gave up, as a whole number.
-fn gave_up(v: &Variant) -> u64 {
-    let value = v
-        .figures
-        .get(Figure::GaveUp)
-        .unwrap_or_else(|| panic!("{}: no {}", v.name, Figure::GaveUp.label()));
-    assert!(
-        value >= 0.0 && value.fract() == 0.0,
-        "{}: gave up {value}",
-        v.name
-    );
-    value as u64
-}
+use concurrency_pairs::Trace;
 
 fn check(trace: &Trace) {
     let stuck = variant(trace, "deadlock");
     assert_each_task_received_once(stuck, 2);
-    assert_eq!(gave_up(stuck), 2, "both transfers detect the deadlock");
+    assert_eq!(
+        count(stuck, "gave_up"),
+        2,
+        "both transfers detect the deadlock"
+    );
     let ordered = variant(trace, "lock-order");
     assert_each_task_received_once(ordered, 2);
-    assert_eq!(gave_up(ordered), 0, "one lock order, no deadlock");
+    assert_eq!(count(ordered, "gave_up"), 0, "one lock order, no deadlock");
 }
 
 #[test]

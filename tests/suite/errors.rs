@@ -5,26 +5,36 @@
 
 use crate::common::*;
 
-use concurrency_pairs::{Figure, Trace, Variant};
+use concurrency_pairs::{Trace, Variant};
 
 fn error(v: &Variant) -> &str {
-    v.figures
-        .error
+    v.error
         .as_deref()
         .unwrap_or_else(|| panic!("{}: no error", v.name))
 }
 
-/// Job 1 failed, the caller saw it, every other result came, and the next job ran.
-fn assert_one_failure_rest_kept(v: &Variant, message: &str) {
-    let jobs = count(v, Figure::Jobs);
-    assert_eq!(count(v, Figure::Failed), 1, "{}", v.name);
-    assert_eq!(count(v, Figure::ResultsKept), jobs - 1, "{}", v.name);
-    assert!(error(v).contains(message), "{}: {}", v.name, error(v));
-    assert!(!v.received.contains(&1), "{}: job 1 has no result", v.name);
+/// What the failing job's error says.
+fn failure(v: &Variant) -> String {
+    format!("job {} fails", count(v, "failing"))
+}
+
+/// The failing job failed, the caller saw its message, every other result came, and the
+/// failing job has none.
+fn assert_one_failure_rest_kept(v: &Variant) {
+    let failing = count(v, "failing") as usize;
+    let jobs = count(v, "jobs");
+    assert_eq!(count(v, "failed"), 1, "{}", v.name);
+    assert_eq!(count(v, "results_kept"), jobs - 1, "{}", v.name);
+    assert!(error(v).contains(&failure(v)), "{}: {}", v.name, error(v));
+    assert!(
+        !v.received.contains(&failing),
+        "{}: job {failing} has no result",
+        v.name
+    );
 }
 
 fn assert_pool_usable_after(v: &Variant) {
-    let next = count(v, Figure::Jobs) as usize;
+    let next = count(v, "jobs") as usize;
     assert!(
         v.received.contains(&next),
         "{}: the next job never ran",
@@ -34,17 +44,18 @@ fn assert_pool_usable_after(v: &Variant) {
 
 fn check_shared(trace: &Trace) {
     let v = variant(trace, "error-at-result");
-    assert_one_failure_rest_kept(v, "job 1 fails");
+    assert_one_failure_rest_kept(v);
     assert_pool_usable_after(v);
 
-    // Nobody asked for job 1: the caller learns of no failure, the others all arrive.
+    // Nobody asked for the failing job: the caller learns of no failure, the others
+    // all arrive.
     let v = variant(trace, "unasked-silent");
-    assert_eq!(count(v, Figure::Failed), 0);
-    assert_eq!(count(v, Figure::ResultsKept), count(v, Figure::Jobs) - 1);
+    assert_eq!(count(v, "failed"), 0);
+    assert_eq!(count(v, "results_kept"), count(v, "jobs") - 1);
 
     let v = variant(trace, "lost-result");
-    assert_eq!(count(v, Figure::Failed), 1);
-    assert_eq!(count(v, Figure::ResultsKept), count(v, Figure::Jobs) - 1);
+    assert_eq!(count(v, "failed"), 1);
+    assert_eq!(count(v, "results_kept"), count(v, "jobs") - 1);
     assert_pool_usable_after(v);
 }
 
@@ -52,13 +63,13 @@ fn check_shared(trace: &Trace) {
 fn rust_errors_reach_the_caller() {
     let trace = rust_trace("errors", &[]);
     check_shared(&trace);
-    assert_one_failure_rest_kept(variant(&trace, "join-failed"), "job 1 fails");
+    assert_one_failure_rest_kept(variant(&trace, "join-failed"));
     assert!(error(variant(&trace, "lost-result")).contains("panic_count() = 1"));
 
     // rayon re-raises the panic in the caller: the batch is lost, the pool is not.
     let v = variant(&trace, "rayon-reraise");
-    assert!(error(v).contains("job 1 fails"), "{}", error(v));
-    assert_eq!(count(v, Figure::ResultsKept), 0);
+    assert!(error(v).contains(&failure(v)), "{}", error(v));
+    assert_eq!(count(v, "results_kept"), 0);
     assert_pool_usable_after(v);
 
     // The child aborted (SIGABRT), and this process lived to write its trace.
@@ -72,29 +83,22 @@ fn python_errors_reach_the_caller() {
     check_shared(&trace);
     // A Process's failure: exit code 1, and no message for the parent.
     let v = variant(&trace, "join-failed");
-    assert_eq!(count(v, Figure::Failed), 1);
+    assert_eq!(count(v, "failed"), 1);
     assert_eq!(error(v), "exit code 1");
-    assert_eq!(count(v, Figure::ResultsKept), count(v, Figure::Jobs) - 1);
+    assert_eq!(count(v, "results_kept"), count(v, "jobs") - 1);
     // The Pool's hang, bounded: a TimeoutError, reported as such.
     assert!(error(variant(&trace, "lost-result")).starts_with("TimeoutError"));
     // A killed worker breaks the executor: more than the one job is lost.
     let v = variant(&trace, "broken-pool");
     assert!(error(v).contains("BrokenProcessPool"), "{}", error(v));
-    assert!(
-        count(v, Figure::Failed) > 1,
-        "the other pending jobs fail too"
-    );
+    assert!(count(v, "failed") > 1, "the other pending jobs fail too");
     // "Really Boosting Performance"'s graceful termination: `asyncio.sleep(2)` is never
     // awaited (Python warns, and the child's whole run is shorter than the sleep it
     // asked for), and the child's `except` swallows the error: `get()` returns None.
     let v = variant(&trace, "graceful-termination");
-    assert_eq!(count(v, Figure::NeverAwaited), 1, "{v:?}");
-    assert_eq!(count(v, Figure::ReturnedNone), 1, "{v:?}");
-    assert_eq!(
-        count(v, Figure::Failed),
-        0,
-        "the parent saw no error: {v:?}"
-    );
+    assert_eq!(count(v, "never_awaited"), 1, "{v:?}");
+    assert_eq!(count(v, "returned_none"), 1, "{v:?}");
+    assert_eq!(count(v, "failed"), 0, "the parent saw no error: {v:?}");
     assert_eq!(v.received, [0], "get() returned, with a value (None)");
     let child = v.task(0).expect("the child's task ran");
     assert!(child.end_s - child.start_s < 2.0, "no 2 s sleep: {child:?}");

@@ -9,11 +9,10 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use concurrency_pairs::{Figure, Trace, Variant};
+use concurrency_pairs::{Trace, Variant};
 
 fn error(v: &Variant) -> &str {
-    v.figures
-        .error
+    v.error
         .as_deref()
         .unwrap_or_else(|| panic!("{}: no error", v.name))
 }
@@ -25,53 +24,49 @@ fn ran_to_end(v: &Variant) -> Vec<usize> {
     ids
 }
 
-/// Job 1 failed, the caller got its message, `kept` results came and `cancelled` jobs
-/// were cancelled; job 1 has no result.
+/// The failing job failed, the caller got its message, `kept` results came and
+/// `cancelled` jobs were cancelled; the failing job has no result.
 fn assert_outcome(v: &Variant, kept: u64, cancelled: u64) {
-    assert_eq!(count(v, Figure::Failed), 1, "{}", v.name);
-    assert!(error(v).contains("job 1 fails"), "{}: {}", v.name, error(v));
-    assert_eq!(
-        count(v, Figure::ResultsKept),
-        kept,
-        "{}: results kept",
+    let failing = count(v, "failing");
+    assert_eq!(count(v, "failed"), 1, "{}", v.name);
+    let message = format!("job {failing} fails");
+    assert!(error(v).contains(&message), "{}: {}", v.name, error(v));
+    assert_eq!(count(v, "results_kept"), kept, "{}: results kept", v.name);
+    assert_eq!(count(v, "cancelled"), cancelled, "{}: cancelled", v.name);
+    assert!(
+        !v.received.contains(&(failing as usize)),
+        "{}: job {failing} has no result",
         v.name
     );
-    assert_eq!(
-        count(v, Figure::Cancelled),
-        cancelled,
-        "{}: cancelled",
-        v.name
-    );
-    assert!(!v.received.contains(&1), "{}: job 1 has no result", v.name);
 }
 
 fn check_shared(trace: &Trace) {
     let v = variant(trace, "join-error");
-    let jobs = count(v, Figure::Jobs);
+    let jobs = count(v, "jobs");
     // Each handle awaited: the panic with its message, the aborted job cancelled.
     assert_outcome(v, jobs - 2, 1);
-    assert!(
-        !v.received.contains(&(jobs as usize - 1)),
-        "the cancelled job"
-    );
+    let aborted = count(v, "aborted") as usize;
+    assert!(!v.received.contains(&aborted), "the cancelled job");
 
     // The first error comes back, no result does; but the other tasks ran to their end.
     let v = variant(trace, "gather");
     assert_outcome(v, 0, 0);
-    let others: Vec<usize> = (0..jobs as usize).filter(|&id| id != 1).collect();
+    let failing = count(v, "failing") as usize;
+    let others: Vec<usize> = (0..jobs as usize).filter(|&id| id != failing).collect();
     assert_eq!(ran_to_end(v), others, "gather cancels nothing");
 
-    // Nobody awaited job 1: the caller learns of no failure, the others all arrive.
+    // Nobody awaited the failing job: the caller learns of no failure, the others all
+    // arrive.
     let v = variant(trace, "never-retrieved");
-    assert_eq!(count(v, Figure::Failed), 0);
-    assert_eq!(count(v, Figure::ResultsKept), jobs - 1);
+    assert_eq!(count(v, "failed"), 0);
+    assert_eq!(count(v, "results_kept"), jobs - 1);
 }
 
 #[test]
 fn rust_async_errors_reach_the_caller() {
     let trace = rust_trace("errors_async", &[]);
     check_shared(&trace);
-    let jobs = count(variant(&trace, "join-error"), Figure::Jobs);
+    let jobs = count(variant(&trace, "join-error"), "jobs");
 
     // join_all: the panic re-raised, the result already in dropped, the rest aborted.
     let v = variant(&trace, "join-all");
@@ -86,7 +81,7 @@ fn rust_async_errors_reach_the_caller() {
 fn python_async_errors_reach_the_caller() {
     let trace = python_trace("errors_async", &[]);
     check_shared(&trace);
-    let jobs = count(variant(&trace, "join-error"), Figure::Jobs);
+    let jobs = count(variant(&trace, "join-error"), "jobs");
 
     // TaskGroup: the others cancelled, the ExceptionGroup raised; job 0's result stays.
     let v = variant(&trace, "task-group");
@@ -103,7 +98,8 @@ fn python_async_errors_reach_the_caller() {
         "{}",
         error(v)
     );
-    assert!(error(v).contains("job 1 fails"), "{}", error(v));
+    let message = format!("job {} fails", count(v, "failing"));
+    assert!(error(v).contains(&message), "{}", error(v));
 }
 
 /// Run a command to its end (killed after a minute) and give all it printed.

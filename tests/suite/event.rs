@@ -5,21 +5,29 @@ use crate::common::*;
 
 use concurrency_pairs::{Trace, Variant};
 
-/// A figure every variant must report.
-fn figure(v: &Variant, key: &str, value: Option<f64>) -> f64 {
-    value.unwrap_or_else(|| panic!("{}: no `{key}`", v.name))
+/// A figure the description declares, as the variant's trace gives it (these three
+/// follow from the spans and the receipts).
+fn at(v: &Variant, key: &str) -> f64 {
+    let figures = describe("event").figures();
+    let figure = figures
+        .iter()
+        .find(|f| f.key.0 == key)
+        .unwrap_or_else(|| panic!("event declares no figure `{key}`"));
+    assert!(figure.derived.is_some(), "`{key}` follows from the trace");
+    v.value(figure)
+        .unwrap_or_else(|| panic!("{}: no `{key}`", v.name))
 }
 
 fn published(v: &Variant) -> f64 {
-    figure(v, "published_s", v.figures.published_s)
+    at(v, "published_s")
 }
 
 fn woke(v: &Variant) -> f64 {
-    figure(v, "woke_s", v.figures.woke_s)
+    at(v, "woke_s")
 }
 
 fn worker_end(v: &Variant) -> f64 {
-    figure(v, "worker_end_s", v.figures.worker_end_s)
+    at(v, "worker_end_s")
 }
 
 /// The shape every variant shares: one value received (task 0), two spans on one lane
@@ -27,12 +35,14 @@ fn worker_end(v: &Variant) -> f64 {
 fn check_shape(v: &Variant) {
     assert_eq!(v.received, [0], "{}", v.name);
     assert_eq!(v.tasks.len(), 2, "{}: compute and after spans", v.name);
-    let (compute, after) = (&v.tasks[0], &v.tasks[1]);
+    let compute = &v.tasks[0];
+    let after = &v.tasks[1];
     assert_eq!(compute.lane, after.lane, "{}: one worker", v.name);
     assert!(compute.end_s <= after.start_s, "{}", v.name);
-    let (published, end, woke) = (published(v), worker_end(v), woke(v));
+    let published = published(v);
+    let woke = woke(v);
     assert!(compute.end_s <= published && published <= after.start_s);
-    assert_eq!(end, after.end_s, "{}", v.name);
+    assert_eq!(worker_end(v), after.end_s, "{}", v.name);
     assert!(woke <= v.received_s[0], "{}", v.name);
     assert!(
         woke >= published,

@@ -11,6 +11,7 @@ mod cancel;
 mod concurrency_vs_parallelism;
 mod crawler;
 mod deadlock;
+mod describe;
 mod errors;
 mod errors_async;
 mod event;

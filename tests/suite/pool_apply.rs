@@ -9,15 +9,25 @@ use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use concurrency_pairs::Trace;
+use concurrency_pairs::{Trace, Variant};
 use threadpool::ThreadPool;
 
-/// Jobs sleep 3, 1, 4, 2 units: they finish in the order 1, 3, 0, 2.
-const FINISH_ORDER: [usize; 4] = [1, 3, 0, 2];
+/// The jobs' ids, shortest first: the order they finish in when they start together.
+fn shortest_first(v: &Variant) -> Vec<usize> {
+    let sizes = v.sizes.as_ref().expect("the job sizes are reported");
+    let mut ids: Vec<usize> = (0..sizes.len()).collect();
+    ids.sort_by_key(|&id| sizes[id]);
+    ids
+}
+
+/// How many jobs the variant ran (one per size).
+fn jobs(v: &Variant) -> usize {
+    v.sizes.as_ref().expect("the job sizes are reported").len()
+}
 
 fn check(trace: &Trace) {
     let v = variant(trace, "apply");
-    assert_each_task_received_once(v, 4);
+    assert_each_task_received_once(v, jobs(v));
     assert_submission_order(v);
     for pair in v.received.windows(2) {
         let (prev, next) = (
@@ -33,7 +43,7 @@ fn check(trace: &Trace) {
     }
 
     let v = variant(trace, "async-get-in-order");
-    assert_each_task_received_once(v, 4);
+    assert_each_task_received_once(v, jobs(v));
     assert_submission_order(v);
     let first_end = v.task(0).expect("task 0").end_s;
     assert!(
@@ -44,15 +54,16 @@ fn check(trace: &Trace) {
     assert!(v.task(1).expect("task 1").end_s < first_end, "{v:?}");
 
     let v = variant(trace, "async-completion-order");
-    assert_each_task_received_once(v, 4);
+    assert_each_task_received_once(v, jobs(v));
     assert_completion_order(v);
     // Shortest first where the four started at once (a unit apart would reorder them).
     if started_together(v, 0.1) {
-        assert_eq!(v.received, FINISH_ORDER, "{v:?}");
+        assert_eq!(v.received, shortest_first(v), "{v:?}");
     }
 
+    // One worker per job, so that all of them can run at once.
     for v in &trace.variants {
-        assert_eq!(v.figures.workers, Some(4.0), "{}", v.name);
+        assert_eq!(count(v, "workers"), jobs(v) as u64, "{}", v.name);
     }
 }
 
@@ -74,7 +85,7 @@ fn rust_apply_get_and_completion_orders() {
     check(&trace);
     // Threads start at once: Rust's order is always shortest first.
     let v = variant(&trace, "async-completion-order");
-    assert_eq!(v.received, FINISH_ORDER, "{v:?}");
+    assert_eq!(v.received, shortest_first(v), "{v:?}");
     let ran: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(
         ran,

@@ -1,57 +1,58 @@
 //! `runtimes`: every runtime runs N tasks to their end, in both passes (memory, then time);
 //! `--variant V --tasks N` runs exactly one runtime at that N (what `cargo xtask timings`
-//! asks for, once per fresh process); OS threads stop at 10,000 with a one-line error. The
-//! costs themselves are timings and memory readings: they belong to the table written by
-//! `cargo xtask timings`, not to a test (beyond being real numbers). The twin's start-cost
-//! variants (a process per task, forked or spawned, and a pool worker reused) start at
-//! most a few processes or jobs whatever N, and have a time pass only.
+//! asks for, once per fresh process); OS threads stop at the cap the example declares for
+//! its ladder (10,000), with a one-line error. The costs themselves are timings and memory
+//! readings: they belong to the table written by `cargo xtask timings`, not to a test
+//! (beyond being real numbers). The twin's start-cost variants (a process per task, forked
+//! or spawned, and a pool worker reused), off the ladder, start at most a few processes
+//! or jobs whatever N, and have a time pass only.
 
 use crate::common::*;
 
 use std::process::Command;
 
-use concurrency_pairs::{Trace, Variant};
+use concurrency_pairs::{Sweep, Trace, Variant};
 
-const RUST: [&str; 6] = [
-    "tokio-current-thread",
-    "tokio-multi-thread",
-    "async-std",
-    "smol",
-    "futures-local-pool",
-    "os-threads",
-];
-const PYTHON: [&str; 5] = [
-    "asyncio",
-    "os-threads",
-    "process-fork",
-    "process-spawn",
-    "pool-worker",
-];
-/// The start-cost variants, Python's, and the most processes or jobs each starts.
-const STARTS: [(&str, usize); 3] = [
-    ("process-fork", 100),
-    ("process-spawn", 10),
-    ("pool-worker", 1000),
-];
+/// The runtimes' ladder, as the example declares it: its variants and the threads' cap.
+fn ladder() -> Sweep {
+    describe("runtimes")
+        .sweep
+        .expect("runtimes declares its ladder")
+}
 
-/// A start-cost variant at `n`: one task record (the time pass) in its lane; every
-/// process (or pool job) it started, at most its cap, finished; no memory figure (a
-/// process's memory is its own).
-fn check_start(trace: &Trace, v: &Variant, n: usize, cap: usize) {
+/// The most OS threads a batch may hold, in both languages.
+fn thread_cap() -> u64 {
+    ladder().largest("os-threads", false)
+}
+
+/// The variants of one language (`python`: the twin's), in order.
+fn names(python: bool) -> Vec<&'static str> {
+    describe("runtimes").names(python)
+}
+
+/// A start-cost variant at `n` (one off the ladder): one task record (the time pass) in
+/// its lane; every process (or pool job) it started, at most the most it starts,
+/// finished; no memory figure (a process's memory is its own).
+fn check_start(trace: &Trace, v: &Variant, n: usize) {
     let what = format!("{} {} at {n}", trace.language, v.name);
     assert_each_task_received_once(v, 1);
     assert_eq!(v.tasks[0].lane, v.name, "{what}: lane");
+    let most = count(v, "most_started");
     assert_eq!(
-        v.figures.completed,
-        Some(n.min(cap) as f64),
+        count(v, "completed"),
+        most.min(n as u64),
         "{what}: completed"
     );
-    let seconds = v.figures.task_s.expect("task_s");
+    let seconds = figure(v, "task_s");
     assert!(
         seconds.is_finite() && seconds > 0.0,
         "{what}: {seconds} s each"
     );
-    assert_eq!(v.figures.task_bytes, None, "{what}: no memory figure");
+    assert_eq!(
+        v.figures.get("task_bytes"),
+        None,
+        "{what}: no memory figure"
+    );
 }
 
 /// One variant at `n` tasks: two task records (0 the memory pass, 1 the time pass) in
@@ -67,18 +68,14 @@ fn check_variant(trace: &Trace, v: &Variant, n: usize) {
         "{what}: memory pass first"
     );
     assert_eq!(v.ideal_s, None, "{what}: no ideal time here");
-    assert_eq!(
-        v.figures.completed,
-        Some(n as f64),
-        "{what}: tasks completed"
-    );
-    let seconds = v.figures.task_s.expect("task_s");
+    assert_eq!(count(v, "completed"), n as u64, "{what}: tasks completed");
+    let seconds = figure(v, "task_s");
     assert!(
         seconds.is_finite() && seconds > 0.0,
         "{what}: {seconds} s per task"
     );
     // Memory may not grow by a whole page for a small batch, so 0 bytes is allowed.
-    let bytes = v.figures.task_bytes.expect("task_bytes (on Linux)");
+    let bytes = figure(v, "task_bytes"); // on Linux
     assert!(
         bytes.is_finite() && bytes >= 0.0,
         "{what}: {bytes} bytes per task"
@@ -89,24 +86,30 @@ fn check(trace: &Trace, names: &[&str], n: usize) {
     assert_eq!(trace.size, n.to_string());
     let got: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(got, names, "{} variants", trace.language);
+    let ladder = ladder();
     for v in &trace.variants {
-        match STARTS.iter().find(|(name, _)| *name == v.name) {
-            Some(&(_, cap)) => check_start(trace, v, n, cap),
-            None => check_variant(trace, v, n),
+        if ladder.variants.iter().any(|name| name.0 == v.name) {
+            check_variant(trace, v, n);
+        } else {
+            check_start(trace, v, n);
         }
     }
 }
 
 #[test]
 fn rust_every_runtime_completes_every_task() {
-    check(&rust_trace("runtimes", &["--tasks", "1000"]), &RUST, 1000);
+    check(
+        &rust_trace("runtimes", &["--tasks", "1000"]),
+        &names(false),
+        1000,
+    );
 }
 
 #[test]
 fn python_every_variant_completes_every_task() {
     check(
         &python_trace("runtimes", &["--tasks", "1000"]),
-        &PYTHON,
+        &names(true),
         1000,
     );
 }
@@ -125,32 +128,36 @@ fn one_variant_at_one_size() {
     check(&trace, &["asyncio"], 1500);
 }
 
-/// Without `--variant`, more than 10,000 tasks runs the async runtimes and skips the
-/// threads, saying so.
+/// Without `--variant`, more tasks than the threads' cap runs the async runtimes and
+/// skips the threads, saying so.
 #[test]
 fn a_whole_run_above_the_thread_cap_skips_the_threads() {
     let rust = Command::new(example_binary("runtimes"));
     let python = twin("runtimes.py");
-    let python_names = [&PYTHON[..1], &PYTHON[2..]].concat();
-    for (mut command, names) in [(rust, &RUST[..5]), (python, &python_names[..])] {
+    let above = thread_cap() + 1;
+    for (mut command, python) in [(rust, false), (python, true)] {
+        let mut names = names(python);
+        names.retain(|name| *name != "os-threads");
         let output = command
-            .args(["--json", "--tasks", "10001"])
+            .args(["--json", "--tasks", &above.to_string()])
             .output()
             .expect("starts");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{stderr}");
         assert!(stderr.contains("os-threads skipped"), "{stderr}");
         let trace: Trace = serde_json::from_slice(&output.stdout).expect("a trace");
-        check(&trace, names, 10_001);
+        check(&trace, &names, above as usize);
     }
 }
 
 #[test]
-fn os_threads_stop_at_ten_thousand_and_bad_flags_are_one_line_errors() {
+fn os_threads_stop_at_their_cap_and_bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("runtimes");
+    let above = (thread_cap() + 1).to_string();
+    let far_above = (thread_cap() * 100).to_string();
     for args in [
-        &["--variant", "os-threads", "--tasks", "10001"][..],
-        &["--variant=os-threads", "--tasks", "1000000"],
+        &["--variant", "os-threads", "--tasks", &above][..],
+        &["--variant=os-threads", "--tasks", &far_above],
         &["--variant", "nope"],
         &["--tasks", "0"],
         &["--tasks", "ten"],

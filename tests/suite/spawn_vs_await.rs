@@ -4,7 +4,7 @@
 
 use crate::common::*;
 
-use concurrency_pairs::{Figure, Trace, Variant};
+use concurrency_pairs::{Trace, Variant};
 
 const SEQUENTIAL: [&str; 1] = ["sequential"];
 const CONCURRENT: [&str; 3] = ["join", "spawn", "group"];
@@ -57,7 +57,10 @@ fn rust_sequential_adds_up_concurrent_overlaps_on_every_runtime() {
     for name in ["async-std-spawn", "smol-spawn", "futures-join"] {
         assert_concurrent(variant(&trace, name));
     }
-    assert_eq!(trace.variants.len(), 8);
+    assert_eq!(
+        trace.variants.len(),
+        describe("spawn_vs_await").names(false).len()
+    );
 }
 
 #[test]
@@ -69,10 +72,13 @@ fn python_sequential_adds_up_concurrent_overlaps() {
     // loops), and a future made on the first loop is refused by the second.
     let v = variant(&trace, "asyncio-run-twice");
     assert_sequential(v);
-    assert_eq!(count(v, Figure::EventLoops), 2, "{v:?}");
-    let error = v.figures.error.as_deref().expect("the error is reported");
+    assert_eq!(count(v, "event_loops"), 2, "{v:?}");
+    let error = v.error.as_deref().expect("the error is reported");
     assert!(error.contains("different loop"), "{error}");
-    assert_eq!(trace.variants.len(), 5);
+    assert_eq!(
+        trace.variants.len(),
+        describe("spawn_vs_await").names(true).len()
+    );
 }
 
 #[test]

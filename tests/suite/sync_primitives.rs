@@ -26,7 +26,9 @@ fn check_semaphore(v: &Variant) {
         v.name
     );
     // The spans are timed inside the permit, so the timeline agrees.
-    let overlap = v.derived(Derived::PeakOverlap).expect("the tasks have spans");
+    let overlap = v
+        .derived(Derived::PeakOverlap)
+        .expect("the tasks have spans");
     assert!(
         overlap <= permits as f64,
         "{}: spans overlap too much",

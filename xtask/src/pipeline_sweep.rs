@@ -75,13 +75,16 @@ impl Cell {
 
 /// One run, checked: it collected every item and says how much memory it held.
 fn sample(job: &Job, v: &Variant) -> Result<(f64, f64)> {
-    let items = v.figures.items.context("its trace reports no `items`")?;
+    let items = *v
+        .figures
+        .get("items")
+        .context("its trace reports no `items`")?;
     ensure!(
         items == job.n as f64,
         "collected {items} items instead of {}",
         job.n
     );
-    let peak = v.figures.peak_rss_bytes;
+    let peak = v.figures.get("peak_rss_bytes").copied();
     Ok((
         v.wall_s,
         peak.context("its trace reports no `peak_rss_bytes`")?,

@@ -70,9 +70,9 @@ struct PerTask {
 impl PerTask {
     /// One run's figures, checked: it completed all its tasks and timed them.
     fn of(job: &Job, v: &Variant) -> Result<PerTask> {
-        let completed = v
+        let completed = *v
             .figures
-            .completed
+            .get("completed")
             .context("its trace reports no `completed`")?;
         ensure!(
             completed == job.n as f64,
@@ -80,8 +80,11 @@ impl PerTask {
             job.n
         );
         Ok(PerTask {
-            seconds: v.figures.task_s.context("its trace reports no `task_s`")?,
-            bytes: v.figures.task_bytes,
+            seconds: *v
+                .figures
+                .get("task_s")
+                .context("its trace reports no `task_s`")?,
+            bytes: v.figures.get("task_bytes").copied(),
         })
     }
 }
@@ -359,9 +362,9 @@ mod tests {
 
     fn run(n: u64, task_s: f64, task_bytes: f64) -> Variant {
         let mut v = Variant::new("any", "test");
-        v.figures.task_s = Some(task_s);
-        v.figures.task_bytes = Some(task_bytes);
-        v.figures.completed = Some(n as f64);
+        v.figures.insert("task_s".into(), task_s);
+        v.figures.insert("task_bytes".into(), task_bytes);
+        v.figures.insert("completed".into(), n as f64);
         v
     }
 
@@ -466,10 +469,10 @@ mod tests {
         assert!(error(&run(999, 1e-6, 1.0)).contains("completed 999 of 1000 tasks"));
         assert!(error(&Variant::new("os-threads", "x")).contains("no `completed`"));
         let mut untimed = run(1_000, 1e-6, 1.0);
-        untimed.figures.task_s = None;
+        untimed.figures.remove("task_s");
         assert!(error(&untimed).contains("no `task_s`"));
         let mut no_memory = run(1_000, 1e-6, 1.0);
-        no_memory.figures.task_bytes = None;
+        no_memory.figures.remove("task_bytes");
         assert_eq!(
             PerTask::of(&job(1_000), &no_memory).expect("valid"),
             PerTask {

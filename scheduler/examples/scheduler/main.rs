@@ -154,6 +154,9 @@ pub struct Args {
     /// List the measured variants' names and stop.
     #[arg(long)]
     variants: bool,
+    /// Print what the measured variants declare about themselves, as JSON, and stop.
+    #[arg(long)]
+    describe: bool,
 }
 
 fn main() -> ExitCode {
@@ -171,7 +174,11 @@ fn main() -> ExitCode {
         }
     };
     if args.variants {
-        println!("{}", measured::VARIANTS.join("\n"));
+        println!("{}", measured::PATTERN.names(false).join("\n"));
+        return ExitCode::SUCCESS;
+    }
+    if args.describe {
+        println!("{}", measured::PATTERN.to_json());
         return ExitCode::SUCCESS;
     }
     if args.measure || args.json || args.full || args.variant.is_some() {

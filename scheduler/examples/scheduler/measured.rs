@@ -18,14 +18,67 @@ use std::time::{Duration, Instant};
 
 use concurrency_pairs::lab::{Task, note};
 use concurrency_pairs::work::fib;
-use concurrency_pairs::{Options, Trace, Variant, say};
+use concurrency_pairs::{
+    Figure, Found, Headline, Options, Pattern, Table, Trace, VariantInfo, given, say,
+};
 use scheduler::command::MAX_FIB;
 use scheduler::{Job, Print, Scheduler, State, dex};
 use tokio::time::sleep;
 
 use crate::Args;
 
-pub const VARIANTS: &[&str] = &["dex-idle", "dex-busy", "dex-naive", "kill", "session"];
+const REQUESTS: Figure = Figure::count("requests", "dex requests");
+const SERVICE_DELAY: Figure = Figure::seconds("service_delay_s", "service delay");
+const LATENCY_MEDIAN: Figure = Figure::seconds("latency_median_s", "dex latency (median)");
+const LATENCY_P99: Figure = Figure::seconds("latency_p99_s", "dex latency (p99)");
+const CANCELS: Figure = Figure::count("cancels", "cancels");
+const STOP_MEDIAN: Figure = Figure::seconds("stop_median_s", "cancel → stopped (median)");
+const STOP_WORST: Figure = Figure::seconds("stop_worst_s", "cancel → stopped (worst)");
+const FINISHED: Figure = Figure::count("finished", "finished");
+const KILLED: Figure = Figure::count("killed", "killed");
+const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
+
+pub const PATTERN: Pattern = Pattern::new(
+    "scheduler",
+    "the task scheduler measured: dex latency idle, busy and naive; kill latency; a session",
+)
+.variants(&[
+    VariantInfo::both(
+        "dex-idle",
+        "requests on a fixed schedule, nothing else running",
+    ),
+    VariantInfo::both(
+        "dex-busy",
+        "fib-multi of the largest fib per core on the pool meanwhile",
+    ),
+    VariantInfo::both(
+        "dex-naive",
+        "a fib per core in async tasks, on the runtime's own threads",
+    ),
+    VariantInfo::both(
+        "kill",
+        "the largest fib on the pool, killed after 30 ms; its token checked every step",
+    ),
+    VariantInfo::both(
+        "session",
+        "dex, fib, fib-multi, kill, then the shutdown with fib-multi running",
+    ),
+])
+.headline(Headline::new(LATENCY_P99, "dex-busy", "dex-naive"))
+.tables(&[
+    Table::new(
+        "Does a dex answer wait behind the CPU work?",
+        &[REQUESTS, SERVICE_DELAY, LATENCY_MEDIAN, LATENCY_P99],
+    ),
+    Table::new(
+        "How soon does a killed fib stop?",
+        &[CANCELS, STOP_MEDIAN, STOP_WORST],
+    ),
+    Table::new(
+        "Does the shutdown account for every task?",
+        &[FINISHED, KILLED, CANCELLED],
+    ),
+]);
 
 /// The Pokémon the requests cycle through.
 const NAMES: &[&str] = &["pikachu", "eevee", "snorlax", "gengar", "psyduck", "mewtwo"];
@@ -36,10 +89,11 @@ const EVERY: Duration = Duration::from_millis(10);
 const NAIVE_N: u64 = 300_000;
 
 pub fn run(args: &Args) -> ExitCode {
-    if let Some(name) = args.variant.as_deref().filter(|v| !VARIANTS.contains(v)) {
+    let names = PATTERN.names(false);
+    if let Some(name) = args.variant.as_deref().filter(|v| !names.contains(v)) {
         eprintln!(
             "scheduler: unknown variant `{name}` (known: {})",
-            VARIANTS.join(", ")
+            names.join(", ")
         );
         return ExitCode::from(2);
     }
@@ -54,46 +108,35 @@ pub fn run(args: &Args) -> ExitCode {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let delay = Duration::from_millis(args.delay_ms);
     let workers = usize::from(args.workers);
-    let mut trace = Trace::new("scheduler", &options);
+    let mut trace = Trace::new(&PATTERN, &options);
 
-    let naive_n = NAIVE_N;
-    for (name, uses, busy) in [
-        (
-            "dex-idle",
-            format!("{requests} requests, nothing else running"),
-            None,
-        ),
-        (
-            "dex-busy",
-            format!("fib-multi of {cores} × fib {MAX_FIB} on the pool meanwhile"),
-            Some(Busy::Pool(vec![MAX_FIB; cores])),
-        ),
-        (
-            "dex-naive",
-            format!("{cores} × fib {naive_n} in async tasks, on the runtime's own threads"),
-            Some(Busy::OnRuntime(vec![naive_n; cores])),
-        ),
+    for (name, busy) in [
+        ("dex-idle", None),
+        ("dex-busy", Some(Busy::Pool(vec![MAX_FIB; cores]))),
+        ("dex-naive", Some(Busy::OnRuntime(vec![NAIVE_N; cores]))),
     ] {
         let lesson = on(dex_while(busy, requests, delay, workers));
-        if let Some((latencies, v)) = trace.run(name, &uses, lesson) {
-            latency_figures(v, &latencies, delay);
-        }
+        trace.run(name, || latency_figures(&lesson(), delay));
     }
-    let uses =
-        format!("fib {MAX_FIB} on the pool, killed after 30 ms; its token checked every step");
-    if let Some((mut stops, v)) = trace.run("kill", &uses, on(kills(kill_count, delay, workers))) {
+    let lesson = on(kills(kill_count, delay, workers));
+    trace.run("kill", || {
+        let mut stops = lesson();
         stops.sort();
-        v.figures.cancels = Some(stops.len() as f64);
-        v.figures.stop_median_s = stops.get(stops.len() / 2).map(Duration::as_secs_f64);
-        v.figures.stop_worst_s = stops.last().map(Duration::as_secs_f64);
-    }
-    let uses = "dex, fib, fib-multi, kill, then the shutdown with fib-multi running";
-    if let Some((rows, v)) = trace.run("session", uses, on(session(cores, delay, workers))) {
-        let count = |word: &str| rows.iter().filter(|s| s.word() == word).count() as f64;
-        v.figures.finished = Some(count("done"));
-        v.figures.killed = Some(count("killed"));
-        v.figures.cancelled = Some(count("cancelled"));
-    }
+        let mut found = vec![CANCELS.of(stops.len()), given("kills", kill_count)];
+        found.extend(stops.get(stops.len() / 2).map(|&s| STOP_MEDIAN.of(s)));
+        found.extend(stops.last().map(|&s| STOP_WORST.of(s)));
+        found
+    });
+    let lesson = on(session(cores, delay, workers));
+    trace.run("session", || {
+        let rows = lesson();
+        let count = |word: &str| rows.iter().filter(|s| s.word() == word).count();
+        [
+            FINISHED.of(count("done")),
+            KILLED.of(count("killed")),
+            CANCELLED.of(count("cancelled")),
+        ]
+    });
     trace.finish(&options);
     ExitCode::SUCCESS
 }
@@ -178,20 +221,24 @@ async fn dex_while(
     planned.iter().map(latency).collect()
 }
 
-fn latency_figures(v: &mut Variant, latencies: &[Duration], delay: Duration) {
+/// A dex variant's figures: how many requests, the service's delay, and the median and
+/// 99th percentile of their latencies.
+fn latency_figures(latencies: &[Duration], delay: Duration) -> [Found; 4] {
     let mut sorted: Vec<f64> = latencies.iter().map(Duration::as_secs_f64).collect();
     sorted.sort_by(f64::total_cmp);
     let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
-    v.figures.requests = Some(sorted.len() as f64);
-    v.figures.service_delay_s = Some(delay.as_secs_f64());
-    v.figures.latency_median_s = Some(at(0.5));
-    v.figures.latency_p99_s = Some(at(0.99));
     say!(
         "{} requests: median {:.2} ms, p99 {:.2} ms",
         sorted.len(),
         at(0.5) * 1e3,
         at(0.99) * 1e3
     );
+    [
+        REQUESTS.of(sorted.len()),
+        SERVICE_DELAY.of(delay),
+        LATENCY_MEDIAN.of(at(0.5)),
+        LATENCY_P99.of(at(0.99)),
+    ]
 }
 
 /// Start a long `fib` and kill it once it runs, `times` times; each stop's latency.

@@ -234,7 +234,8 @@ mod tests {
     }
 
     fn trace(size: &str, variants: &[&str]) -> Trace {
-        let mut trace = Trace::new("crawler", &concurrency_pairs::Options::default());
+        const CRAWLER: concurrency_pairs::Pattern = concurrency_pairs::Pattern::new("crawler", "x");
+        let mut trace = Trace::new(&CRAWLER, &concurrency_pairs::Options::default());
         trace.size = size.into();
         trace.variants = variants.iter().map(|v| Variant::new(v, "x")).collect();
         trace

@@ -23,7 +23,7 @@ pub use build::{build_release, examples, root};
 pub use fresh::{Fresh, Job, plan, warm_ups};
 pub use language::Language;
 pub use machine::Setup;
-pub use runs::{Measured, Runs, repeat};
+pub use runs::{Measured, Runs, describe, repeat};
 
 /// A progress bar for runs: elapsed time, a bar, done/total and what runs now. Callers
 /// grow its length as they plan work ([`ProgressBar::inc_length`]).

@@ -3,9 +3,10 @@
 use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
-use concurrency_pairs::Trace;
+use concurrency_pairs::{Pattern, Trace};
 use indicatif::ProgressBar;
 
+use super::build;
 use super::language::Language;
 use super::process::run_once;
 
@@ -32,6 +33,8 @@ impl Runs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measured {
     pub example: String,
+    /// What the example declares about itself (`--describe`).
+    pub pattern: Pattern,
     pub rust: Runs,
     pub python: Option<Runs>,
 }
@@ -42,6 +45,22 @@ impl Measured {
         std::iter::once((Language::Rust, &self.rust))
             .chain(self.python.as_ref().map(|p| (Language::Python, p)))
     }
+}
+
+/// What `example` declares about itself: its release binary's `--describe` (built by
+/// [`build::build_release`]).
+pub fn describe(root: &std::path::Path, example: &str) -> Result<Pattern> {
+    let mut command = Command::new(build::binary(root, example));
+    let stdout =
+        run_once(command.arg("--describe")).with_context(|| format!("{example} --describe"))?;
+    let pattern = Pattern::from_json(stdout.trim())
+        .with_context(|| format!("{example} --describe printed no description"))?;
+    ensure!(
+        pattern.name.0 == example,
+        "{example} describes {}",
+        pattern.name
+    );
+    Ok(pattern)
 }
 
 /// Parse what one run printed, and check it is a trace of `example` in `language`.

@@ -138,16 +138,17 @@ fn draw_panel(
         more += &format!(", ◆ every {every}th result");
     }
     // The counts a reader should see without the table: what was lost or refused.
-    for (figure, label) in [
-        (v.figures.lost_updates, "lost updates"),
-        (v.figures.cancelled, "cancelled"),
-        (v.figures.failed, "failed"),
+    let reported = |key: &str| v.figures.get(key).copied();
+    for (key, label) in [
+        ("lost_updates", "lost updates"),
+        ("cancelled", "cancelled"),
+        ("failed", "failed"),
     ] {
-        if let Some(n) = figure.filter(|&n| n > 0.0) {
+        if let Some(n) = reported(key).filter(|&n| n > 0.0) {
             more += &format!(", {} {label}", count(n));
         }
     }
-    if let (Some(exact), Some(runs)) = (v.figures.article_exact, v.figures.article_runs) {
+    if let (Some(exact), Some(runs)) = (reported("article_exact"), reported("article_runs")) {
         more += &format!(", {} of {} runs printed 5", count(exact), count(runs));
     }
     // `0..n - 1` gives exactly n rows; a single lane needs a range that is not empty
@@ -261,7 +262,7 @@ fn draw_panel(
     }
     // A panel with nothing timed says why, instead of staying blank.
     if v.tasks.is_empty() {
-        let why = match &v.figures.error {
+        let why = match &v.error {
             Some(error) => format!("no task ran: {error}"),
             None => format!("nothing timed here: {}", v.uses),
         };

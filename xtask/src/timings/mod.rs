@@ -107,6 +107,7 @@ fn measure_example(
     };
     Ok(Measured {
         example: name.to_owned(),
+        pattern: measure::describe(root, name)?,
         rust: repeat(Language::Rust)?,
         python: if Language::Python.has(root, name) {
             Some(repeat(Language::Python)?)

@@ -1,7 +1,9 @@
-//! The markdown timing table of one example: one row per variant, Rust's first, then
-//! those only Python has; a column per typed figure any run reported.
+//! The markdown tables of one example: the times, one row per variant, Rust's first,
+//! then those only Python has; then each table the example's description declares, a
+//! sentence with its question above it, a column per figure and a row per variant that
+//! reports any of them.
 
-use concurrency_pairs::{Figure, Unit, Variant};
+use concurrency_pairs::{Figure, Pattern, Unit, Variant};
 
 use crate::format::{Scale, Stats, ratio};
 use crate::measure::{Measured, Runs, Setup};
@@ -28,53 +30,38 @@ fn variant_names(m: &Measured) -> Vec<String> {
     names
 }
 
-/// The scalar figures some run of some variant reported, in [`Figure::ALL`]'s order.
-fn figures_present(m: &Measured) -> Vec<Figure> {
-    let reported: Vec<&Variant> = m
-        .languages()
-        .flat_map(|(_, runs)| &runs.traces)
-        .flat_map(|t| &t.variants)
-        .collect();
-    Figure::ALL
-        .iter()
-        .copied()
-        .filter(|&f| reported.iter().any(|v| v.figures.get(f).is_some()))
-        .collect()
-}
-
-/// A workload figure and the per-unit figure that compares languages across sizes.
-const PER_UNIT: [(Figure, Figure, &str); 3] = [
-    (Figure::Increments, Figure::PerIncrement, "per increment"),
-    (Figure::Completed, Figure::PerTask, "per task"),
-    (Figure::Items, Figure::PerItem, "per item"),
-];
-
 /// Python's time over Rust's, only on like units: the wall times when both ran the same
-/// workload, else the per-unit figure both report (per increment, per task), else none.
-fn python_over_rust(rust: &[&Variant], python: &[&Variant], same_size: bool) -> String {
+/// workload, else the per-unit figure the pattern declares (per increment, per task),
+/// else none.
+fn python_over_rust(
+    pattern: &Pattern,
+    rust: &[&Variant],
+    python: &[&Variant],
+    same_size: bool,
+) -> String {
     let median =
         |vs: &[&Variant], f: &dyn Fn(&Variant) -> Option<f64>| stat(vs, f).map(|s| s.median);
     let over = |p: Option<f64>, r: Option<f64>| match (p, r) {
         (Some(p), Some(r)) if r > 0.0 => Some(ratio(p / r)),
         _ => None,
     };
-    let differs = |f: Figure| {
+    let differs = |f: &Figure| {
         let (r, p) = (
-            median(rust, &|v| v.figures.get(f)),
-            median(python, &|v| v.figures.get(f)),
+            median(rust, &|v| v.value(f)),
+            median(python, &|v| v.value(f)),
         );
         r.zip(p).is_some_and(|(r, p)| r != p)
     };
-    let workload_differs = !same_size || PER_UNIT.iter().any(|&(w, _, _)| differs(w));
+    let workload_differs = !same_size || pattern.per_unit.is_some_and(|(w, _)| differs(&w));
     if !workload_differs {
         let wall = |v: &Variant| Some(v.wall_s);
         return over(median(python, &wall), median(rust, &wall)).unwrap_or_else(|| "—".to_owned());
     }
-    PER_UNIT
-        .iter()
-        .find_map(|&(_, unit, label)| {
-            let per = |v: &Variant| v.figures.get(unit);
-            over(median(python, &per), median(rust, &per)).map(|r| format!("{r} {label}"))
+    pattern
+        .per_unit
+        .and_then(|(_, unit)| {
+            let per = |v: &Variant| v.value(&unit);
+            over(median(python, &per), median(rust, &per)).map(|r| format!("{r} {}", unit.label))
         })
         .unwrap_or_else(|| "— (sizes differ)".to_owned())
 }
@@ -105,12 +92,9 @@ fn without_empty_columns(header: &mut Vec<String>, rows: &mut [Vec<String>]) {
     }
 }
 
-/// At most this many figures per table, so that a table fits the book's text column.
-const FIGURES_PER_TABLE: usize = 3;
-
-/// The tables of one example, narrow enough for the book's column: the times (one unit
-/// per column, in its header), then the figures three at a time, then what each variant
-/// uses, then where and when it was measured.
+/// The tables of one example: the times (one unit per column, in its header), then the
+/// tables its description declares, then what each variant uses, then where and when it
+/// was measured.
 pub fn render(m: &Measured, setup: &Setup) -> String {
     let none = || "—".to_owned();
     // Comparing languages only makes sense on the same workload.
@@ -175,36 +159,36 @@ pub fn render(m: &Measured, setup: &Setup) -> String {
             python_wall.map_or_else(none, |s| time.range(&s)),
             ideal,
             rust_over_ideal,
-            python_over_rust(&rust, &python, same_size),
+            python_over_rust(&m.pattern, &rust, &python, same_size),
             format!("{} / {}", shown(first(&rust)), shown(first(&python))),
         ]);
     }
     without_empty_columns(&mut header, &mut rows);
     let mut out = markdown(&header, &rows);
 
-    // The figures, a few columns per table, each column in one unit named in its header.
-    for chunk in figures_present(m).chunks(FIGURES_PER_TABLE) {
+    // The declared tables, each after its question; each column in one unit, in its header.
+    for table in m.pattern.tables.iter() {
         let mut header = vec!["variant".to_owned()];
         let mut columns: Vec<(Figure, Scale)> = Vec::new();
-        for &f in chunk {
+        for &f in table.figures.iter() {
             let mut largest: f64 = 0.0;
             for name in &names {
                 let (rust, python) = of(name);
                 for s in [&rust, &python]
-                    .map(|vs| stat(vs, |v| v.figures.get(f)))
+                    .map(|vs| stat(vs, |v| v.value(&f)))
                     .into_iter()
                     .flatten()
                 {
                     largest = largest.max(s.median.abs());
                 }
             }
-            let scale = Scale::of(f.unit(), largest);
-            let unit = match f.unit() {
+            let scale = Scale::of(f.unit, largest);
+            let unit = match f.unit {
                 Unit::Ratio => " (×)".to_owned(),
                 _ if scale.unit.is_empty() => String::new(),
                 _ => format!(" ({})", scale.unit),
             };
-            header.push(format!("{}{unit}, Rust / Python", f.label()));
+            header.push(format!("{}{unit}, Rust / Python", f.label));
             columns.push((f, scale));
         }
         let mut rows: Vec<Vec<String>> = Vec::new();
@@ -213,7 +197,7 @@ pub fn render(m: &Measured, setup: &Setup) -> String {
             let mut row = vec![format!("`{name}`")];
             for &(f, scale) in &columns {
                 let cell = |vs: &[&Variant]| {
-                    stat(vs, |v| v.figures.get(f)).map_or_else(none, |s| scale.show(s.median))
+                    stat(vs, |v| v.value(&f)).map_or_else(none, |s| scale.show(s.median))
                 };
                 row.push(format!("{} / {}", cell(&rust), cell(&python)));
             }
@@ -224,7 +208,7 @@ pub fn render(m: &Measured, setup: &Setup) -> String {
         }
         without_empty_columns(&mut header, &mut rows);
         if header.len() > 1 {
-            out += "\n";
+            out += &format!("\n{}\n\n", table.question);
             out += &markdown(&header, &rows);
         }
     }
@@ -263,14 +247,30 @@ pub fn render(m: &Measured, setup: &Setup) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use concurrency_pairs::{Options, Trace};
+    use concurrency_pairs::{Options, Table, Trace, VariantInfo};
+
+    const WAITED: Figure = Figure::seconds("b_result_waited_s", "B's result waited");
+    const DEMO: Pattern = Pattern::new("join_order", "a demo")
+        .variants(&[
+            VariantInfo::both("a", "api"),
+            VariantInfo::rust("b", "api"),
+            VariantInfo::python("c"),
+        ])
+        .tables(&[Table::new("How long did B wait?", &[WAITED])]);
+    const INCREMENTS: Figure = Figure::count("increments", "increments");
+    const PER_INCREMENT: Figure = Figure::seconds("increment_s", "per increment");
+    const COUNTED: Pattern = Pattern::new("shared_state", "a demo")
+        .variants(&[VariantInfo::both("lock", "api")])
+        .per_unit(INCREMENTS, PER_INCREMENT);
 
     fn variant(name: &str, wall_s: f64, waited: Option<f64>) -> Variant {
         let mut v = Variant::new(name, "api");
         v.wall_s = wall_s;
         v.ideal_s = Some(0.8);
         v.received_s = vec![0.3];
-        v.figures.b_result_waited_s = waited;
+        if let Some(waited) = waited {
+            v.record(WAITED.of(waited));
+        }
         v
     }
 
@@ -278,7 +278,7 @@ mod tests {
         let traces = walls
             .iter()
             .map(|&wall| {
-                let mut trace = Trace::new("join_order", &Options::default());
+                let mut trace = Trace::new(&DEMO, &Options::default());
                 trace.language = language.into();
                 trace.variants = names
                     .iter()
@@ -294,6 +294,7 @@ mod tests {
     fn narrow_tables_rust_first_units_in_the_headers() {
         let m = Measured {
             example: "join_order".into(),
+            pattern: DEMO,
             rust: runs("rust", &[0.8, 0.81, 0.9], &["a", "b"]),
             python: Some(runs("python", &[1.6], &["a", "c"])),
         };
@@ -316,7 +317,8 @@ mod tests {
         assert!(lines[4].starts_with("| `c` | — | 1.60 |"), "{}", lines[4]);
         // The figures get a table of their own, in the unit their header names, with a
         // row only for the variants that report them.
-        let figures = text.split("\n\n").nth(1).expect("a figures table");
+        let figures = text.split("\n\n").nth(2).expect("a figures table");
+        assert!(text.contains("\nHow long did B wait?\n\n"), "{text}");
         assert_eq!(
             figures,
             "| variant | B's result waited (ms), Rust / Python |\n|---|---|\n| `a` | 500 / 500 |"
@@ -347,19 +349,28 @@ mod tests {
         let counted = |wall_s: f64, increments: f64| {
             let mut v = Variant::new("lock", "api");
             v.wall_s = wall_s;
-            v.figures.increments = Some(increments);
-            v.figures.increment_s = Some(wall_s / increments);
+            v.record([
+                INCREMENTS.of(increments),
+                PER_INCREMENT.of(wall_s / increments),
+            ]);
             v
         };
         // Same workload: the wall times.
         let (r, p) = (counted(1.0, 1e6), counted(3.0, 1e6));
-        assert_eq!(python_over_rust(&[&r], &[&p], true), ratio(3.0));
+        assert_eq!(python_over_rust(&COUNTED, &[&r], &[&p], true), ratio(3.0));
         // Python counted fifty times fewer: per increment, not per run.
         let p = counted(2.0, 2e4);
-        assert_eq!(python_over_rust(&[&r], &[&p], true), "100× per increment");
+        assert_eq!(
+            python_over_rust(&COUNTED, &[&r], &[&p], true),
+            "100× per increment"
+        );
         // Different sizes and nothing per unit: no ratio at all.
         let (mut r, mut p) = (counted(1.0, 1e6), counted(3.0, 1e6));
-        (r.figures.increment_s, p.figures.increment_s) = (None, None);
-        assert_eq!(python_over_rust(&[&r], &[&p], false), "— (sizes differ)");
+        r.figures.remove("increment_s");
+        p.figures.remove("increment_s");
+        assert_eq!(
+            python_over_rust(&COUNTED, &[&r], &[&p], false),
+            "— (sizes differ)"
+        );
     }
 }
