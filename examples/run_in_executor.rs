@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work, cpu_work_expected};
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, say,
+    Derived, Figure, Found, Headline, Pattern, Table, Text, Trace, VariantInfo, arrived, given,
+    ideal, say,
 };
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::runtime::Runtime;
@@ -134,7 +135,7 @@ fn runtimes() -> Runtime {
 /// The IO side of the program: an async task on the loop that sleeps 10 ms over and over
 /// until told to stop, each tick an `io` task of its own. A tick that wakes more than a
 /// whole tick late says so at once. Gives how many times it woke, and how late at worst.
-async fn tick(first_id: usize, stop: Arc<AtomicBool>) -> (usize, Duration) {
+async fn tick(first_id: usize, stop: Arc<AtomicBool>) {
     let began = Instant::now();
     let mut id = first_id;
     let mut worst = Duration::ZERO;
@@ -159,13 +160,12 @@ async fn tick(first_id: usize, stop: Arc<AtomicBool>) -> (usize, Duration) {
         TICK.as_millis(),
         worst.as_secs_f64() * 1e3
     );
-    (ticks, worst)
 }
 
 /// The ticker running on the loop, and the switch that stops it.
 struct Ticker {
     stop: Arc<AtomicBool>,
-    handle: JoinHandle<(usize, Duration)>,
+    handle: JoinHandle<()>,
 }
 
 impl Ticker {
@@ -182,15 +182,17 @@ impl Ticker {
     /// flight (the one that shows a stall) is recorded, with how often it woke.
     async fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
-        let (ticks, worst) = self.handle.await.expect("the ticker does not panic");
-        lab::found(IO_TICKS.of(ticks));
-        lab::found(IO_LATE.of(worst));
+        self.handle.await.expect("the ticker does not panic");
     }
 }
 // ANCHOR_END: ticker
 
-const IO_TICKS: Figure = Figure::count("io_ticks", "IO ticks");
-const IO_LATE: Figure = Figure::seconds("io_max_late_s", "worst IO tick lateness");
+const IO_TICKS: Figure = Figure::count("io_ticks", "IO ticks").derived(Derived::OfKind(Text("io")));
+const IO_LATE: Figure =
+    Figure::seconds("io_max_late_s", "worst IO tick lateness").derived(Derived::Overrun {
+        kind: Text("io"),
+        nominal: Text("tick_s"),
+    });
 
 const PATTERN: Pattern = Pattern::new(
     "run_in_executor",

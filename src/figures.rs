@@ -107,6 +107,11 @@ pub enum Derived {
     Received,
     /// From the first span's start to the last span's end.
     Busy,
+    /// The number of spans of this kind (`io`, `cpu`, `heartbeat`).
+    OfKind(Text),
+    /// How far the longest span of a kind ran past the duration it asked for, which the
+    /// variant gives as the figure `nominal` (a tick that woke late, say).
+    Overrun { kind: Text, nominal: Text },
 }
 
 /// One figure: the key it has in the trace, a short label for tables, its unit, and,

@@ -163,6 +163,15 @@ impl Variant {
                 (!lanes.is_empty()).then_some(lanes.len() as f64)
             }
             Derived::Received => Some(v.received.len() as f64),
+            Derived::OfKind(kind) => Some(v.of_kind(&kind).count() as f64),
+            Derived::Overrun { kind, nominal } => {
+                let asked = *v.figures.get(nominal.0)?;
+                let longest = v
+                    .of_kind(&kind)
+                    .map(|t| t.end_s - t.start_s)
+                    .reduce(f64::max)?;
+                Some((longest - asked).max(0.0))
+            }
             Derived::Busy => {
                 let start = v.tasks.iter().map(|t| t.start_s).reduce(f64::min)?;
                 let end = v.tasks.iter().map(|t| t.end_s).reduce(f64::max)?;
@@ -191,6 +200,13 @@ fn peak_overlap(v: &Variant) -> usize {
 }
 
 impl Variant {
+    /// The spans of one kind.
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a TaskSpan> {
+        self.tasks
+            .iter()
+            .filter(move |t| t.kind.as_deref() == Some(kind))
+    }
+
     /// A figure's value in this variant: computed from the trace, or as reported.
     pub fn value(&self, figure: &Figure) -> Option<f64> {
         match figure.derived {
