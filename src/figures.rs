@@ -109,6 +109,14 @@ pub enum Derived {
     Busy,
     /// The number of spans of this kind (`io`, `cpu`, `heartbeat`).
     OfKind(Text),
+    /// The most spans of this kind running at one instant.
+    PeakOverlapOf(Text),
+    /// When the first span started (the workers were up).
+    FirstStart,
+    /// The most tasks finished but not yet received, at any receipt.
+    MostInFlight,
+    /// Results received at a place other than their task id's.
+    OutOfOrder,
     /// How far the longest span of a kind ran past the duration it asked for, which the
     /// variant gives as the figure `nominal` (a tick that woke late, say).
     Overrun { kind: Text, nominal: Text },

@@ -155,7 +155,20 @@ impl Variant {
             Derived::ReceivedAt(id) => v.received_at(id),
             Derived::Ended(id) => v.task(id).map(|t| t.end_s),
             Derived::Waited(id) => Some(v.received_at(id)? - v.task(id)?.end_s),
-            Derived::PeakOverlap => (!v.tasks.is_empty()).then(|| peak_overlap(v) as f64),
+            Derived::PeakOverlap => peak_overlap(v.tasks.iter()),
+            Derived::PeakOverlapOf(kind) => peak_overlap(v.of_kind(&kind)),
+            Derived::FirstStart => v.tasks.iter().map(|t| t.start_s).reduce(f64::min),
+            Derived::MostInFlight => {
+                let most = v.received_s.iter().enumerate().map(|(taken, &at)| {
+                    let done = v.tasks.iter().filter(|t| t.end_s <= at).count();
+                    done.saturating_sub(taken + 1)
+                });
+                most.max().map(|n| n as f64)
+            }
+            Derived::OutOfOrder => {
+                let misplaced = v.received.iter().enumerate().filter(|(at, id)| at != *id);
+                Some(misplaced.count() as f64)
+            }
             Derived::Spans => Some(v.tasks.len() as f64),
             Derived::Lanes => {
                 let lanes: std::collections::BTreeSet<&str> =
@@ -183,12 +196,13 @@ impl Variant {
 
 /// The most spans that overlap at any instant (a span that ends exactly when another
 /// starts does not overlap it).
-fn peak_overlap(v: &Variant) -> usize {
-    let mut events: Vec<(f64, i64)> = v
-        .tasks
-        .iter()
+fn peak_overlap<'a>(spans: impl Iterator<Item = &'a TaskSpan>) -> Option<f64> {
+    let mut events: Vec<(f64, i64)> = spans
         .flat_map(|t| [(t.start_s, 1), (t.end_s, -1)])
         .collect();
+    if events.is_empty() {
+        return None;
+    }
     // At equal times, ends (-1) sort before starts (+1).
     events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (mut now, mut most) = (0i64, 0i64);
@@ -196,7 +210,7 @@ fn peak_overlap(v: &Variant) -> usize {
         now += step;
         most = most.max(now);
     }
-    usize::try_from(most).expect("never negative")
+    Some(most as f64)
 }
 
 impl Variant {
@@ -415,6 +429,10 @@ mod tests {
         v.ideal_s = Some(0.4);
         assert_eq!(v.derived(Derived::PeakOverlap), Some(2.0));
         assert_eq!(v.derived(Derived::Lanes), Some(2.0));
+        assert_eq!(v.derived(Derived::FirstStart), Some(0.0));
+        assert_eq!(v.derived(Derived::OutOfOrder), Some(2.0));
+        // At 0.3 s tasks 0 and 1 are done and one is taken; at 0.5, two done, two taken.
+        assert_eq!(v.derived(Derived::MostInFlight), Some(1.0));
         assert_eq!(v.derived(Derived::Received), Some(2.0));
         assert!((v.derived(Derived::Busy).expect("spans") - 0.4).abs() < 1e-9);
         assert_eq!(v.derived(Derived::FirstResult), Some(0.3));
