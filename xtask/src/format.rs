@@ -8,7 +8,7 @@
 //! - ratios: [`ratio`], three significant digits (`1.23×`, `23.8×`, `133×`);
 //! - counts: [`thousands`] (`10,000`);
 //! - a typed figure by its [`Unit`]: [`figure`]; a log axis label: [`tick`];
-//! - several runs: [`Stats`] and their cell, [`median_range`] (`1.23 s (1.20 s–1.40 s)`);
+//! - several runs: [`Stats`], and a column's cells in one unit, [`Scale`];
 //! - the colours of every picture: [`PALETTE`] and friends.
 
 use std::fs;
@@ -148,20 +148,6 @@ pub fn figure(value: f64, unit: Unit) -> String {
         Unit::Bytes => bytes(value),
         Unit::Count => count(value),
         Unit::Ratio => ratio(value),
-    }
-}
-
-/// `1.23 s (1.20 s–1.40 s)`, or only the median when every run measured the same.
-pub fn median_range(s: &Stats, unit: Unit) -> String {
-    if s.min == s.max {
-        figure(s.median, unit)
-    } else {
-        format!(
-            "{} ({}–{})",
-            figure(s.median, unit),
-            figure(s.min, unit),
-            figure(s.max, unit)
-        )
     }
 }
 
@@ -369,14 +355,6 @@ mod tests {
         assert_eq!(figure(3.5e6, Unit::Bytes), "3.50 MB");
         assert_eq!(figure(7.0, Unit::Count), "7");
         assert_eq!(figure(2.5, Unit::Ratio), "2.50×");
-    }
-
-    #[test]
-    fn median_range_cells() {
-        let s = Stats::of(&[1.2, 1.23, 1.4]).expect("runs");
-        assert_eq!(median_range(&s, Unit::Seconds), "1.23 s (1.20 s–1.40 s)");
-        let one = Stats::of(&[488.0]).expect("a run");
-        assert_eq!(median_range(&one, Unit::Bytes), "488 B");
     }
 
     #[test]

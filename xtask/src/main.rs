@@ -3,13 +3,10 @@
 //!
 //! - `cargo xtask timings [--only NAME]... [--runs N] [--full] [--quick] [--out DIR]`
 //!   runs every example and its Python twin and writes the tables and timelines in
-//!   `book/src/generated/`, and, with `runtimes`, that page's ladder of sizes.
-//! - `cargo xtask sweep [--rust-max N] [--python-max N] [--runs N] [--quick] [--out DIR]`
-//!   runs the crawler example and its twin over a range of task counts, one fresh process
-//!   per run, and writes its table, wall-time and memory pictures and headline.
-//! - `cargo xtask pipeline-sweep [--max N] [--runs N] [--quick] [--out DIR]` runs the
-//!   pipeline example's bounded and unbounded queues and their twins over a range of item
-//!   counts, a fresh process per run, and writes its table, memory picture and headline.
+//!   `book/src/generated/`.
+//! - `cargo xtask sweep [--only NAME]... [--runs N] [--quick] [--out DIR]` runs every
+//!   example that declares a sweep, and its twin, over the sizes it declares, one fresh
+//!   process per run, and writes its table, a picture per figure and a headline.
 //! - `cargo xtask book [--check] [--shots DIR]` builds the HTML book (mdBook as a
 //!   library); `--check` opens every page in headless Chromium and fails on a table or
 //!   picture wider than the text column, a missing image or include, or a broken link.
@@ -21,17 +18,18 @@
 //!    variant and size), the machine and the setup of a measurement;
 //! 2. [`format`](mod@format): one convention for seconds, bytes, ratios, counts and colours;
 //! 3. [`plot`]: timelines and the one log-log picture;
-//! 4. the pages: [`runtimes`], then [`timings`] (which writes the runtimes page when it
-//!    measures `runtimes`), [`sweep`], [`pipeline_sweep`], and [`book`].
+//! 4. the pages: [`timings`], [`sweep`] and [`book`], each on the layers below, none on
+//!    another.
+//!
+//! What an example is (its variants, headline, tables and sweep) the xtask does not
+//! know: it asks the example (`--describe`).
 //!
 //! This file only parses the command line and dispatches.
 
 mod book;
 mod format;
 mod measure;
-mod pipeline_sweep;
 mod plot;
-mod runtimes;
 mod sweep;
 mod timings;
 
@@ -50,12 +48,9 @@ struct Cli {
 enum Command {
     /// Run every example and its Python twin, and write the timing tables and timelines.
     Timings(timings::Args),
-    /// Run the crawler example and its twin against the number of tasks, and write its
-    /// sweep table, pictures and headline.
+    /// Run every example that declares a sweep, and its twin, against the number of
+    /// tasks, and write each sweep's table, pictures and headline.
     Sweep(sweep::Args),
-    /// Run the pipeline example's bounded and unbounded queues against the number of
-    /// items, and write the memory sweep's table, picture and headline.
-    PipelineSweep(pipeline_sweep::Args),
     /// Build the HTML book with search, and print the path of its index page; with
     /// `--check`, open every page in headless Chromium and fail on overflow or breakage.
     Book(book::Args),
@@ -90,7 +85,6 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Timings(args) => timings::run(&args),
         Command::Sweep(args) => sweep::run(&args),
-        Command::PipelineSweep(args) => pipeline_sweep::run(&args),
         Command::Book(args) => book::run(&args),
     };
     match result {

@@ -4,7 +4,7 @@
 //!
 //! The contract with an example: `NAME --json --variant V --tasks N [flags]` (or
 //! `python3 python/NAME.py` with the same flags) prints a trace of size `N` with exactly
-//! the variant `V`; `NAME --variants` lists the variant names, one a line.
+//! the variant `V`.
 
 use std::fmt;
 use std::path::Path;
@@ -97,26 +97,6 @@ impl<'a> Fresh<'a> {
             example,
             flags,
         }
-    }
-
-    /// The example's variants in `language`, in its run order, as `--variants` lists them.
-    pub fn variants(&self, language: Language) -> Result<Vec<String>> {
-        let mut command = language.command(self.root, self.example);
-        let stdout = run_once(command.arg("--variants"))
-            .with_context(|| format!("{} ({}) --variants", self.example, language.name()))?;
-        let names: Vec<String> = stdout
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect();
-        ensure!(
-            !names.is_empty(),
-            "{} ({}) --variants listed none",
-            self.example,
-            language.name()
-        );
-        Ok(names)
     }
 
     /// One fresh process for `job`: the one variant it reported.

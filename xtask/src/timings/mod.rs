@@ -1,6 +1,5 @@
 //! `cargo xtask timings`: run each example and its Python twin several times and write
-//! a table and timeline pictures per example, the runtimes page's ladder (when
-//! `runtimes` is chosen), and a description of the machine.
+//! a table and timeline pictures per example, and a description of the machine.
 
 mod headline;
 mod table;
@@ -13,15 +12,14 @@ use indicatif::ProgressBar;
 
 use crate::format::{Mark, bytes, write_generated};
 use crate::measure::{self, Language, Measured, Setup};
-use crate::{plot, runtimes};
+use crate::plot;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Only this example (repeat for several).
     #[arg(long, value_name = "NAME")]
     only: Vec<String>,
-    /// Counted runs per example and language, after one warm-up run (and per runtime and
-    /// N of the runtimes page's ladder).
+    /// Counted runs per example and language, after one warm-up run.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
     /// Run the articles' full sizes (`--full` on every example and twin).
@@ -76,9 +74,6 @@ pub fn run(args: &Args) -> Result<()> {
     for name in chosen {
         let measured = measure_example(&root, &bar, name, &setup, args.full)?;
         write_example(&out, &measured, &setup)?;
-        if name == runtimes::EXAMPLE {
-            runtimes::write(&root, &out, &setup, args.quick, &bar)?;
-        }
     }
     let sizes = if args.full { "full" } else { "default" };
     write_generated(&out, "machine.md", Mark::Timings, &machine(&setup, sizes))?;
