@@ -23,8 +23,7 @@ use std::time::Duration;
 
 use concurrency_pairs::lab::Task;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, Variant, VariantInfo, arrived, given, say,
-    task, task_async,
+    Derived, Figure, Headline, Pattern, Table, Text, Trace, VariantInfo, arrived, given,
 };
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -83,7 +82,7 @@ async fn drive(sleeps: &[Duration], tick: Duration, start: Start) {
 /// the tasks run one after the other and nothing else (the heartbeat, the timers) runs
 /// in between.
 fn blocking_sleep(id: usize, d: Duration) -> JoinHandle<()> {
-    tokio::spawn(async move { task(id, || thread::sleep(d)) })
+    tokio::spawn(async move { Task::new(id).kind("sleep").run(|| thread::sleep(d)) })
 }
 // ANCHOR_END: blocking_sleep
 
@@ -91,7 +90,7 @@ fn blocking_sleep(id: usize, d: Duration) -> JoinHandle<()> {
 /// `asyncio.sleep`: `tokio::time::sleep` returns to the runtime at once and asks to be
 /// woken later, so the same one thread keeps all four sleeps (and the heartbeat) going.
 fn async_sleep(id: usize, d: Duration) -> JoinHandle<()> {
-    tokio::spawn(task_async(id, tokio::time::sleep(d)))
+    tokio::spawn(Task::new(id).kind("sleep").run_async(tokio::time::sleep(d)))
 }
 // ANCHOR_END: async_sleep
 
@@ -100,7 +99,7 @@ fn async_sleep(id: usize, d: Duration) -> JoinHandle<()> {
 /// call on the runtime's blocking-thread pool and hands back a `JoinHandle` to await
 /// like any task's.
 fn offload(id: usize, d: Duration) -> JoinHandle<()> {
-    tokio::task::spawn_blocking(move || task(id, || thread::sleep(d)))
+    tokio::task::spawn_blocking(move || Task::new(id).kind("sleep").run(|| thread::sleep(d)))
 }
 
 /// `ThreadPoolExecutor(max_workers=10)`: a one-thread runtime whose blocking pool is
@@ -145,7 +144,9 @@ fn two_workers() -> Runtime {
 /// needs the multi-thread runtime (on a current-thread runtime it panics), and it
 /// blocks the whole task it is in, including anything else that task was awaiting.
 fn block_in_place(id: usize, d: Duration) -> JoinHandle<()> {
-    tokio::spawn(async move { tokio::task::block_in_place(|| task(id, || thread::sleep(d))) })
+    tokio::spawn(async move {
+        tokio::task::block_in_place(|| Task::new(id).kind("sleep").run(|| thread::sleep(d)))
+    })
 }
 // ANCHOR_END: block_in_place
 
@@ -161,8 +162,15 @@ const VARIANTS: [(&str, Build, Start); 6] = [
 ];
 // ANCHOR_END: variants
 
-const PEAK: Figure = Figure::count("peak_concurrency", "peak concurrency");
-const LATE: Figure = Figure::seconds("heartbeat_late_s", "worst heartbeat lateness");
+/// From the spans: the most sleeping tasks at one instant, and how much longer than the
+/// tick it asked for (`tick_s`) the heartbeat's longest nap lasted.
+const PEAK: Figure = Figure::count("peak_concurrency", "peak concurrency")
+    .derived(Derived::PeakOverlapOf(Text("sleep")));
+const LATE: Figure =
+    Figure::seconds("heartbeat_late_s", "worst heartbeat lateness").derived(Derived::Overrun {
+        kind: Text("tick"),
+        nominal: Text("tick_s"),
+    });
 
 const PATTERN: Pattern = Pattern::new(
     "blocking_in_async",
@@ -222,51 +230,17 @@ fn main() {
     let mut trace = Trace::new(&PATTERN, &options);
     for (name, runtime, start) in VARIANTS {
         let runtime = runtime();
-        let ran = trace.run(name, || {
+        trace.run(name, || {
             runtime.block_on(drive(&sleeps, tick, start));
             [
                 given("sleeping_tasks", sleeps.len()),
                 given("workers", runtime.metrics().num_workers()),
+                given("tick_s", tick),
             ]
         });
-        // What its spans say (no derived figure looks at some of the spans only).
-        let Some(found) = ran.map(|v| from_spans(v, tick)) else {
-            continue;
-        };
-        trace
-            .variants
-            .last_mut()
-            .expect("it just ran")
-            .record(found);
     }
     // Once offloaded, the four sleeps overlap: the longest one is the floor. Every
     // variant gets the same ideal, so the blocked ones show what blocking costs.
     trace.set_ideal(SLEEP_UNITS.iter().copied().fold(0.0, f64::max) * unit_s);
     trace.finish(&options);
-}
-
-/// From the spans: the most sleeping tasks at one instant, and how much longer than
-/// asked the heartbeat's worst tick lasted.
-fn from_spans(v: &Variant, tick: Duration) -> [Found; 2] {
-    let work: Vec<_> = v.tasks.iter().filter(|t| t.kind.is_none()).collect();
-    let peak = work
-        .iter()
-        .map(|s| {
-            work.iter()
-                .filter(|o| o.start_s <= s.start_s && s.start_s < o.end_s)
-                .count()
-        })
-        .max()
-        .unwrap_or(0);
-    let ticks = v.tasks.iter().filter(|t| t.kind.as_deref() == Some("tick"));
-    let late_s: Vec<f64> = ticks
-        .map(|t| t.end_s - t.start_s - tick.as_secs_f64())
-        .collect();
-    let worst_s = late_s.iter().copied().fold(0.0, f64::max);
-    say!(
-        "           peak concurrency {peak}; heartbeat: {} ticks, the worst {:.0} ms late",
-        late_s.len(),
-        worst_s * 1e3
-    );
-    [PEAK.of(peak), LATE.of(worst_s)]
 }

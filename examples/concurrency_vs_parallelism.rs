@@ -13,7 +13,6 @@
 //! per thread; `both` overlaps the waits and spreads the computing, the fastest of the
 //! four. Each variant prints its ideal beside its wall time.
 
-use std::collections::BTreeSet;
 use std::thread;
 use std::time::Duration;
 
@@ -21,8 +20,8 @@ use concurrency_pairs::common::WALL;
 use concurrency_pairs::crawl::CpuMeter;
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab, say,
-    task,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal,
+    lab, say, task,
 };
 use rayon::prelude::*;
 use tokio::runtime::Builder;
@@ -129,7 +128,8 @@ fn both(jobs: &[Job], cores: usize) -> Vec<u64> {
 // ANCHOR_END: both
 
 const WORKERS: Figure = Figure::count("workers", "workers");
-const LANES: Figure = Figure::count("lanes", "lanes");
+/// The threads (or processes) that computed, from the spans the variant recorded.
+const LANES: Figure = Figure::count("lanes", "lanes").derived(Derived::Lanes);
 const CPU_BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
 
 const PATTERN: Pattern = Pattern::new(
@@ -199,16 +199,10 @@ fn main() {
             found.extend(busy.map(|x| CPU_BUSY.of(x)));
             found
         };
-        let Some(v) = trace.run(name, lesson) else {
-            continue;
-        };
-        // The threads (or processes) that computed, from the spans the variant recorded,
-        // which `run` hands back to read only: added to the variant after.
-        let lanes: BTreeSet<&str> = v.tasks.iter().map(|t| t.lane.as_str()).collect();
-        let lanes = lanes.len();
-        say!("  computed on {lanes} thread(s); ideal {ideal_s:.3} s");
-        let v = trace.variants.last_mut().expect("the variant just ran");
-        v.record(LANES.of(lanes));
+        if let Some(v) = trace.run(name, lesson) {
+            let lanes = v.value(&LANES).unwrap_or(0.0);
+            say!("  computed on {lanes} thread(s); ideal {ideal_s:.3} s");
+        }
     }
     trace.finish(&options);
 }

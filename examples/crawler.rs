@@ -14,30 +14,21 @@
 //! Watch: every variant runs the same seeded jobs and ends with the pages each thread
 //! parsed and how busy the cores were: `single-loop` parses all on `main`.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
 use concurrency_pairs::common::{FIRST_RESULT, OVER_IDEAL, PEAK_RSS, WALL};
-use concurrency_pairs::crawl::{CpuMeter, CpuRates, CrawlJob, SEED, crawl_jobs};
-use concurrency_pairs::work::{cpu_work, cpu_work_expected, peak_rss_bytes};
+use concurrency_pairs::crawl::{BUSY, CPU_WORK, LANES, LOAD, TASKS_RUN, WRONG};
+use concurrency_pairs::crawl::{Bench, CrawlJob, Page, Pages, SEED, crawl_jobs};
+use concurrency_pairs::work::cpu_work;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived, given,
-    ideal, lab, lab::Task, say, thread_lane,
+    Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, given, lab, lab::Task, thread_lane,
 };
 use tokio::{runtime::Builder, runtime::Runtime, sync::oneshot, task::JoinSet};
 
 // ANCHOR: crawl
-/// A crawled page: which task and job, its result, and the thread that parsed it.
-struct Page {
-    id: usize,
-    job: CrawlJob,
-    sum: u64,
-    thread: String,
-}
-
 /// One crawl task: wait for the page (the IO), then parse it (the CPU work) right here.
 async fn crawl(id: usize, job: CrawlJob) -> Page {
     tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
@@ -157,64 +148,10 @@ fn io_plus_rayon(jobs: &[CrawlJob], cores: usize) -> Pages {
 }
 // ANCHOR_END: io_plus_rayon
 
-/// What the caller keeps of the pages: each sum, checked, and the pages each thread parsed.
-#[derive(Default)]
-struct Pages {
-    sums: Vec<u64>,
-    wrong: usize,
-    threads: BTreeMap<String, usize>,
-}
-
-impl Pages {
-    fn new(n: usize) -> Self {
-        lab::quiet_after(3, n);
-        let mut pages = Pages::default();
-        pages.sums.resize(if lab::counts_only() { 0 } else { n }, 0);
-        pages
-    }
-
-    /// The caller holds a page: check it, count its thread, keep its sum and print it.
-    fn take(&mut self, page: Page) {
-        self.wrong += usize::from(page.sum != cpu_work_expected(page.job.units));
-        *self.threads.entry(page.thread).or_default() += 1;
-        // Counting only: no sums kept, no line printed.
-        if let Some(sum) = self.sums.get_mut(page.id) {
-            *sum = page.sum;
-            arrived(page.id, format_args!("sum {}", page.sum));
-        }
-    }
-
-    /// What the caller found, said and handed to the lab: how many pages, how many
-    /// wrong, on how many threads, how busy the cores were, and each sum unless counting.
-    fn findings(self, busy: Option<f64>) -> Vec<Found> {
-        let threads = &self.threads;
-        let wrong = self.wrong;
-        let shown = busy.unwrap_or(f64::NAN);
-        say!("pages parsed on each thread: {threads:?}; wrong: {wrong}; cores busy {shown:.2}");
-        let mut found = vec![
-            TASKS_RUN.of(self.threads.values().sum::<usize>()),
-            WRONG.of(self.wrong),
-            LANES.of(self.threads.len()),
-        ];
-        found.extend(busy.map(|share| BUSY.of(share)));
-        if !lab::counts_only() {
-            found.push(Found::Sums(self.sums));
-        }
-        found
-    }
-}
-
 /// The lab's `task` mark, as CPU work (the timelines colour it apart from the waits).
 fn timed<T>(id: usize, work: impl FnOnce() -> T) -> T {
     Task::new(id).kind("cpu").run(work)
 }
-
-const TASKS_RUN: Figure = Figure::count("tasks_run", "tasks run");
-const WRONG: Figure = Figure::count("wrong", "wrong results");
-const LANES: Figure = Figure::count("lanes", "lanes");
-const CPU_WORK: Figure = Figure::seconds("cpu_s", "CPU work");
-const BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
-const LOAD: Figure = Figure::ratio("load_slowdown", "cost per integer, all cores ÷ one");
 
 /// The sweep's N: the 1-2-5 series from 1,000 to a million.
 const SIZES: [u64; 10] = [
@@ -295,42 +232,16 @@ fn main() {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = crawl_jobs(n, SEED);
 
-    // What an integer costs, measured again after each variant; the ideal assumes the
-    // rate with every core busy at once (a core runs slower when its neighbours work).
-    let mut rates = CpuRates::measure(cores);
-    let units: f64 = jobs.iter().map(|j| j.units as f64).sum();
-    let cpu_s = units * rates.all_cores;
-    let ideal_s = rates.ideal(&jobs);
-    say!("{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal_s:.3} s");
-
+    // What an integer costs, measured again after each variant (the ideal assumes the
+    // rate with every core busy at once); the peak memory is a variant's own only when
+    // it ran alone here (`--variant`).
+    let mut bench = Bench::new(&jobs, cores, options.variant.is_some());
     // The two languages' defaults differ: the trace names the task count, always.
     let mut trace = Trace::sized(&PATTERN, &options, n);
     for (name, lesson) in LESSONS {
-        let ran = trace.run(name, || {
-            let meter = CpuMeter::start();
-            let pages = lesson(&jobs, cores);
-            let busy = meter.utilisation(lab::now(), cores);
-            // The process's high-water mark: this variant's own when no other ran here.
-            let peak = peak_rss_bytes().filter(|_| options.variant.is_some());
-            let mut found = pages.findings(busy);
-            found.extend(peak.map(|bytes| PEAK_RSS.of(bytes)));
-            if name == "article-batches" {
-                found.push(given("batches", ARTICLE_BATCHES));
-            }
-            found
-        });
-        if ran.is_some() {
-            rates.again();
-        }
+        let batches = (name == "article-batches").then(|| given("batches", ARTICLE_BATCHES));
+        bench.run(&mut trace, name, || lesson(&jobs, cores), batches);
     }
-    let ideal_s = rates.ideal(&jobs);
-    let cpu_s = units * rates.all_cores;
-    for v in &mut trace.variants {
-        v.record([
-            ideal(ideal_s),
-            CPU_WORK.of(cpu_s),
-            LOAD.of(rates.load_slowdown()),
-        ]);
-    }
+    bench.finish(&mut trace);
     trace.finish(&options);
 }

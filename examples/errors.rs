@@ -9,13 +9,10 @@
 //!
 //! Watch: job 1 of 4 fails in every block. `join` hands the panic back as `Err` with its
 //! message; a `Result` comes back as a value; rayon re-raises the panic in the caller
-//! and the pool runs the next job; `rayon::spawn` aborts a child process (SIGABRT); the
-//! `threadpool` job's result never arrives. Async tasks: the `errors_async` example.
+//! and the pool runs the next job. A worker that dies of its failure: the
+//! `errors_dead_worker` example. Async tasks: the `errors_async` example.
 
-use std::process::{Command, Stdio};
-use std::sync::mpsc::{self, Sender};
 use std::thread;
-use std::time::Duration;
 
 use concurrency_pairs::lab::note;
 use concurrency_pairs::work::sleep_s;
@@ -23,10 +20,8 @@ use concurrency_pairs::{
     Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, task,
 };
 use rayon::prelude::*;
-use threadpool::ThreadPool;
 
 const FAILING: usize = 1;
-const CHILD: &str = "CPAIRS_ERRORS_CHILD"; // set: run as the rayon::spawn child
 
 /// A panic's message: the payload is a `&str` or a `String` (anything else is rare).
 fn message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -51,154 +46,93 @@ fn panicking_job(id: usize, secs: f64) -> usize {
 }
 // ANCHOR_END: job
 
-/// The caller holds job `id`'s outcome: print the value, or say and keep the error.
-fn take(id: usize, outcome: Result<usize, String>, failures: &mut Vec<String>) {
-    match outcome {
+/// What the caller holds of each job it heard from: the value, or the error's message.
+type Outcomes = Vec<Result<usize, String>>;
+
+/// The caller holds job `id`'s outcome: print it, and keep it.
+fn take(id: usize, outcome: Result<usize, String>, held: &mut Outcomes) {
+    match &outcome {
         Ok(value) => arrived(id, format_args!("Ok({value})")),
-        Err(e) => {
-            note(format_args!("job {id}: Err({e:?})"));
-            failures.push(e);
-        }
+        Err(e) => note(format_args!("job {id}: Err({e:?})")),
     }
+    held.push(outcome);
 }
 
 // ANCHOR: join_failed
-fn join_failed(jobs: usize, secs: f64) -> Vec<String> {
+fn join_failed(jobs: usize, secs: f64) -> Outcomes {
     let handles: Vec<_> = (0..jobs)
         .map(|id| thread::spawn(move || task(id, || panicking_job(id, secs))))
         .collect();
-    let mut lost = Vec::new();
+    let mut held = Vec::new();
     for (id, handle) in handles.into_iter().enumerate() {
         // A panicked thread's join gives Err(payload): the panic itself, with its message.
         let outcome = handle.join().map_err(|payload| message(&*payload));
-        take(id, outcome, &mut lost);
+        take(id, outcome, &mut held);
     }
-    lost
+    held
 }
 // ANCHOR_END: join_failed
 
 // ANCHOR: error_at_result
-fn error_at_result(jobs: usize, secs: f64) -> Vec<String> {
+fn error_at_result(jobs: usize, secs: f64) -> Outcomes {
     let results: Vec<Result<usize, String>> = (0..jobs)
         .into_par_iter()
         .map(|id| task(id, || job(id, secs)))
         .collect(); // an Err is a value like any other: nothing else is lost
-    let mut lost = Vec::new();
+    let mut held = Vec::new();
     for (id, result) in results.into_iter().enumerate() {
-        take(id, result, &mut lost);
+        take(id, result, &mut held);
     }
     let (next, ()) = rayon::join(|| task(jobs, || job(jobs, secs)), || ());
     arrived(jobs, format_args!("the next job: {next:?}"));
-    lost
+    held
 }
 // ANCHOR_END: error_at_result
 
 // ANCHOR: unasked_silent
-fn unasked_silent(jobs: usize, secs: f64) -> Vec<String> {
+fn unasked_silent(jobs: usize, secs: f64) -> Outcomes {
     let handles: Vec<_> = (0..jobs)
         .map(|id| thread::spawn(move || task(id, || panicking_job(id, secs))))
         .collect();
+    let mut held = Vec::new();
     for (id, handle) in handles.into_iter().enumerate() {
         if id == FAILING {
             drop(handle); // never joined: the thread runs on, detached, and nobody asks
         } else {
             let value = handle.join().expect("only job 1 panics");
             arrived(id, format_args!("join gave Ok({value})"));
+            held.push(Ok(value));
         }
     }
-    Vec::new() // the caller learnt of no failure: the panic went to stderr only
+    held // the caller learnt of no failure: the panic went to stderr only
 }
 // ANCHOR_END: unasked_silent
 
-// ANCHOR: lost_result
-fn lost_result(jobs: usize, secs: f64) -> Vec<String> {
-    let pool = ThreadPool::with_name("pool".into(), 2);
-    let (tx, rx) = mpsc::channel();
-    let submit = |id: usize, tx: Sender<(usize, usize)>| {
-        pool.execute(move || {
-            let value = task(id, || panicking_job(id, secs));
-            tx.send((id, value)).expect("the caller waits for results");
-        })
-    };
-    (0..jobs).for_each(|id| submit(id, tx.clone()));
-    let patience = Duration::from_secs_f64(secs * 10.0);
-    let mut got = 0; // count what you expect, and never wait without a deadline
-    while let Ok((id, value)) = rx.recv_timeout(patience) {
-        arrived(id, format_args!("{value}"));
-        got += 1;
-    }
-    let (missing, panics) = (jobs - got, pool.panic_count());
-    let lost = format!("recv_timeout: {missing} result(s) never came, panic_count() = {panics}");
-    note(&lost);
-    submit(jobs, tx);
-    let (id, value) = rx.recv_timeout(patience).expect("the pool still runs jobs");
-    arrived(id, format_args!("the next job: {value}"));
-    vec![lost]
-}
-// ANCHOR_END: lost_result
-
 // ANCHOR: rayon_reraise
-fn rayon_reraise(jobs: usize, secs: f64) -> Vec<String> {
+fn rayon_reraise(jobs: usize, secs: f64) -> Outcomes {
     let batch = || -> Vec<usize> {
         (0..jobs)
             .into_par_iter()
             .map(|id| task(id, || panicking_job(id, secs)))
             .collect()
     };
-    let mut lost = Vec::new();
+    let mut held = Vec::new();
     // The panic is re-raised here, in the caller; the batch's other results are dropped.
     match std::panic::catch_unwind(batch) {
-        Ok(values) => values.iter().enumerate().for_each(|(id, v)| arrived(id, v)),
+        Ok(values) => (0..)
+            .zip(values)
+            .for_each(|(id, v)| take(id, Ok(v), &mut held)),
         Err(payload) => {
             let text = message(&*payload);
             note(format_args!("re-raised in the caller: {text:?}"));
-            lost.push(text);
+            held.push(Err(text));
         }
     }
     let (next, ()) = rayon::join(|| task(jobs, || panicking_job(jobs, secs)), || ());
     arrived(jobs, format_args!("the same pool, the next job: {next}"));
-    lost
+    held
 }
 // ANCHOR_END: rayon_reraise
-
-// ANCHOR: rayon_spawn
-/// Runs in a child process: a panic in a `rayon::spawn` job, with no panic handler,
-/// aborts the whole process.
-fn rayon_spawn_jobs(jobs: usize, secs: f64) {
-    let (tx, rx) = mpsc::channel();
-    for id in 0..jobs {
-        let tx = tx.clone();
-        rayon::spawn(move || tx.send((id, panicking_job(id, secs))).expect("main waits"));
-    }
-    drop(tx);
-    for (id, value) in rx {
-        println!("{id} {value}");
-    }
-}
-// ANCHOR_END: rayon_spawn
-
-/// Re-run this example as a child doing `rayon_spawn_jobs`, and report how it ended. (The
-/// child cannot hang: without the abort, the loop ends once the last sender is dropped.)
-fn rayon_spawn_abort(jobs: usize, secs: f64) -> Vec<String> {
-    use std::os::unix::process::ExitStatusExt;
-    let exe = std::env::current_exe().expect("the example knows its own path");
-    let mut child = Command::new(exe);
-    child
-        .env(CHILD, format!("{jobs} {secs}"))
-        .stderr(Stdio::inherit());
-    let out = child.output().expect("the child runs");
-    let results = String::from_utf8_lossy(&out.stdout); // "id value" lines
-    for (id, value) in results.lines().filter_map(|l| l.split_once(' ')) {
-        let id = id.parse().expect("an id");
-        arrived(id, format_args!("{value}, from the child"));
-    }
-    let how = match out.status.signal() {
-        Some(6) => "killed by SIGABRT (signal 6)".to_owned(),
-        _ => out.status.to_string(),
-    };
-    note(format_args!("the child process was {how}; this one lives"));
-    vec![format!("child {how}")]
-}
 
 /// One stamped line per panic instead of the default message and backtrace hint.
 fn quiet_panics() {
@@ -219,13 +153,14 @@ const PATTERN: Pattern = Pattern::new("errors", "an exception in a worker, and w
         VariantInfo::both("error-at-result", "rayon, Result"),
         VariantInfo::both("unasked-silent", "threads, a handle dropped"),
         VariantInfo::both("join-failed", "thread::spawn + join"),
-        VariantInfo::both("lost-result", "threadpool + recv_timeout"),
         VariantInfo::rust("rayon-reraise", "par_iter + catch_unwind"),
-        VariantInfo::rust("rayon-spawn-abort", "rayon::spawn, child"),
-        VariantInfo::python("broken-pool"),
         VariantInfo::python("graceful-termination"),
     ])
-    .headline(Headline::alone(RESULTS_KEPT, "error-at-result"))
+    .headline(Headline::new(
+        RESULTS_KEPT,
+        "error-at-result",
+        "rayon-reraise",
+    ))
     .tables(&[
         Table::new(
             "How many results survive a failing job?",
@@ -237,26 +172,28 @@ const PATTERN: Pattern = Pattern::new("errors", "an exception in a worker, and w
         ),
     ]);
 
-type Lesson = fn(usize, f64) -> Vec<String>;
-const LESSONS: [(&str, Lesson); 6] = [
+type Lesson = fn(usize, f64) -> Outcomes;
+const LESSONS: [(&str, Lesson); 4] = [
     ("error-at-result", error_at_result),
     ("unasked-silent", unasked_silent),
     ("join-failed", join_failed),
-    ("lost-result", lost_result),
     ("rayon-reraise", rayon_reraise),
-    ("rayon-spawn-abort", rayon_spawn_abort),
 ];
 
 /// Jobs, and the unit of their sleeps (job `id` sleeps `(id + 1)` units).
 const DEFAULT: (usize, f64) = (4, 0.05);
 const FULL: (usize, f64) = (8, 0.25);
 
-/// What a lesson found: the failures the caller learnt of, and the first one's message.
-fn failed(failures: Vec<String>, jobs: usize) -> Vec<Found> {
+/// What a lesson found, of `jobs`: the results the caller kept, the failures it learnt
+/// of, and the first one's message.
+fn found(held: Outcomes, jobs: usize) -> Vec<Found> {
+    let kept = held.iter().filter(|outcome| outcome.is_ok()).count();
+    let failures: Vec<String> = held.into_iter().filter_map(Result::err).collect();
     let first = failures.first().cloned().map(Found::Error);
     let counts = [
         JOBS.of(jobs),
         FAILED.of(failures.len()),
+        RESULTS_KEPT.of(kept),
         given("failing", FAILING),
     ];
     counts.into_iter().chain(first).collect()
@@ -264,23 +201,11 @@ fn failed(failures: Vec<String>, jobs: usize) -> Vec<Found> {
 
 fn main() {
     quiet_panics();
-    if let Ok(args) = std::env::var(CHILD) {
-        concurrency_pairs::out::set_human_to_stderr(true);
-        let (jobs, secs) = args.split_once(' ').expect("jobs and secs");
-        return rayon_spawn_jobs(jobs.parse().expect("jobs"), secs.parse().expect("secs"));
-    }
     let options = PATTERN.parse();
     let (jobs, secs) = if options.full { FULL } else { DEFAULT };
     let mut trace = Trace::new(&PATTERN, &options);
     for (name, lesson) in LESSONS {
-        let Some(v) = trace.run(name, || failed(lesson(jobs, secs), jobs)) else {
-            continue;
-        };
-        // The results of the jobs the caller still received (not the next job's), from
-        // the record, which `run` hands back to read only: added to the variant after.
-        let kept = v.received.iter().filter(|&&id| id < jobs).count();
-        let v = trace.variants.last_mut().expect("the variant just ran");
-        v.record(RESULTS_KEPT.of(kept));
+        trace.run(name, || found(lesson(jobs, secs), jobs));
     }
     trace.finish(&options);
 }

@@ -1,33 +1,29 @@
 //! # `errors_async`: a panic in an async task
 //!
 //! Python: an exception in an asyncio task surfaces when the task is awaited;
-//! `asyncio.gather` raises the first one while the other tasks run on; a `TaskGroup`
-//! cancels them; a task nobody awaits only leaves a log line. Twin:
-//! `python/errors_async.py`. Chapter: "errors_async" in the book.
+//! `asyncio.gather` raises the first one while the other tasks run on; a task nobody
+//! awaits only leaves a log line. Twin: `python/errors_async.py`. Chapter: "errors_async"
+//! in the book (a `JoinSet` or a `TaskGroup`: the `errors_async_group` example).
 //!
 //! Run: `cargo run --release --example errors_async` (`--full` for longer jobs, `--json`
 //! for the trace, `--variant NAME` for one variant).
 //!
 //! Watch: job 1 of 4 panics in every block. `JoinError` says `is_panic()` with the message
 //! (and `is_cancelled()` for the aborted job); `try_join_all` returns the first error and
-//! the other tasks run on, detached; `JoinSet::join_all` re-raises the panic, drops the
-//! results in and aborts the rest; `join_next` keeps every other result; a dropped handle
-//! leaves one panic line and the caller learns nothing.
+//! the other tasks run on, detached; a dropped handle leaves one panic line and the caller
+//! learns nothing.
 
 use std::any::Any;
-use std::collections::HashMap;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::panic;
 use std::thread;
 use std::time::Duration;
 
 use concurrency_pairs::lab::note;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab, task_async,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab,
+    task_async,
 };
-use futures::FutureExt;
 use futures::future::try_join_all;
-use tokio::task::JoinSet;
 
 const FAILING: usize = 1;
 
@@ -99,66 +95,6 @@ async fn gather(jobs: usize, secs: f64) -> Lost {
 }
 // ANCHOR_END: gather
 
-// ANCHOR: join_all
-/// Counts the jobs whose future was dropped before the job finished: aborted.
-static ABORTED: AtomicUsize = AtomicUsize::new(0);
-struct Unfinished(usize, bool);
-impl Drop for Unfinished {
-    fn drop(&mut self) {
-        if !self.1 && !thread::panicking() {
-            note(format_args!("job {}: aborted unfinished", self.0));
-            ABORTED.fetch_add(1, SeqCst);
-        }
-    }
-}
-
-async fn join_all(jobs: usize, secs: f64) -> Lost {
-    let mut set = JoinSet::new();
-    for id in 0..jobs {
-        set.spawn(async move {
-            let mut guard = Unfinished(id, false);
-            let value = task_async(id, job(id, secs)).await;
-            guard.1 = true;
-            value
-        });
-    }
-    let mut lost = Lost::default();
-    // The first panic is re-raised here; the finished results are dropped, the rest aborted.
-    match AssertUnwindSafe(set.join_all()).catch_unwind().await {
-        Ok(values) => values.iter().enumerate().for_each(|(id, v)| arrived(id, v)),
-        Err(payload) => {
-            let text = message(&*payload);
-            note(format_args!("join_all re-raised in the caller: {text:?}"));
-            lost.errors.push(text);
-        }
-    }
-    lost
-}
-// ANCHOR_END: join_all
-
-// ANCHOR: join_next
-async fn join_next(jobs: usize, secs: f64) -> Lost {
-    let mut set = JoinSet::new();
-    let ids: HashMap<_, _> = (0..jobs)
-        .map(|id| (set.spawn(task_async(id, job(id, secs))).id(), id))
-        .collect();
-    let mut lost = Lost::default();
-    // One outcome at a time, in the order they finish: an error is one result among others.
-    while let Some(outcome) = set.join_next_with_id().await {
-        match outcome {
-            Ok((task, value)) => arrived(ids[&task], format_args!("Ok({value})")),
-            Err(e) => {
-                let id = ids[&e.id()];
-                let text = message(&*e.into_panic());
-                note(format_args!("job {id}: JoinError, is_panic(): {text:?}"));
-                lost.errors.push(text);
-            }
-        }
-    }
-    lost
-}
-// ANCHOR_END: join_next
-
 // ANCHOR: never_retrieved
 async fn never_retrieved(jobs: usize, secs: f64) -> Lost {
     let handles: Vec<_> = (0..jobs)
@@ -176,14 +112,12 @@ async fn never_retrieved(jobs: usize, secs: f64) -> Lost {
 }
 // ANCHOR_END: never_retrieved
 
-/// Run one lesson on a fresh runtime; dropping the runtime drops the tasks it aborted.
+/// Run one lesson on a fresh runtime.
 fn in_runtime(lesson: impl Future<Output = Lost>) -> Lost {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_time()
         .build();
-    let mut lost = runtime.expect("a runtime").block_on(lesson);
-    lost.cancelled += ABORTED.swap(0, SeqCst);
-    lost
+    runtime.expect("a runtime").block_on(lesson)
 }
 
 /// One stamped line per panic instead of the default message and backtrace hint.
@@ -196,7 +130,9 @@ fn quiet_panics() {
 
 const JOBS: Figure = Figure::count("jobs", "jobs");
 const FAILED: Figure = Figure::count("failed", "failed");
-const RESULTS_KEPT: Figure = Figure::count("results_kept", "results kept");
+/// The results the caller received.
+const RESULTS_KEPT: Figure =
+    Figure::count("results_kept", "results kept").derived(Derived::Received);
 const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
 
 const PATTERN: Pattern = Pattern::new(
@@ -206,10 +142,6 @@ const PATTERN: Pattern = Pattern::new(
 .variants(&[
     VariantInfo::both("join-error", "tokio::spawn + JoinHandle"),
     VariantInfo::both("gather", "try_join_all(JoinHandles)"),
-    VariantInfo::rust("join-all", "JoinSet::join_all"),
-    VariantInfo::rust("join-next", "JoinSet::join_next"),
-    VariantInfo::python("return-exceptions"),
-    VariantInfo::python("task-group"),
     VariantInfo::both("never-retrieved", "tokio::spawn, a handle dropped"),
 ])
 .headline(Headline::new(RESULTS_KEPT, "join-error", "gather"))
@@ -249,18 +181,9 @@ fn main() {
                 in_runtime(join_error(jobs, secs, aborted))
             }
             "gather" => in_runtime(gather(jobs, secs)),
-            "join-all" => in_runtime(join_all(jobs, secs)),
-            "join-next" => in_runtime(join_next(jobs, secs)),
             _ => in_runtime(never_retrieved(jobs, secs)),
         };
-        let Some(v) = trace.run(name, || found(lesson(), jobs)) else {
-            continue;
-        };
-        // The results the caller received, from the record, which `run` hands back to
-        // read only: added to the variant after.
-        let kept = v.received.len();
-        let v = trace.variants.last_mut().expect("the variant just ran");
-        v.record(RESULTS_KEPT.of(kept));
+        trace.run(name, || found(lesson(), jobs));
     }
     trace.finish(&options);
 }

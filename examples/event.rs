@@ -9,12 +9,12 @@
 //! then 2 s more work; `--json`: the trace).
 //!
 //! Watch: in every variant the worker publishes its value at about 0.2 s and ends at about
-//! 0.6 s. The signalling variants (`event`, `channel`, `oncelock`, `async-*`) print
-//! `received task 0` at 0.2 s, while the worker is still busy; `join` and `async-join`
-//! print it only at 0.6 s, when the worker is gone. The summary's *first result* column
-//! says the same in one number.
+//! 0.6 s. The signalling variants (`event`, `channel`, `oncelock`) print `received task 0`
+//! at 0.2 s, while the worker is still busy; `join` prints it only at 0.6 s, when the
+//! worker is gone. The summary's *first result* column says the same in one number. Async
+//! tasks: the `event_async` example.
 
-use std::sync::{Arc, Condvar, Mutex, OnceLock, mpsc};
+use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,8 +23,6 @@ use concurrency_pairs::lab::{Task, note};
 use concurrency_pairs::{
     Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, task, work::sleep_s,
 };
-use tokio::sync::{Notify, oneshot, watch};
-use tokio::time::timeout;
 
 /// The value the worker computes (the computing itself is a sleep, as in the article).
 const ANSWER: u64 = 42;
@@ -121,85 +119,6 @@ fn join(sizes: Sizes) {
 }
 // ANCHOR_END: join
 
-/// The same worker as an async task (lane `worker-task`: it has no thread of its own).
-async fn async_worker(sizes: Sizes, publish: impl FnOnce(u64)) -> u64 {
-    let nap = |secs: f64| tokio::time::sleep(Duration::from_secs_f64(secs));
-    let timed = |id| Task::new(id).lane("worker-task");
-    timed(0).run_async(nap(sizes.compute_s)).await;
-    publish(ANSWER);
-    timed(1).kind("after").run_async(nap(sizes.after_s)).await;
-    note("worker: finished its other work too");
-    ANSWER
-}
-
-// ANCHOR: async_event
-/// `asyncio.Event` plus a stored result: a slot and a `tokio::sync::Notify`.
-async fn async_event(sizes: Sizes) {
-    let shared = Arc::new((Mutex::new(None), Notify::new()));
-    let publisher = Arc::clone(&shared);
-    let worker = tokio::spawn(async_worker(sizes, move |value| {
-        let (slot, notify) = &*publisher;
-        *slot.lock().expect("no task panics holding the slot") = Some(value);
-        // notify_one stores a permit if nobody waits yet: the wake-up is not lost.
-        notify.notify_one();
-    }));
-    let (slot, notify) = &*shared;
-    timeout(PATIENCE, notify.notified())
-        .await
-        .expect("the worker publishes in time");
-    let value = slot.lock().expect("no task panics holding the slot").take();
-    let value = value.expect("notified after the slot was filled");
-    arrived(0, format_args!("value {value} ({SIGNALLED})"));
-    worker.await.expect("the worker does not panic");
-}
-// ANCHOR_END: async_event
-
-// ANCHOR: async_oneshot
-/// A one-shot channel: one value, sent once, awaited once.
-async fn async_oneshot(sizes: Sizes) {
-    let (tx, rx) = oneshot::channel();
-    let worker = tokio::spawn(async_worker(sizes, move |value| {
-        // Err only if the receiver is gone, and then nobody wants the value.
-        let _ = tx.send(value);
-    }));
-    let value = timeout(PATIENCE, rx)
-        .await
-        .expect("the worker publishes in time")
-        .expect("the worker sends before dropping the sender");
-    arrived(0, format_args!("value {value} ({SIGNALLED})"));
-    worker.await.expect("the worker does not panic");
-}
-// ANCHOR_END: async_oneshot
-
-// ANCHOR: async_watch
-/// A watch channel: the latest value, which any number of receivers can wait on.
-async fn async_watch(sizes: Sizes) {
-    let (tx, mut rx) = watch::channel(None);
-    let worker = tokio::spawn(async_worker(sizes, move |value| {
-        tx.send_replace(Some(value));
-    }));
-    let value = timeout(PATIENCE, rx.wait_for(Option::is_some))
-        .await
-        .expect("the worker publishes in time")
-        .expect("the sender is alive until it has sent")
-        .expect("wait_for returns a Some");
-    arrived(0, format_args!("value {value} ({SIGNALLED})"));
-    worker.await.expect("the worker does not panic");
-}
-// ANCHOR_END: async_watch
-
-// ANCHOR: async_join
-/// The async naive counterpart: await the task's handle, which resolves at its end.
-async fn async_join(sizes: Sizes) {
-    let worker = tokio::spawn(async_worker(sizes, |_| {}));
-    let value = timeout(PATIENCE, worker)
-        .await
-        .expect("the worker ends in time")
-        .expect("the worker does not panic");
-    arrived(0, format_args!("value {value} ({JOINED})"));
-}
-// ANCHOR_END: async_join
-
 /// How long the worker computes before publishing, and how long it works afterwards.
 #[derive(Debug, Clone, Copy)]
 struct Sizes {
@@ -224,10 +143,6 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::both("channel", "std::sync::mpsc, recv_timeout"),
     VariantInfo::rust("oncelock", "OnceLock + thread::park_timeout"),
     VariantInfo::both("join", "JoinHandle::join (no signal)"),
-    VariantInfo::both("async-event", "tokio::sync::Notify + Mutex<Option<u64>>"),
-    VariantInfo::both("async-oneshot", "tokio::sync::oneshot"),
-    VariantInfo::rust("async-watch", "tokio::sync::watch, wait_for"),
-    VariantInfo::both("async-join", "await the JoinHandle (no signal)"),
 ])
 .headline(Headline::new(FIRST_RESULT, "event", "join"))
 .tables(&[Table::new(
@@ -242,16 +157,11 @@ fn main() {
         compute_s: 0.2 * scale,
         after_s: 0.4 * scale,
     };
-    let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let mut trace = Trace::new(&PATTERN, &options);
     trace.run("event", || event(sizes));
     trace.run("channel", || channel(sizes));
     trace.run("oncelock", || oncelock(sizes));
     trace.run("join", || join(sizes));
-    trace.run("async-event", || rt.block_on(async_event(sizes)));
-    trace.run("async-oneshot", || rt.block_on(async_oneshot(sizes)));
-    trace.run("async-watch", || rt.block_on(async_watch(sizes)));
-    trace.run("async-join", || rt.block_on(async_join(sizes)));
     trace.set_ideal(sizes.compute_s + sizes.after_s);
     trace.finish(&options);
 }

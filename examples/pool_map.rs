@@ -13,19 +13,16 @@
 //! 0.8 s and then all five results at once, in input order, though three of them were ready
 //! at 0.4 s. In `map-async` the caller's own work runs from 0 to 0.4 s while the pool
 //! works; then it waits, and gets the list at 0.8 s. `unordered` prints three results at
-//! 0.4 s and two at 0.8 s, each as it finishes. `thread-pool-map` is "Multi-tasking in
-//! Python"'s `ThreadPoolExecutor(5).map`: squares 1, 4, 9, 16, one unit apart, in order;
-//! `pool-reuses-workers` runs 30 jobs on the 3 threads and counts the threads (at most 3).
+//! 0.4 s and two at 0.8 s, each as it finishes. The articles' `Executor.map` (its squares
+//! in order, its workers reused) is the `pool_map_executor` example.
 
-use std::collections::HashSet;
 use std::sync::mpsc;
-use std::thread;
 
 use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task,
+    Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, task,
 };
 use rayon::ThreadPool;
 use rayon::prelude::*;
@@ -123,55 +120,6 @@ fn unordered(pool: &ThreadPool, n: usize, secs: f64) {
 }
 // ANCHOR_END: unordered
 
-// ANCHOR: thread_pool_map
-/// Sleep `i` units, then hand back `i` squared.
-fn slow_square(i: u64, unit: f64) -> u64 {
-    sleep_s(i as f64 * unit);
-    i * i
-}
-
-/// `ThreadPoolExecutor(max_workers=5).map` over four items: five workers are more than
-/// four items, so each item gets a thread of its own; joining the handles in input order
-/// hands each result over in that order, as soon as it is done.
-fn thread_pool_map(items: &[u64], unit: f64) -> Vec<u64> {
-    thread::scope(|s| {
-        let handles: Vec<_> = (items.iter().enumerate())
-            .map(|(id, &i)| s.spawn(move || task(id, || slow_square(i, unit))))
-            .collect();
-        let mut squares = Vec::new();
-        for (id, handle) in handles.into_iter().enumerate() {
-            let square = handle.join().expect("a sleeping thread does not panic");
-            arrived(id, format_args!("{} squared is {square}", items[id]));
-            squares.push(square);
-        }
-        squares
-    })
-}
-// ANCHOR_END: thread_pool_map
-
-// ANCHOR: pool_reuses_workers
-/// Many short jobs on a pool of a few threads: every job runs on one of the pool's
-/// threads, started once and reused. Gives how many distinct threads ran them.
-fn pool_reuses_workers(pool: &ThreadPool, jobs: usize, secs: f64) -> usize {
-    let workers: Vec<thread::ThreadId> = pool.install(|| {
-        (0..jobs)
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|id| task(id, || job(id, secs)))
-            .map(|_| thread::current().id())
-            .collect()
-    });
-    for id in 0..jobs {
-        arrived(id, "done");
-    }
-    workers.into_iter().collect::<HashSet<_>>().len()
-}
-// ANCHOR_END: pool_reuses_workers
-
-const WORKERS_N: Figure = Figure::count("workers", "workers");
-const JOBS: Figure = Figure::count("jobs", "jobs");
-const DISTINCT: Figure = Figure::count("distinct_workers", "distinct workers");
-
 const PATTERN: Pattern = Pattern::new(
     "pool_map",
     "Pool.map, map_async and imap_unordered, paired with rayon on a pool of 3 threads",
@@ -183,32 +131,18 @@ const PATTERN: Pattern = Pattern::new(
         "rayon map in ThreadPool::spawn, result over a channel",
     ),
     VariantInfo::both("unordered", "rayon for_each_with a channel Sender"),
-    VariantInfo::both("thread-pool-map", "std::thread::scope, joined in order"),
-    VariantInfo::both(
-        "pool-reuses-workers",
-        "rayon par_iter on 3 threads, 30 jobs",
-    ),
 ])
 .headline(Headline::new(FIRST_RESULT, "unordered", "map"))
-.tables(&[
-    Table::new("When is the first result in hand?", &[WALL, FIRST_RESULT]),
-    Table::new("Were the workers reused?", &[WORKERS_N, JOBS, DISTINCT]),
-]);
+.tables(&[Table::new(
+    "When is the first result in hand?",
+    &[WALL, FIRST_RESULT],
+)]);
 
 /// The article's pool: three workers, five equal tasks.
 const WORKERS: usize = 3;
 const TASKS: usize = 5;
 const DEFAULT_TASK_S: f64 = 0.4;
 const FULL_TASK_S: f64 = 2.0;
-/// "Multi-tasking in Python": `ThreadPoolExecutor(max_workers=5).map` over 1..4, item `i`
-/// sleeping `i` units (the article's 1 s with `--full`).
-const THREAD_WORKERS: usize = 5;
-const SQUARES: [u64; 4] = [1, 2, 3, 4];
-const DEFAULT_UNIT_S: f64 = 0.1;
-const FULL_UNIT_S: f64 = 1.0;
-/// Many short jobs on the three workers.
-const REUSE_JOBS: usize = 30;
-const REUSE_JOB_S: f64 = 0.01;
 
 fn main() {
     let options = PATTERN.parse();
@@ -229,30 +163,12 @@ fn main() {
     for (name, lesson) in maps {
         trace.run(name, || {
             lesson(&pool, TASKS, secs);
-            [WORKERS_N.of(WORKERS), JOBS.of(TASKS), ideal(waves)]
+            [
+                given("workers", WORKERS),
+                given("jobs", TASKS),
+                ideal(waves),
+            ]
         });
     }
-    let unit = if options.full {
-        FULL_UNIT_S
-    } else {
-        DEFAULT_UNIT_S
-    };
-    trace.run("thread-pool-map", || {
-        let squares = thread_pool_map(&SQUARES, unit);
-        [
-            Found::Sums(squares),
-            WORKERS_N.of(THREAD_WORKERS),
-            ideal(SQUARES[SQUARES.len() - 1] as f64 * unit),
-        ]
-    });
-    trace.run("pool-reuses-workers", || {
-        let distinct = pool_reuses_workers(&pool, REUSE_JOBS, REUSE_JOB_S);
-        [
-            JOBS.of(REUSE_JOBS),
-            WORKERS_N.of(WORKERS),
-            DISTINCT.of(distinct),
-            ideal(REUSE_JOBS.div_ceil(WORKERS) as f64 * REUSE_JOB_S),
-        ]
-    });
     trace.finish(&options);
 }

@@ -1,4 +1,4 @@
-//! # `runtimes`: what one task costs, on five Rust runtimes and on OS threads
+//! # `runtimes`: what one async task costs, on five Rust runtimes
 //!
 //! Python: an `asyncio` task is much cheaper than a `threading.Thread`, so a server can
 //! hold a hundred thousand of them. How cheap is it, and what does a Rust task cost?
@@ -8,10 +8,10 @@
 //! million with `--full`; `--variant NAME` runs one runtime; `--json` prints the trace).
 //! Per runtime: a memory pass (N tasks alive at once behind a gate), then a time pass
 //! (spawn and join N no-op tasks). Memory one runtime frees can hide the next one's growth,
-//! so the memory figure is cleanest with one `--variant` per process: `cargo xtask timings`.
+//! so the memory figure is cleanest with one `--variant` per process: `cargo xtask sweep`.
 //!
-//! Watch: an async task costs well under a microsecond and a few hundred bytes; an OS
-//! thread costs tens of microseconds and kilobytes (more in the kernel, not counted here).
+//! Watch: an async task costs well under a microsecond and a few hundred bytes on every
+//! runtime; the `start_costs` example, on the same page, has what an OS thread costs.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use concurrency_pairs::lab::Task as Timed;
 use concurrency_pairs::work::rss_bytes;
-use concurrency_pairs::{Figure, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived, say};
+use concurrency_pairs::{
+    Figure, Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived, say,
+};
 use futures::channel::oneshot;
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::future::{FutureExt, Shared};
@@ -151,30 +153,14 @@ impl Runtime for Local {
 }
 // ANCHOR_END: local_pool
 
-// ANCHOR: os_threads
-/// One OS thread per task, each blocking on its task future until it is done.
-struct OsThreads;
-impl Runtime for OsThreads {
-    fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
-        futures::executor::block_on(future)
-    }
-    fn spawn(&self, task: impl Task) -> impl Future<Output = usize> {
-        let thread = thread::spawn(move || futures::executor::block_on(task));
-        async move { thread.join().expect("the task does not panic") }
-    }
-}
-// ANCHOR_END: os_threads
-
 const PER_TASK: Figure = Figure::seconds("task_s", "per task");
 const MEMORY: Figure = Figure::bytes("task_bytes", "memory per task");
 const COMPLETED: Figure = Figure::count("completed", "completed");
 
-/// The most OS threads, far below the limits shared by the whole machine (see Pitfalls).
-const THREAD_CAP: usize = 10_000;
-/// The sweep's N, each in a fresh process per runtime (`cargo xtask timings`).
+/// The sweep's N, each in a fresh process per runtime (`cargo xtask sweep`).
 const LADDER: [u64; 4] = [1_000, 10_000, 100_000, 1_000_000];
 
-const PATTERN: Pattern = Pattern::new("runtimes", "what one task costs, in time and memory")
+const PATTERN: Pattern = Pattern::new("runtimes", "what one async task costs, in time and memory")
     .variants(&[
         VariantInfo::python("asyncio"),
         VariantInfo::rust("tokio-current-thread", "tokio::spawn + JoinHandle"),
@@ -188,11 +174,8 @@ const PATTERN: Pattern = Pattern::new("runtimes", "what one task costs, in time 
             "futures-local-pool",
             "futures LocalPool: spawn_local_with_handle + RemoteHandle",
         ),
-        VariantInfo::both("os-threads", "std::thread::spawn + JoinHandle::join"),
-        VariantInfo::python("process-fork"),
-        VariantInfo::python("process-spawn"),
-        VariantInfo::python("pool-worker"),
     ])
+    .headline(Headline::new(PER_TASK, "smol", "tokio-multi-thread"))
     .tables(&[
         Table::new("What does one task cost?", &[PER_TASK, MEMORY]),
         Table::new("Did every task run to its end?", &[COMPLETED]),
@@ -207,11 +190,9 @@ const PATTERN: Pattern = Pattern::new("runtimes", "what one task costs, in time 
                 Text("async-std"),
                 Text("smol"),
                 Text("futures-local-pool"),
-                Text("os-threads"),
             ],
         )
-        .figures(&[PER_TASK, MEMORY])
-        .caps(&[(Text("os-threads"), THREAD_CAP as u64)]),
+        .figures(&[PER_TASK, MEMORY]),
     )
     .with_tasks();
 
@@ -219,16 +200,14 @@ fn main() {
     let options = PATTERN.parse();
     let default_n = if options.full { 1_000_000 } else { 10_000 };
     let n = options.tasks.unwrap_or(default_n);
-    if options.variant.as_deref() == Some("os-threads") && n > THREAD_CAP {
-        refuse(format!("`--tasks {n}`: at most {THREAD_CAP} OS threads"));
-    }
     thread::spawn(|| {
         thread::sleep(Duration::from_secs(600)); // generous: a hung run stops
-        refuse("still running after 600 s: stopped".to_owned())
+        eprintln!("runtimes: error: still running after 600 s: stopped");
+        std::process::exit(2)
     });
     say!("What one task costs, N = {n}: per runtime, a memory pass, then a time pass.");
-    say!("(Memory reads cleanest in a fresh process per runtime: `cargo xtask timings`.)");
-    // The two languages' defaults differ: the trace says which N ran.
+    say!("(Memory reads cleanest in a fresh process per runtime: `cargo xtask sweep`.)");
+    // The trace names the N that ran, whether `--tasks` or the default set it.
     let mut trace = Trace::sized(&PATTERN, &options, n);
     let tokio = |mut b: Builder| Tokio(b.build().expect("tokio starts"));
     let names = PATTERN.names(false);
@@ -243,8 +222,7 @@ fn main() {
                 let pool = LocalPool::new();
                 run(t, name, n, Local(pool.spawner(), RefCell::new(pool)));
             }
-            _ if n <= THREAD_CAP => run(t, name, n, OsThreads),
-            _ => say!("\n== {name} skipped: at most {THREAD_CAP} threads"),
+            _ => unreachable!("{name} is not a Rust variant"),
         }
     }
     trace.finish(&options);
@@ -252,7 +230,7 @@ fn main() {
 
 /// One variant: the memory pass, then the time pass, each one task in the runtime's lane.
 fn run<R: Runtime>(trace: &mut Trace, name: &str, n: usize, runtime: R) {
-    let measure = || {
+    trace.run(name, || {
         spawn_join(&runtime, 1, noop, async {}); // warm-up: the runtime's threads start
         let (grown, alive) = Timed::new(0).lane(name).run(|| memory_pass(&runtime, n));
         let bytes = grown.map(|b| b as f64 / n as f64);
@@ -268,11 +246,5 @@ fn run<R: Runtime>(trace: &mut Trace, name: &str, n: usize, runtime: R) {
         let mut found = vec![PER_TASK.of(seconds), COMPLETED.of(alive.min(done))];
         found.extend(bytes.map(|b| MEMORY.of(b)));
         found
-    };
-    trace.run(name, measure);
-}
-
-fn refuse(message: String) -> ! {
-    eprintln!("runtimes: error: {message} (try --help)");
-    std::process::exit(2)
+    });
 }

@@ -25,7 +25,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, say, task,
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab, say, task,
 };
 
 // ANCHOR: atomic
@@ -161,40 +161,27 @@ const LESSONS: [(&str, Lesson); 3] = [
     ("no-sharing", no_sharing),
 ];
 
-/// What a counting variant found: the count and the updates lost, with its inputs.
-fn counted(final_value: u64, threads: usize) -> [Found; 5] {
+/// What a counting variant found: the count and the updates lost, with its inputs, and
+/// the cost of one increment: the variant's time when the count came back (`counting_s`:
+/// the counting, and starting and joining the threads around it) divided by the number
+/// of increments; with several threads counting at once it is a throughput, not the
+/// latency of one.
+fn counted(final_value: u64, threads: usize, counting_s: f64) -> [Found; 6] {
     let increments = threads as u64 * PER_THREAD;
+    let lost = increments - final_value;
+    let increment_s = counting_s / increments as f64;
+    say!(
+        "final {final_value}, expected {increments}, lost {lost}, {:.2} ns per increment",
+        increment_s * 1e9
+    );
     [
         INCREMENTS.of(increments),
         FINAL_VALUE.of(final_value),
-        LOST.of(increments - final_value),
+        LOST.of(lost),
+        PER_INCREMENT.of(increment_s),
         given("workers", threads),
         given("per_worker", PER_THREAD),
     ]
-}
-
-/// The cost of one increment, from the spans the variant recorded: the counting phase
-/// (first thread's start to last thread's end) divided by the number of increments, so
-/// with several threads counting at once it is a throughput, not the latency of one.
-/// No derived figure spans the phase, and `trace.run` hands the variant back to read
-/// only, so the figure is added to the variant that just ran.
-fn per_increment(trace: &mut Trace) {
-    let v = trace.variants.last_mut().expect("the variant just ran");
-    let start = v
-        .tasks
-        .iter()
-        .map(|t| t.start_s)
-        .fold(f64::INFINITY, f64::min);
-    let end = v.tasks.iter().map(|t| t.end_s).fold(0.0, f64::max);
-    let increments = v.value(&INCREMENTS).expect("counted");
-    let final_value = v.value(&FINAL_VALUE).expect("counted");
-    let increment_s = (end - start) / increments;
-    say!(
-        "final {final_value}, expected {increments}, lost {}, {:.2} ns per increment",
-        increments - final_value,
-        increment_s * 1e9
-    );
-    v.record(PER_INCREMENT.of(increment_s));
 }
 
 fn main() {
@@ -202,10 +189,10 @@ fn main() {
     let threads = if options.full { 4 } else { 2 };
     let mut trace = Trace::new(&PATTERN, &options);
     for (name, lesson) in LESSONS {
-        let ran = trace.run(name, || counted(lesson(threads, PER_THREAD), threads));
-        if ran.is_some() {
-            per_increment(&mut trace);
-        }
+        trace.run(name, || {
+            let final_value = lesson(threads, PER_THREAD);
+            counted(final_value, threads, lab::now())
+        });
     }
     trace.finish(&options);
 }

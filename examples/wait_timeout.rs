@@ -8,24 +8,23 @@
 //! Run: `cargo run --release --example wait_timeout` (a unit is 0.2 s; `--full` makes it
 //! the article's 1 s, `--json` prints the trace).
 //!
-//! Watch: `wait-all` receives all nine tasks, the last at 9 units. The other blocks receive
-//! tasks 0-3 (sleeps of 1-4 units) and return at the 4.5-unit deadline with tasks 4-8
-//! pending. What happens to those five is the point: aborted (dropping a `JoinSet` or a smol
-//! `Task`) they never finish; kept or detached (dropping a tokio `JoinHandle`,
-//! `Task::detach`) they finish on their own, after the deadline. The last line counts both.
+//! Watch: `wait-all` receives all nine tasks, the last at 9 units. The other two blocks
+//! receive tasks 0-3 (sleeps of 1-4 units) and return at the 4.5-unit deadline with tasks
+//! 4-8 pending. What happens to those five is the point: aborted (dropping the `JoinSet`)
+//! they never finish; kept, they finish on their own, after the deadline. The last line
+//! counts the tasks that completed after the wait returned. Other handles (a tokio
+//! `JoinHandle`, a smol `Task`) decide differently: `task_handles`.
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use concurrency_pairs::lab::{self, note};
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, TaskSpan, Trace, VariantInfo, arrived, given, say,
-    task_async,
+    Derived, Figure, Found, Headline, Pattern, Table, TaskSpan, Text, Trace, VariantInfo, arrived,
+    given, say, task_async,
 };
-use futures::FutureExt;
-use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::runtime::Runtime;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 use tokio::time::{sleep_until, timeout_at};
 
 /// Nine tasks; task `i` sleeps `i + 1` units.
@@ -63,7 +62,7 @@ async fn wait_with_deadline(unit: Duration, deadline: Instant) -> JoinSet<usize>
 // ANCHOR: wait_all
 /// `asyncio.wait(tasks, timeout=10)`: the timeout is longer than every task, so the
 /// `JoinSet` empties first and the wait returns at 9 units with everything done.
-async fn wait_all(unit: Duration) -> Returned {
+async fn wait_all(unit: Duration) -> f64 {
     let set = wait_with_deadline(unit, Instant::now() + unit.mul_f64(LONG_UNITS)).await;
     wait_returned(set.len())
 }
@@ -72,7 +71,7 @@ async fn wait_all(unit: Duration) -> Returned {
 // ANCHOR: deadline_cancel
 /// The same wait with a 4.5-unit deadline, then the `JoinSet` is dropped: dropping a
 /// `JoinSet` aborts every task still in it (`abort_all()` says so explicitly).
-async fn deadline_cancel(unit: Duration) -> Returned {
+async fn deadline_cancel(unit: Duration) -> f64 {
     let start = Instant::now();
     let set = wait_with_deadline(unit, start + unit.mul_f64(SHORT_UNITS)).await;
     let returned = wait_returned(set.len());
@@ -87,7 +86,7 @@ async fn deadline_cancel(unit: Duration) -> Returned {
 // ANCHOR: deadline_keep
 /// The deadline only bounds the *wait*: keep the `JoinSet`, do something else, and
 /// collect the stragglers later, like awaiting Python's `pending` set.
-async fn deadline_keep(unit: Duration) -> Returned {
+async fn deadline_keep(unit: Duration) -> f64 {
     let start = Instant::now();
     let mut set = wait_with_deadline(unit, start + unit.mul_f64(SHORT_UNITS)).await;
     let returned = wait_returned(set.len());
@@ -101,57 +100,6 @@ async fn deadline_keep(unit: Duration) -> Returned {
 }
 // ANCHOR_END: deadline_keep
 
-// ANCHOR: deadline_detach
-/// Plain `tokio::spawn` handles, polled as they finish through a `FuturesUnordered`.
-/// Dropping a `JoinHandle` *detaches* its task: the five pending tasks run to their
-/// end with nobody waiting for them.
-async fn deadline_detach(unit: Duration) -> Returned {
-    let start = Instant::now();
-    let deadline = start + unit.mul_f64(SHORT_UNITS);
-    let mut handles: FuturesUnordered<JoinHandle<usize>> = (0..TASKS)
-        .map(|id| tokio::spawn(tokio_nap(id, unit)))
-        .collect();
-    while let Ok(Some(joined)) = timeout_at(deadline.into(), handles.next()).await {
-        arrived(joined.expect("a sleeping task does not panic"), "done");
-    }
-    let returned = wait_returned(handles.len());
-    drop(handles); // detaches the five pending tasks: they keep running
-    note("dropped the JoinHandles: their tasks run on, detached");
-    sleep_until(settled(start, unit).into()).await;
-    returned
-}
-// ANCHOR_END: deadline_detach
-
-// ANCHOR: smol_deadline
-/// smol, with `futures::select!` racing the next finished task against a timer. A smol
-/// `Task` is the opposite of a tokio `JoinHandle`: dropping it cancels the task, and
-/// `detach()` is how you let it run on.
-async fn smol_deadline(unit: Duration, detach: bool) -> Returned {
-    let start = Instant::now();
-    // A smol `Timer` is a future and a stream (of ticks): ask for the future's `fuse`.
-    let mut deadline = FutureExt::fuse(smol::Timer::at(start + unit.mul_f64(SHORT_UNITS)));
-    let mut pending: FuturesUnordered<smol::Task<usize>> = (0..TASKS)
-        .map(|id| smol::spawn(smol_nap(id, unit)))
-        .collect();
-    while !pending.is_empty() {
-        futures::select! {
-            id = pending.select_next_some() => arrived(id, "done"),
-            _ = deadline => break,
-        }
-    }
-    let returned = wait_returned(pending.len());
-    if detach {
-        pending.into_iter().for_each(smol::Task::detach); // they run on, nobody waiting
-        note("detached the pending Tasks: they run on");
-    } else {
-        drop(pending); // cancels them: what falling out of scope does too
-        note("dropped the pending Tasks: they are cancelled");
-    }
-    smol::Timer::at(settled(start, unit)).await;
-    returned
-}
-// ANCHOR_END: smol_deadline
-
 /// The long timeout, past every task's end, and the short deadline, half-way between two
 /// tasks' ends (4 and 5 units).
 const LONG_UNITS: f64 = 10.0;
@@ -164,33 +112,21 @@ fn tokio_nap(id: usize, unit: Duration) -> impl Future<Output = usize> {
     traced(id, nap(id, tokio::time::sleep(unit * (id as u32 + 1))))
 }
 
-/// The same on smol's timer (async-io: works on any executor).
-fn smol_nap(id: usize, unit: Duration) -> impl Future<Output = usize> {
-    traced(id, nap(id, smol::Timer::after(unit * (id as u32 + 1))))
-}
-
 /// When the variant has watched long enough (see `SETTLED_UNITS`).
 fn settled(start: Instant, unit: Duration) -> Instant {
     start + unit.mul_f64(SETTLED_UNITS)
 }
 
-/// When the wait returned, and how many tasks were done then.
-struct Returned {
-    at_s: f64,
-    done: usize,
+/// The wait has returned: say so, and give the time. From here on `COMPLETED` counts the
+/// tasks that complete after the wait (the ones done by now are the results received).
+fn wait_returned(pending: usize) -> f64 {
+    note(format_args!(
+        "wait returned: {} done, {pending} pending",
+        TASKS - pending
+    ));
+    COMPLETED.store(0, SeqCst);
+    lab::now()
 }
-
-/// The wait has returned: say so, and give the time and the tasks done.
-fn wait_returned(pending: usize) -> Returned {
-    note(format_args!("wait returned: {pending} pending"));
-    Returned {
-        at_s: lab::now(),
-        done: TASKS - pending,
-    }
-}
-
-/// Counts the tasks cut short: their guard's `Drop` ran before they finished.
-static CUT_SHORT: AtomicUsize = AtomicUsize::new(0);
 
 /// Times task `id` for the trace. A task cancelled mid-sleep never gets back from
 /// `task_async`; its guard then records the span cut short, of kind `cancelled`.
@@ -200,8 +136,7 @@ async fn traced<F: Future>(id: usize, work: F) -> F::Output {
         fn drop(&mut self) {
             let Self(id, start_s) = *self;
             let span = TaskSpan::new(id, format!("task-{id}"), start_s, lab::now());
-            lab::record(span.with_kind("cancelled"));
-            CUT_SHORT.fetch_add(1, SeqCst);
+            lab::record(span.with_kind(CUT));
         }
     }
     let guard = CutShort(id, lab::now());
@@ -210,27 +145,29 @@ async fn traced<F: Future>(id: usize, work: F) -> F::Output {
     value
 }
 
-/// Past the wait, count what became of the tasks (`timeout_units` bounded the wait).
-fn tally(returned: Returned, timeout_units: f64) -> Vec<Found> {
-    let completed = COMPLETED.swap(0, SeqCst);
-    let cancelled = CUT_SHORT.swap(0, SeqCst);
-    let done = returned.done;
-    let later = completed - done;
-    say!("  {done} done when the wait returned, {later} completed after it, {cancelled} cancelled");
+/// Past the wait (`returned_s` into the variant, bounded by `timeout_units`), count the
+/// tasks that completed after it.
+fn tally(returned_s: f64, timeout_units: f64) -> Vec<Found> {
+    let later = COMPLETED.swap(0, SeqCst);
+    say!("  {later} completed after the wait returned");
     vec![
-        RETURNED.of(returned.at_s),
-        DONE.of(done),
+        RETURNED.of(returned_s),
         LATER.of(later),
-        CANCELLED.of(cancelled),
         given("spawned", TASKS),
         given("timeout_units", timeout_units),
     ]
 }
 
+/// The kind of span a task cut short records.
+const CUT: &str = "cancelled";
+
 const RETURNED: Figure = Figure::seconds("returned_s", "wait returned");
-const DONE: Figure = Figure::count("done_at_deadline", "done at deadline");
+/// The results received: every one arrived before the wait returned.
+const DONE: Figure =
+    Figure::count("done_at_deadline", "done at deadline").derived(Derived::Received);
 const LATER: Figure = Figure::count("completed_after_deadline", "completed after");
-const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
+const CANCELLED: Figure =
+    Figure::count("cancelled", "cancelled").derived(Derived::OfKind(Text(CUT)));
 
 const PATTERN: Pattern = Pattern::new(
     "wait_timeout",
@@ -246,19 +183,6 @@ const PATTERN: Pattern = Pattern::new(
         "tokio JoinSet + timeout_at, then dropped",
     ),
     VariantInfo::both("deadline-keep", "tokio JoinSet + timeout_at, joined later"),
-    VariantInfo::rust(
-        "deadline-detach",
-        "tokio::spawn handles dropped at the deadline",
-    ),
-    VariantInfo::rust(
-        "smol-cancel",
-        "smol::spawn + futures::select!, Tasks dropped",
-    ),
-    VariantInfo::rust(
-        "smol-detach",
-        "smol::spawn + futures::select!, Tasks detached",
-    ),
-    VariantInfo::python("wait-coroutines"),
 ])
 .headline(Headline::new(RETURNED, "deadline-cancel", "wait-all"))
 .tables(&[
@@ -285,15 +209,6 @@ fn main() {
     });
     trace.run("deadline-keep", || {
         tally(rt.block_on(deadline_keep(unit)), SHORT_UNITS)
-    });
-    trace.run("deadline-detach", || {
-        tally(rt.block_on(deadline_detach(unit)), SHORT_UNITS)
-    });
-    trace.run("smol-cancel", || {
-        tally(smol::block_on(smol_deadline(unit, false)), SHORT_UNITS)
-    });
-    trace.run("smol-detach", || {
-        tally(smol::block_on(smol_deadline(unit, true)), SHORT_UNITS)
     });
     // Every variant watches its tasks at least until the slowest one ends (or would have).
     trace.set_ideal(TASKS as f64 * unit.as_secs_f64());

@@ -69,13 +69,16 @@ async def drive(unit, start):
 # ANCHOR_END: drive
 
 
-# Below, `cpairs.task(task_id, time.sleep, seconds)` runs time.sleep(seconds) as task
-# `task_id`, timed in the thread that runs it; `cpairs.task_async` does the same for a
-# coroutine. Neither changes when anything runs.
+def timed_sleep(task_id, seconds):
+    """time.sleep(seconds) as task task_id, timed in the thread that runs it, a span of
+    kind "sleep" (the heartbeat's are "tick"s); cpairs.task_async does the same for a
+    coroutine. Neither changes when anything runs."""
+    cpairs.task(task_id, time.sleep, seconds, kind="sleep")
+
 
 # ANCHOR: blocking_sleep
 async def blocking_nap(task_id, seconds):
-    cpairs.task(task_id, time.sleep, seconds)  # blocks the event loop's only thread
+    timed_sleep(task_id, seconds)  # time.sleep: blocks the event loop's only thread
 
 
 async def blocking_sleep(unit):
@@ -86,7 +89,7 @@ async def blocking_sleep(unit):
 # ANCHOR: async_sleep
 async def async_nap(task_id, seconds):
     # hands the thread back to the event loop
-    await cpairs.task_async(task_id, asyncio.sleep(seconds))
+    await cpairs.task_async(task_id, asyncio.sleep(seconds), kind="sleep")
 
 
 async def async_sleep(unit):
@@ -99,7 +102,7 @@ async def offload(unit):
     loop = asyncio.get_running_loop()
     with concurrent.futures.ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
         await drive(unit, lambda task_id, seconds: loop.run_in_executor(
-            pool, cpairs.task, task_id, time.sleep, seconds))
+            pool, timed_sleep, task_id, seconds))
 # ANCHOR_END: offload
 
 
@@ -107,7 +110,7 @@ async def offload(unit):
 async def offload_default(unit):
     loop = asyncio.get_running_loop()
     await drive(unit, lambda task_id, seconds: loop.run_in_executor(
-        None, cpairs.task, task_id, time.sleep, seconds))
+        None, timed_sleep, task_id, seconds))
 # ANCHOR_END: offload_default
 
 
@@ -122,25 +125,6 @@ VARIANTS = [
 ]
 
 
-def peak_concurrency(spans):
-    """The most tasks running at one instant."""
-    return max(sum(o["start_s"] <= s["start_s"] < o["end_s"] for o in spans) for s in spans)
-
-
-def report(v, tick):
-    """From the spans: the most sleeping tasks at one instant, and how much longer than
-    asked the heartbeat's worst tick lasted."""
-    work = [t for t in v["tasks"] if t.get("kind") is None]
-    ticks = [t for t in v["tasks"] if t.get("kind") == "tick"]
-    peak = peak_concurrency(work)
-    # A timer may fire a hair early, and the last tick is cut short: below zero is on time.
-    late_s = max([0.0] + [t["end_s"] - t["start_s"] - tick for t in ticks])
-    cpairs.say(f"           peak concurrency {peak}; "
-               f"heartbeat: {len(ticks)} ticks, the worst {late_s * 1000:.0f} ms late")
-    v.update(peak_concurrency=peak, heartbeat_late_s=late_s,
-             sleeping_tasks=len(SLEEP_UNITS))
-
-
 def main():
     options = cpairs.parse_args(
         "blocking_in_async", "blocking calls inside coroutines stall the event loop",
@@ -152,7 +136,9 @@ def main():
         with asyncio.Runner() as loop:
             ran = trace.run(name, uses, lambda: loop.run(lesson(unit)))
         if ran is not None:
-            report(ran[1], TICK_UNITS * unit)
+            # The peak concurrency and the heartbeat's lateness follow from the spans
+            # (of kind "sleep", and "tick"s against the tick asked for).
+            ran[1].update(sleeping_tasks=len(SLEEP_UNITS), tick_s=TICK_UNITS * unit)
     # Once offloaded the four sleeps overlap: the longest one is the floor. Every variant
     # gets the same ideal, so the blocked one shows what blocking costs.
     trace.set_ideal(max(SLEEP_UNITS) * unit)

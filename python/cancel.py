@@ -1,15 +1,15 @@
 """cancel: stopping work that is already running.
 
-Twin of examples/cancel.rs (chapter: book/src/cancel.md). Future.cancel() on a ProcessPoolExecutor job returns False
-once the job runs (or sits in the call queue), True while it is pending. The scheduler
-article (KitfuCoda part 4) passes a Manager().Event() to its big-integer fib and checks it
-every step instead; a plain multiprocessing.Event cannot be passed to submit at all.
+Twin of examples/cancel.rs (chapter: book/src/cancel.md). Future.cancel() on a
+ProcessPoolExecutor job returns False once the job runs (or sits in the call queue), True
+while it is pending; a plain multiprocessing.Event, the flag one would hand the job
+instead, cannot be passed to submit at all. What does stop a running job, the scheduler
+article's Manager().Event() checked every step, is python/cancel_cooperative.py.
 
 Run: python3 python/cancel.py [--json] [--full] [--variant NAME]
 """
 
 import multiprocessing
-import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -69,42 +69,11 @@ def plain_event(nth):
 # ANCHOR_END: plain_event
 
 
-# ANCHOR: manager_event
-def cancel_with_event(executor, manager, nth):
-    """Submit fib with a Manager().Event(), set it once fib runs: (result, seconds to stop)."""
-    event = manager.Event()
-    future = executor.submit(fib, nth, event)
-    time.sleep(0.05)
-    asked = time.perf_counter()
-    event.set()
-    result = future.result(timeout=WAIT_S)
-    return result, time.perf_counter() - asked
-# ANCHOR_END: manager_event
-
-
-def cooperative(nth, cancels):
-    with multiprocessing.Manager() as manager, ProcessPoolExecutor(max_workers=1) as executor:
-        executor.submit(fib, 1).result(timeout=WAIT_S)  # the worker is up
-        runs = [cancel_with_event(executor, manager, nth) for _ in range(cancels)]
-        event, checks = manager.Event(), 2000
-        start = time.perf_counter()
-        for _ in range(checks):
-            event.is_set()
-        per_check = (time.perf_counter() - start) / checks
-        start = time.perf_counter()
-        fib(checks, event)
-        with_checks = time.perf_counter() - start
-        start = time.perf_counter()
-        fib(checks)
-        plain = time.perf_counter() - start
-    return runs, per_check, with_checks / plain
-
-
 def main():
-    variants = ["future-cancel", "plain-event", "cooperative-flag"]
-    options = cpairs.parse_args("cancel", "Future.cancel() cannot stop a running job; a "
-                                "Manager().Event() checked every step can", variants=variants)
-    nth, cancels = (300_000, 100) if options.full else (200_000, 20)
+    variants = ["future-cancel", "plain-event"]
+    options = cpairs.parse_args("cancel", "Future.cancel() cannot stop a running job, and a "
+                                "plain Event cannot reach one", variants=variants)
+    nth = 300_000 if options.full else 200_000
     trace = cpairs.Trace("cancel", options)
     ran = trace.run("future-cancel", "ProcessPoolExecutor(1) + Future.cancel()", future_cancel, nth)
     if ran:
@@ -114,18 +83,6 @@ def main():
     if ran:
         error, v = ran
         v.update(error=error)
-    ran = trace.run("cooperative-flag", "Manager().Event() checked every step",
-                    cooperative, nth, cancels)
-    if ran:
-        (runs, per_check, slowdown), v = ran
-        stops = sorted(seconds for _, seconds in runs)
-        steps = [r[1] if isinstance(r, tuple) else nth for r, _ in runs]
-        v.update(stop_median_s=statistics.median(stops), stop_worst_s=stops[-1],
-                 cancels=len(stops), steps=nth, steps_done=max(steps), check_s=per_check,
-                 slowdown=slowdown, cancelled=sum(isinstance(r, tuple) for r, _ in runs))
-        cpairs.say(f"  {len(stops)} cancels: stopped in {v['stop_median_s'] * 1e3:.2f} ms "
-                   f"(median), {stops[-1] * 1e3:.2f} ms (worst); one check {per_check * 1e6:.1f} "
-                   f"µs; fib {slowdown:.0f}x as slow with checks")
     trace.finish()
 
 

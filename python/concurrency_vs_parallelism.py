@@ -132,10 +132,11 @@ def main():
         if not ran:
             continue
         sums, v = ran
-        lanes = {t["lane"] for t in v["tasks"]}
-        v.update(workers=workers, lanes=len(lanes), ideal_s=ideal,
+        # The lanes that computed follow from the spans: the description derives them.
+        v.update(workers=workers, ideal_s=ideal,
                  cpu_utilisation=meter.utilisation(v["wall_s"], cores),
                  sizes=[job.units] * n, sums=sums, jobs=n, wait_s=wait_s)
+        lanes = {t["lane"] for t in v["tasks"]}
         cpairs.say(f"  computed on {len(lanes)} thread(s) or process(es); ideal {ideal:.3f} s")
     trace.finish()
 

@@ -3,11 +3,10 @@
 Twin of examples/errors.rs, after the "Exception Propagation" advice of "Really Boosting
 Performance: Multiprocessing with Python": an exception in a pool job surfaces only when
 the caller asks for the result (.get() / .result()); a job nobody asks about fails
-silently; a Process whose target raises just exits with code 1. A worker that dies
-breaks a ProcessPoolExecutor (BrokenProcessPool), and leaves a multiprocessing.Pool's
-result waiting for ever, which a bounded get(timeout=...) turns into a TimeoutError.
-The same article's "graceful termination" child never awaits its asyncio.sleep(2) and
-swallows its own error, so get() returns None (variant graceful-termination).
+silently; a Process whose target raises just exits with code 1. The same article's
+"graceful termination" child never awaits its asyncio.sleep(2) and swallows its own
+error, so get() returns None (variant graceful-termination). A worker that dies instead
+of raising: python/errors_dead_worker.py.
 
 Chapter: book/src/errors.md.
 
@@ -15,12 +14,9 @@ Run: python3 python/errors.py [--json] [--full] [--variant NAME]
 """
 
 import asyncio
-import concurrent.futures
 import contextlib
 import io
 import multiprocessing
-import os
-import signal
 import time
 import warnings
 
@@ -29,9 +25,6 @@ import cpairs
 FAILING = 1
 DEFAULT = (4, 0.05)  # jobs, and the unit of their sleeps (job id sleeps (id + 1) units)
 FULL = (8, 0.25)
-# How long lost-result waits for a result: long enough for any job here, and for a pool
-# whose workers start by spawn (a fresh interpreter each) to come up.
-LOST_AFTER_S = 3.0
 
 
 # ANCHOR: job
@@ -41,17 +34,7 @@ def job(job_id, secs):
     if job_id == FAILING:
         raise ValueError(f"job {job_id} fails")
     return job_id * 10
-
-
-def dying_job(job_id, secs):
-    """Job 1 does not raise: its worker process dies, killed by a signal."""
-    time.sleep(secs * (job_id + 1))
-    if job_id == FAILING:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return job_id * 10
 # ANCHOR_END: job
-
-
 
 
 def take(job_id, get, failures):
@@ -113,38 +96,6 @@ def join_failed(jobs, secs):
 # ANCHOR_END: join_failed
 
 
-# ANCHOR: lost_result
-def lost_result(jobs, secs):
-    failures = []
-    pool = multiprocessing.Pool(2)
-    results = [pool.apply_async(cpairs.timed(dying_job), (i, secs)) for i in range(jobs)]
-    for i, result in enumerate(results):
-        # Job 1's worker died: the Pool replaces it, but job 1's result never comes.
-        # result.get() with no timeout would wait for ever.
-        take(i, lambda r=result: r.get(timeout=LOST_AFTER_S), failures)
-    nxt = pool.apply_async(cpairs.timed(job), (jobs, secs))
-    cpairs.arrived(jobs, f"the next job: {nxt.get(timeout=10)!r}")
-    pool.terminate()  # close() + join() would wait for job 1 for ever
-    pool.join()
-    return [f"TimeoutError after {LOST_AFTER_S:g} s: the result never came" for _ in failures]
-# ANCHOR_END: lost_result
-
-
-# ANCHOR: broken_pool
-def broken_pool(jobs, secs):
-    failures = []
-    with concurrent.futures.ProcessPoolExecutor(2) as executor:
-        futures = [executor.submit(cpairs.timed(dying_job), i, secs) for i in range(jobs)]
-        for i, future in enumerate(futures):
-            take(i, lambda f=future: f.result(timeout=10), failures)
-        try:  # the executor is broken for good: it takes no new job
-            executor.submit(job, jobs, secs)
-        except concurrent.futures.process.BrokenProcessPool as e:
-            cpairs.note(f"a new job: BrokenProcessPool: {e}")
-    return failures
-# ANCHOR_END: broken_pool
-
-
 # ANCHOR: graceful_termination
 def child_process_task():
     """The "graceful termination" child of "Really Boosting Performance": asyncio.sleep(2)
@@ -188,8 +139,7 @@ def never_awaited():
     return sum("was never awaited" in str(w.message) for w in caught)
 
 
-VARIANTS = ["error-at-result", "unasked-silent", "join-failed", "lost-result", "broken-pool",
-            "graceful-termination"]
+VARIANTS = ["error-at-result", "unasked-silent", "join-failed", "graceful-termination"]
 
 
 def main():
@@ -201,8 +151,6 @@ def main():
         ("error-at-result", "Pool.apply_async + get", error_at_result),
         ("unasked-silent", "Pool.apply_async, one never asked", unasked_silent),
         ("join-failed", "Process + join + Queue", join_failed),
-        ("lost-result", "Pool, a worker killed, get(timeout)", lost_result),
-        ("broken-pool", "ProcessPoolExecutor, a worker killed", broken_pool),
     ]:
         ran = trace.run(name, uses, lesson, jobs, secs)
         if ran is None:

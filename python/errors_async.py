@@ -1,11 +1,11 @@
 """errors_async: an exception in an async task.
 
-Twin of examples/errors_async.rs (chapter: book/src/errors_async.md). An exception in an asyncio task surfaces when the task
-is awaited, message and all. asyncio.gather raises the first exception while the other
-tasks run on; with return_exceptions=True it returns the exception in its place. An
-asyncio.TaskGroup (3.11) cancels the tasks still running and raises an ExceptionGroup.
-A task whose exception is never retrieved leaves only a log line, when the task is
-garbage-collected ("Task exception was never retrieved").
+Twin of examples/errors_async.rs (chapter: book/src/errors_async.md). An exception in an
+asyncio task surfaces when the task is awaited, message and all. asyncio.gather raises
+the first exception while the other tasks run on. A task whose exception is never
+retrieved leaves only a log line, when the task is garbage-collected ("Task exception
+was never retrieved"). gather(return_exceptions=True) and a TaskGroup:
+python/errors_async_group.py.
 
 Run: python3 python/errors_async.py [--json] [--full] [--variant NAME]
 """
@@ -75,40 +75,6 @@ async def gather(jobs, secs):
 # ANCHOR_END: gather
 
 
-# ANCHOR: return_exceptions
-async def return_exceptions(jobs, secs):
-    tasks = start(jobs, secs)
-    failures = []
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    for i, result in enumerate(results):  # the exception sits in its job's place
-        if isinstance(result, Exception):
-            cpairs.note(f"job {i}: {error(result)}")
-            failures.append(error(result))
-        else:
-            cpairs.arrived(i, repr(result))
-    return failures, 0
-# ANCHOR_END: return_exceptions
-
-
-# ANCHOR: task_group
-async def task_group(jobs, secs):
-    failures = []
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(cpairs.task_async(i, job(i, secs)))
-                     for i in range(jobs)]
-    except* ValueError as e:  # the group cancelled the others, then raised
-        cpairs.note(f"TaskGroup raised {e!r}")
-        failures = [error(x) for x in e.exceptions]
-    cancelled = [i for i, t in enumerate(tasks) if t.cancelled()]
-    cpairs.note(f"cancelled: jobs {cancelled}")
-    for i, task in enumerate(tasks):  # a result already in is still there
-        if task.done() and not task.cancelled() and not task.exception():
-            cpairs.arrived(i, repr(task.result()))
-    return failures, len(cancelled)
-# ANCHOR_END: task_group
-
-
 # ANCHOR: never_retrieved
 async def never_retrieved(jobs, secs):
     logged = []
@@ -125,7 +91,7 @@ async def never_retrieved(jobs, secs):
 # ANCHOR_END: never_retrieved
 
 
-VARIANTS = ["join-error", "gather", "return-exceptions", "task-group", "never-retrieved"]
+VARIANTS = ["join-error", "gather", "never-retrieved"]
 
 
 def main():
@@ -136,16 +102,13 @@ def main():
     for name, uses, lesson in [
         ("join-error", "create_task + await each", join_error),
         ("gather", "asyncio.gather", gather),
-        ("return-exceptions", "asyncio.gather(return_exceptions=True)", return_exceptions),
-        ("task-group", "asyncio.TaskGroup", task_group),
         ("never-retrieved", "create_task, one never awaited", never_retrieved),
     ]:
         ran = trace.run(name, uses, lambda f=lesson: asyncio.run(f(jobs, secs)))
         if ran is None:
             continue
         (failures, cancelled, *logged), v = ran
-        v.update(jobs=jobs, failed=len(failures), results_kept=len(v["received"]),
-                 cancelled=cancelled, failing=FAILING)
+        v.update(jobs=jobs, failed=len(failures), cancelled=cancelled, failing=FAILING)
         if name == "join-error":
             v["aborted"] = jobs - 1  # the task join_error cancels: tasks[-1]
         errors = failures or [line for lines in logged for line in lines]

@@ -3,12 +3,11 @@
 Twin of examples/event.rs (chapter: book/src/event.md). A worker thread computes a value, stores it, sets a
 threading.Event, and keeps working (the article: two seconds more); the main thread
 wakes on the event, not on the thread's end. Joining the thread instead wakes only when
-the worker is completely done.
+the worker is completely done. The asyncio version is python/event_async.py.
 
 Run: python3 python/event.py [--json] [--full] [--variant NAME]
 """
 
-import asyncio
 import queue
 import threading
 import time
@@ -91,62 +90,10 @@ def join_variant(sizes):
 # ANCHOR_END: join
 
 
-async def compute_async(seconds):
-    await asyncio.sleep(seconds)  # computing
-    return ANSWER
-
-
-async def async_worker(sizes, publish):
-    """The same worker as a coroutine (lane `worker-task`: it has no thread of its own)."""
-    value = await cpairs.task_async(0, compute_async(sizes["compute_s"]), lane="worker-task")
-    publish(value)
-    await cpairs.task_async(1, asyncio.sleep(sizes["after_s"]), lane="worker-task",
-                            kind="after")
-    cpairs.note("worker: finished its other work too")
-    return value
-
-
-# ANCHOR: async_event
-async def async_event(sizes):
-    ready = asyncio.Event()
-    result = {}
-
-    def publish(value):
-        result["value"] = value
-        ready.set()
-
-    task = asyncio.create_task(async_worker(sizes, publish))
-    await asyncio.wait_for(ready.wait(), timeout=patience(sizes))
-    cpairs.arrived(0, f"value {result['value']} ({SIGNALLED})")
-    await asyncio.wait_for(task, timeout=patience(sizes))
-# ANCHOR_END: async_event
-
-
-# ANCHOR: async_oneshot
-async def async_oneshot(sizes):
-    future = asyncio.get_running_loop().create_future()
-    task = asyncio.create_task(async_worker(sizes, future.set_result))
-    value = await asyncio.wait_for(future, timeout=patience(sizes))
-    cpairs.arrived(0, f"value {value} ({SIGNALLED})")
-    await asyncio.wait_for(task, timeout=patience(sizes))
-# ANCHOR_END: async_oneshot
-
-
-# ANCHOR: async_join
-async def async_join(sizes):
-    task = asyncio.create_task(async_worker(sizes, lambda value: None))
-    value = await asyncio.wait_for(task, timeout=patience(sizes))  # the worker's return
-    cpairs.arrived(0, f"value {value} ({JOINED})")
-# ANCHOR_END: async_join
-
-
 VARIANTS = [
     ("event", "threading.Event", event),
     ("channel", "queue.Queue, get(timeout)", channel),
     ("join", "Thread.join (no signal)", join_variant),
-    ("async-event", "asyncio.Event", async_event),
-    ("async-oneshot", "asyncio.Future, set_result", async_oneshot),
-    ("async-join", "await the task (no signal)", async_join),
 ]
 
 
@@ -156,13 +103,8 @@ def main():
         variants=[name for name, _, _ in VARIANTS])
     sizes = FULL if options.full else DEFAULT
     trace = cpairs.Trace("event", options)
-    # The async variants share one event loop, made before any variant is timed.
-    with asyncio.Runner() as loop:
-        for name, uses, lesson in VARIANTS:
-            if asyncio.iscoroutinefunction(lesson):
-                trace.run(name, uses, lambda: loop.run(lesson(sizes)))
-            else:
-                trace.run(name, uses, lesson, sizes)
+    for name, uses, lesson in VARIANTS:
+        trace.run(name, uses, lesson, sizes)
     trace.set_ideal(sizes["compute_s"] + sizes["after_s"])
     trace.finish()
 

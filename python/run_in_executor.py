@@ -108,21 +108,6 @@ async def cpu_pool(sizes):
 # ANCHOR_END: cpu_pool
 
 
-def report(v, sizes, sums):
-    """Put each job's size and sum in the trace (by job id), so tests can check the
-    values, and the tick asked for; say how many times the ticker woke and how late at
-    worst (the trace's spans hold both)."""
-    wrong = sum(1 for n, total in zip(sizes, sums) if total != cpairs.cpu_work_expected(n))
-    if wrong:
-        cpairs.say(f"{wrong} CPU results are wrong")
-    ticks = [t for t in v["tasks"] if t.get("kind") == "io"]
-    worst = max([t["end_s"] - t["start_s"] - TICK_S for t in ticks] + [0.0])
-    over = ticks[-1]["end_s"] - ticks[0]["start_s"] if ticks else 0.0
-    cpairs.say(f"io ticker: {len(ticks)} ticks in {over:.3f}s (it asked for one every "
-               f"{TICK_S * 1e3:.0f} ms), worst {worst * 1e3:.1f} ms late")
-    v.update(sizes=sizes, sums=sums, tick_s=TICK_S)
-
-
 def main():
     options = cpairs.parse_args(
         "run_in_executor",
@@ -138,7 +123,10 @@ def main():
             ("cpu-pool", "run_in_executor(ProcessPoolExecutor()), as_completed", cpu_pool)]:
         ran = trace.run(name, uses, lambda: asyncio.run(lesson(sizes)))
         if ran is not None:
-            report(ran[1], sizes, ran[0])
+            # Each job's size and sum (by job id), so tests can check the values, and the
+            # tick asked for, which the ticks' lateness is measured against.
+            sums, v = ran
+            v.update(sizes=sizes, sums=sums, tick_s=TICK_S)
     # The ideal: the largest job alone, or all the work spread over every core.
     trace.set_ideal(max(max(sizes) * per_unit, sum(sizes) * per_unit / cpairs.cores()))
     trace.finish()

@@ -4,7 +4,7 @@ Twin of examples/wait_timeout.rs. asyncio.wait on nine tasks sleeping 1..9 s wit
 timeout=10 returns after about 9 s with every task done; with a shorter timeout it
 returns the done and pending sets at the deadline, and the pending tasks are still
 running: cancel them, or await them later. The article's own call, asyncio.wait on a
-list of bare coroutines, raises TypeError on Python 3.11 (variant wait-coroutines).
+list of bare coroutines, is python/task_handles.py.
 
 Chapter: book/src/wait_timeout.md.
 
@@ -88,22 +88,6 @@ async def deadline_keep(unit):
 # ANCHOR_END: deadline_keep
 
 
-# ANCHOR: wait_coroutines
-async def wait_coroutines(unit):
-    """The call as "Multi-tasking in Python" writes it: asyncio.wait on a list of bare
-    coroutines. Python 3.11 refuses them (3.8 to 3.10 wrapped each in a task, warning)."""
-    coroutines = [nap(task_id, (task_id + 1) * unit) for task_id in range(TASKS)]
-    try:
-        await asyncio.wait(coroutines, timeout=LONG_TIMEOUT_UNITS * unit)
-    except TypeError as error:
-        cpairs.note(f"TypeError: {error}")
-        for coroutine in coroutines:
-            coroutine.close()  # never started: closed, they do not warn "never awaited"
-        return f"TypeError: {error}"
-    return None
-# ANCHOR_END: wait_coroutines
-
-
 async def traced(task_id, coroutine):
     """Times task task_id for the trace. A task cancelled mid-sleep never gets back from
     task_async: its span, cut short, is recorded here, of kind `cancelled`."""
@@ -117,7 +101,11 @@ async def traced(task_id, coroutine):
 
 
 def wait_returned(done, pending):
-    """The wait has returned: say what is pending, and give the time."""
+    """The wait has returned: say what is pending, and give the time. From here on
+    `completed` counts the tasks that complete after the wait (the ones done by now are
+    the results received)."""
+    global completed
+    completed = 0
     if pending:
         still_running = sum(not task.done() for task in pending)
         cpairs.note(f"wait returned: {len(done)} done, {len(pending)} pending "
@@ -128,29 +116,22 @@ def wait_returned(done, pending):
 
 
 def tally(ran, unit, timeout_units):
-    """Past the wait, count what became of the tasks (timeout_units bounded the wait)."""
+    """Past the wait (timeout_units bounded it), count the tasks that completed after it."""
     global completed
-    ran_to_the_end, completed = completed, 0
+    later, completed = completed, 0
     if ran is None:
         return
     returned_s, v = ran
-    done = len(v["received"])
-    cancelled = sum(span.get("kind") == "cancelled" for span in v["tasks"])
-    later = ran_to_the_end - done
-    unaccounted = TASKS - len(v["tasks"])
-    still_running = f", {unaccounted} still running" if unaccounted else ""
-    cpairs.say(f"  {done} done when the wait returned, {later} completed after it, "
-               f"{cancelled} cancelled{still_running}")
+    cpairs.say(f"  {later} completed after the wait returned")
     # The variant watches its tasks at least until the slowest one ends (or would have).
-    v.update(returned_s=returned_s, done_at_deadline=done, completed_after_deadline=later,
-             cancelled=cancelled, spawned=TASKS, timeout_units=timeout_units,
-             ideal_s=TASKS * unit)
+    v.update(returned_s=returned_s, completed_after_deadline=later, spawned=TASKS,
+             timeout_units=timeout_units, ideal_s=TASKS * unit)
 
 
 def main():
     options = cpairs.parse_args(
         "wait_timeout", "wait for many tasks with a deadline: done results, pending ones",
-        variants=["wait-all", "deadline-cancel", "deadline-keep", "wait-coroutines"])
+        variants=["wait-all", "deadline-cancel", "deadline-keep"])
     unit = FULL_UNIT_S if options.full else DEFAULT_UNIT_S
     trace = cpairs.Trace("wait_timeout", options)
     tally(trace.run("wait-all", "asyncio.wait(timeout=10 units)",
@@ -159,11 +140,6 @@ def main():
                     lambda: asyncio.run(deadline_cancel(unit))), unit, SHORT_TIMEOUT_UNITS)
     tally(trace.run("deadline-keep", "asyncio.wait(timeout=4.5 units), awaited later",
                     lambda: asyncio.run(deadline_keep(unit))), unit, SHORT_TIMEOUT_UNITS)
-    ran = trace.run("wait-coroutines", "asyncio.wait([coroutines], timeout=10 units)",
-                    lambda: asyncio.run(wait_coroutines(unit)))
-    if ran:
-        error, v = ran
-        v.update(error=error, done_at_deadline=len(v["received"]))
     trace.finish()
 
 

@@ -5,6 +5,19 @@
 //! The random numbers come from SplitMix64 with a fixed seed, so every variant and the
 //! Python twin (`cpairs.crawl_jobs`) draw exactly the same jobs: whole milliseconds for
 //! the delay and a whole count of integers, so both languages agree bit for bit.
+//!
+//! It also holds the example's measuring and bookkeeping, which are not its lesson: what
+//! an integer costs here ([`CpuRates`]), how busy the cores were ([`CpuMeter`]), the
+//! caller's tally of the pages ([`Pages`]) and the [`Bench`] that runs each variant with
+//! all of these around it.
+
+use std::collections::BTreeMap;
+
+use crate::figures::common::PEAK_RSS;
+use crate::figures::{Derived, Figure, Found, Report, ideal};
+use crate::trace::Trace;
+use crate::work::{cpu_work_expected, peak_rss_bytes};
+use crate::{lab, say};
 
 /// The seed every run uses, in both languages.
 pub const SEED: u64 = 2024;
@@ -181,6 +194,148 @@ impl CpuMeter {
     pub fn utilisation(&self, wall_s: f64, cores: usize) -> Option<f64> {
         let used = process_cpu_s()? - self.0?;
         Some(used / (wall_s * cores.max(1) as f64))
+    }
+}
+
+/// Every page taken, right or wrong (a count that survives `--counts-only`).
+pub const TASKS_RUN: Figure = Figure::count("tasks_run", "tasks run");
+/// Pages whose sum is not the one their job asks for.
+pub const WRONG: Figure = Figure::count("wrong", "wrong results");
+/// The threads (or processes) that parsed: the lanes of the CPU spans.
+pub const LANES: Figure = Figure::count("lanes", "lanes").derived(Derived::Lanes);
+/// All the run's CPU work, at the fastest all-cores rate measured.
+pub const CPU_WORK: Figure = Figure::seconds("cpu_s", "CPU work");
+/// The process's CPU time while the variant ran, over its wall time × the cores.
+pub const BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
+/// What an integer costs with every core busy, over one core alone.
+pub const LOAD: Figure = Figure::ratio("load_slowdown", "cost per integer, all cores ÷ one");
+
+/// A crawled page: which task and job, its result, and the thread that parsed it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: usize,
+    pub job: CrawlJob,
+    pub sum: u64,
+    pub thread: String,
+}
+
+/// What the caller keeps of the pages: each sum, checked, and the pages each thread parsed.
+#[derive(Debug, Default)]
+pub struct Pages {
+    sums: Vec<u64>,
+    wrong: usize,
+    threads: BTreeMap<String, usize>,
+}
+
+impl Pages {
+    /// Ready for `n` pages: the first three are printed, then a line per tenth.
+    pub fn new(n: usize) -> Self {
+        lab::quiet_after(3, n);
+        let mut pages = Pages::default();
+        pages.sums.resize(if lab::counts_only() { 0 } else { n }, 0);
+        pages
+    }
+
+    /// The caller holds a page: check it, count its thread, keep its sum and print it.
+    pub fn take(&mut self, page: Page) {
+        self.wrong += usize::from(page.sum != cpu_work_expected(page.job.units));
+        *self.threads.entry(page.thread).or_default() += 1;
+        // Counting only: no sums kept, no line printed.
+        if let Some(sum) = self.sums.get_mut(page.id) {
+            *sum = page.sum;
+            lab::arrived(page.id, format_args!("sum {}", page.sum));
+        }
+    }
+
+    /// What the caller found, said and handed to the lab: how many pages, how many
+    /// wrong, how busy the cores were, and each sum unless counting.
+    fn findings(self, busy: Option<f64>) -> Vec<Found> {
+        let threads = &self.threads;
+        let wrong = self.wrong;
+        let shown = busy.unwrap_or(f64::NAN);
+        say!("pages parsed on each thread: {threads:?}; wrong: {wrong}; cores busy {shown:.2}");
+        let mut found = vec![
+            TASKS_RUN.of(self.threads.values().sum::<usize>()),
+            WRONG.of(self.wrong),
+        ];
+        found.extend(busy.map(|share| BUSY.of(share)));
+        if !lab::counts_only() {
+            found.push(Found::Sums(self.sums));
+        }
+        found
+    }
+}
+
+/// The measuring around a crawler's variants: what an integer costs, before the first
+/// variant and again after each (the fastest kept, as the machine's speed drifts), how
+/// busy the cores were while a variant ran, and its peak memory where it ran alone.
+#[derive(Debug)]
+pub struct Bench<'a> {
+    jobs: &'a [CrawlJob],
+    cores: usize,
+    alone: bool,
+    rates: CpuRates,
+}
+
+impl<'a> Bench<'a> {
+    /// Measure the rates for `jobs` on `cores` and say what the run costs; `alone`: one
+    /// variant runs in this process, so its high-water mark is its own.
+    pub fn new(jobs: &'a [CrawlJob], cores: usize, alone: bool) -> Self {
+        let bench = Bench {
+            jobs,
+            cores,
+            alone,
+            rates: CpuRates::measure(cores),
+        };
+        let n = jobs.len();
+        let cpu_s = bench.cpu_s();
+        let ideal_s = bench.rates.ideal(jobs);
+        say!("{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal_s:.3} s");
+        bench
+    }
+
+    /// Run `lesson` as the variant `name`, measured, with its pages and `given` as its
+    /// findings; then measure the rates again.
+    pub fn run(
+        &mut self,
+        trace: &mut Trace,
+        name: &str,
+        lesson: impl FnOnce() -> Pages,
+        given: impl Report,
+    ) {
+        let ran = trace.run(name, || {
+            let meter = CpuMeter::start();
+            let pages = lesson();
+            let busy = meter.utilisation(lab::now(), self.cores);
+            let peak = peak_rss_bytes().filter(|_| self.alone);
+            let mut found = pages.findings(busy);
+            found.extend(peak.map(|bytes| PEAK_RSS.of(bytes)));
+            found.extend(given.findings());
+            found
+        });
+        if ran.is_some() {
+            self.rates.again();
+        }
+    }
+
+    /// Every variant that ran gets the same ideal, CPU work and load slowdown, from the
+    /// fastest rates measured over the whole run.
+    pub fn finish(self, trace: &mut Trace) {
+        let ideal_s = self.rates.ideal(self.jobs);
+        let cpu_s = self.cpu_s();
+        for v in &mut trace.variants {
+            v.record([
+                ideal(ideal_s),
+                CPU_WORK.of(cpu_s),
+                LOAD.of(self.rates.load_slowdown()),
+            ]);
+        }
+    }
+
+    /// All the jobs' CPU work at the all-cores rate.
+    fn cpu_s(&self) -> f64 {
+        let units: f64 = self.jobs.iter().map(|j| j.units as f64).sum();
+        units * self.rates.all_cores
     }
 }
 

@@ -19,7 +19,9 @@
 //! - [`signals`]: SIGINT, SIGTERM and SIGHUP as one stream (needs a tokio runtime);
 //! - [`work`]: the workloads: a timed sleep, CPU work the compiler cannot remove, and
 //!   the articles' big-integer Fibonacci, cancellable at every step;
-//! - [`crawl`]: the crawler's seeded jobs (an IO delay, then CPU work) and its ideal time;
+//! - [`crawl`]: the crawler's seeded jobs (an IO delay, then CPU work), its ideal time,
+//!   and what the crawler measures around its lessons (CPU rates and time, the pages'
+//!   tally, its figures);
 //! - [`gil`]: documentation only: `Send` and `Sync`, and the racy counter the compiler
 //!   refuses (checked as `compile_fail` doctests);
 //! - [`shared_state`]: documentation only: the ways of sharing a counter between threads

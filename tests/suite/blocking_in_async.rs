@@ -8,9 +8,25 @@ use crate::common::*;
 
 use concurrency_pairs::{TaskSpan, Trace, Variant};
 
+/// A figure of the description, as the trace derives it (from the spans) or reports it.
+fn described(v: &Variant, key: &str) -> f64 {
+    let figure = describe("blocking_in_async")
+        .figures()
+        .into_iter()
+        .find(|f| f.key.0 == key)
+        .unwrap_or_else(|| panic!("blocking_in_async declares no `{key}`"));
+    assert!(figure.derived.is_some(), "{key}: computed from the spans");
+    v.value(&figure)
+        .unwrap_or_else(|| panic!("{}: no `{key}`", v.name))
+}
+
 /// The four sleeping tasks (the heartbeat's ticks are the other spans).
 fn work(v: &Variant) -> Vec<&TaskSpan> {
-    let work: Vec<&TaskSpan> = v.tasks.iter().filter(|t| t.kind.is_none()).collect();
+    let work: Vec<&TaskSpan> = v
+        .tasks
+        .iter()
+        .filter(|t| t.kind.as_deref() == Some("sleep"))
+        .collect();
     let mut ids: Vec<usize> = work.iter().map(|t| t.id).collect();
     ids.sort_unstable();
     let n = count(v, "sleeping_tasks") as usize;
@@ -109,14 +125,18 @@ fn check(trace: &Trace) {
     }
     for v in &trace.variants {
         assert_eq!(
-            count(v, "peak_concurrency"),
-            peak(v) as u64,
+            described(v, "peak_concurrency"),
+            peak(v) as f64,
             "{}: peak_concurrency",
             v.name
         );
-        let late = figure(v, "heartbeat_late_s");
+        let late = described(v, "heartbeat_late_s");
         assert!(late >= 0.0, "{}: {late}", v.name);
     }
+    // Blocking the loop's one thread makes the heartbeat later than async sleeps do.
+    let stalled = described(variant(trace, "blocking-sleep"), "heartbeat_late_s");
+    let on_time = described(variant(trace, "async-sleep"), "heartbeat_late_s");
+    assert!(stalled > on_time, "{stalled} vs {on_time}");
 }
 
 #[test]

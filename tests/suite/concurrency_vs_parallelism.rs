@@ -9,7 +9,7 @@ use crate::common::*;
 use std::collections::BTreeSet;
 
 use concurrency_pairs::work::cpu_work_expected;
-use concurrency_pairs::{Trace, Variant};
+use concurrency_pairs::{Derived, Trace, Variant};
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -35,7 +35,20 @@ fn check_jobs(v: &Variant) {
             t.start_s
         );
     }
-    assert_eq!(count(v, "lanes"), lanes(v).len() as u64, "{}", v.name);
+}
+
+/// The lanes figure is the description's, derived from the spans: no variant reports it.
+fn check_lanes_derived(trace: &Trace) {
+    let pattern = describe("concurrency_vs_parallelism");
+    let figures = pattern.figures();
+    let lanes_figure = figures.iter().find(|f| f.key.0 == "lanes");
+    let lanes_figure = lanes_figure.expect("concurrency_vs_parallelism declares its lanes");
+    assert_eq!(lanes_figure.derived, Some(Derived::Lanes));
+    for v in &trace.variants {
+        assert!(!v.figures.contains_key("lanes"), "{}: reported", v.name);
+        let value = v.value(lanes_figure).expect("the variant computed");
+        assert_eq!(value as usize, lanes(v).len(), "{}", v.name);
+    }
 }
 
 /// All the computing on one lane, never two jobs at once.
@@ -79,6 +92,7 @@ fn check(trace: &Trace) {
         assert!(lanes(v).len() <= cores(), "{name}: {:?}", lanes(v));
     }
     check_ideals(trace);
+    check_lanes_derived(trace);
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! `errors`: a failing job's error reaches the caller with its message, no other job's
-//! result is lost, and the pool runs the next job; where a worker dies, the loss is
-//! bounded and reported (Python's Pool times out, rayon::spawn aborts a child process).
-//! And the article's "graceful termination" child: no sleep, no error, `get()` is None.
+//! `errors` and `errors_dead_worker`: a failing job's error reaches the caller with its
+//! message, no other job's result is lost, and the pool runs the next job; where a worker
+//! dies, the loss is bounded and reported (Python's Pool times out, rayon::spawn aborts a
+//! child process). And the article's "graceful termination" child: no sleep, no error,
+//! `get()` is None.
 
 use crate::common::*;
 
@@ -52,7 +53,10 @@ fn check_shared(trace: &Trace) {
     let v = variant(trace, "unasked-silent");
     assert_eq!(count(v, "failed"), 0);
     assert_eq!(count(v, "results_kept"), count(v, "jobs") - 1);
+}
 
+/// The worker of the failing job died: its result alone is lost, and the pool runs on.
+fn check_shared_dead_worker(trace: &Trace) {
     let v = variant(trace, "lost-result");
     assert_eq!(count(v, "failed"), 1);
     assert_eq!(count(v, "results_kept"), count(v, "jobs") - 1);
@@ -64,13 +68,19 @@ fn rust_errors_reach_the_caller() {
     let trace = rust_trace("errors", &[]);
     check_shared(&trace);
     assert_one_failure_rest_kept(variant(&trace, "join-failed"));
-    assert!(error(variant(&trace, "lost-result")).contains("panic_count() = 1"));
 
     // rayon re-raises the panic in the caller: the batch is lost, the pool is not.
     let v = variant(&trace, "rayon-reraise");
     assert!(error(v).contains(&failure(v)), "{}", error(v));
     assert_eq!(count(v, "results_kept"), 0);
     assert_pool_usable_after(v);
+}
+
+#[test]
+fn rust_a_dead_worker_loses_its_result_only() {
+    let trace = rust_trace("errors_dead_worker", &[]);
+    check_shared_dead_worker(&trace);
+    assert!(error(variant(&trace, "lost-result")).contains("panic_count() = 1"));
 
     // The child aborted (SIGABRT), and this process lived to write its trace.
     let v = variant(&trace, "rayon-spawn-abort");
@@ -86,12 +96,6 @@ fn python_errors_reach_the_caller() {
     assert_eq!(count(v, "failed"), 1);
     assert_eq!(error(v), "exit code 1");
     assert_eq!(count(v, "results_kept"), count(v, "jobs") - 1);
-    // The Pool's hang, bounded: a TimeoutError, reported as such.
-    assert!(error(variant(&trace, "lost-result")).starts_with("TimeoutError"));
-    // A killed worker breaks the executor: more than the one job is lost.
-    let v = variant(&trace, "broken-pool");
-    assert!(error(v).contains("BrokenProcessPool"), "{}", error(v));
-    assert!(count(v, "failed") > 1, "the other pending jobs fail too");
     // "Really Boosting Performance"'s graceful termination: `asyncio.sleep(2)` is never
     // awaited (Python warns, and the child's whole run is shorter than the sleep it
     // asked for), and the child's `except` swallows the error: `get()` returns None.
@@ -105,10 +109,22 @@ fn python_errors_reach_the_caller() {
 }
 
 #[test]
+fn python_a_dead_worker_is_no_exception() {
+    let trace = python_trace("errors_dead_worker", &[]);
+    check_shared_dead_worker(&trace);
+    // The Pool's hang, bounded: a TimeoutError, reported as such.
+    assert!(error(variant(&trace, "lost-result")).starts_with("TimeoutError"));
+    // A killed worker breaks the executor: more than the one job is lost.
+    let v = variant(&trace, "broken-pool");
+    assert!(error(v).contains("BrokenProcessPool"), "{}", error(v));
+    assert!(count(v, "failed") > 1, "the other pending jobs fail too");
+}
+
+#[test]
 fn rayon_spawn_child_aborts_alone() {
     use std::os::unix::process::ExitStatusExt;
     use std::time::{Duration, Instant};
-    let mut child = std::process::Command::new(example_binary("errors"))
+    let mut child = std::process::Command::new(example_binary("errors_dead_worker"))
         .env("CPAIRS_ERRORS_CHILD", "4 0.05")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -131,4 +147,5 @@ fn rayon_spawn_child_aborts_alone() {
 #[test]
 fn bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("errors");
+    assert_bad_flags_rejected("errors_dead_worker");
 }

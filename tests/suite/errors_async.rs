@@ -1,7 +1,8 @@
-//! `errors_async`: the failing task's error reaches the caller with its message; which
-//! other results survive depends on how the caller waits (each handle, `gather` /
-//! `try_join_all`, `join_next` / `return_exceptions`, `join_all` / `TaskGroup`), and so
-//! does what is cancelled; a task nobody awaits fails with no word to the caller.
+//! `errors_async` and `errors_async_group`: the failing task's error reaches the caller
+//! with its message; which other results survive depends on how the caller waits (each
+//! handle, `gather` / `try_join_all`, `join_next` / `return_exceptions`, `join_all` /
+//! `TaskGroup`), and so does what is cancelled; a task nobody awaits fails with no word
+//! to the caller.
 
 use crate::common::*;
 
@@ -9,7 +10,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use concurrency_pairs::{Trace, Variant};
+use concurrency_pairs::{Derived, Trace, Variant};
 
 fn error(v: &Variant) -> &str {
     v.error
@@ -24,14 +25,25 @@ fn ran_to_end(v: &Variant) -> Vec<usize> {
     ids
 }
 
+/// The results the caller kept: a figure of `example`'s chapter, computed from the trace.
+fn results_kept(example: &str, v: &Variant) -> u64 {
+    let kept = describe(example)
+        .figures()
+        .into_iter()
+        .find(|f| f.key.0 == "results_kept")
+        .unwrap_or_else(|| panic!("{example} declares the results kept"));
+    assert_eq!(kept.derived, Some(Derived::Received), "{example}");
+    v.value(&kept).expect("computed from the receipts") as u64
+}
+
 /// The failing job failed, the caller got its message, `kept` results came and
 /// `cancelled` jobs were cancelled; the failing job has no result.
-fn assert_outcome(v: &Variant, kept: u64, cancelled: u64) {
+fn assert_outcome(example: &str, v: &Variant, kept: u64, cancelled: u64) {
     let failing = count(v, "failing");
     assert_eq!(count(v, "failed"), 1, "{}", v.name);
     let message = format!("job {failing} fails");
     assert!(error(v).contains(&message), "{}: {}", v.name, error(v));
-    assert_eq!(count(v, "results_kept"), kept, "{}: results kept", v.name);
+    assert_eq!(results_kept(example, v), kept, "{}: results kept", v.name);
     assert_eq!(count(v, "cancelled"), cancelled, "{}: cancelled", v.name);
     assert!(
         !v.received.contains(&(failing as usize)),
@@ -44,13 +56,13 @@ fn check_shared(trace: &Trace) {
     let v = variant(trace, "join-error");
     let jobs = count(v, "jobs");
     // Each handle awaited: the panic with its message, the aborted job cancelled.
-    assert_outcome(v, jobs - 2, 1);
+    assert_outcome("errors_async", v, jobs - 2, 1);
     let aborted = count(v, "aborted") as usize;
     assert!(!v.received.contains(&aborted), "the cancelled job");
 
     // The first error comes back, no result does; but the other tasks ran to their end.
     let v = variant(trace, "gather");
-    assert_outcome(v, 0, 0);
+    assert_outcome("errors_async", v, 0, 0);
     let failing = count(v, "failing") as usize;
     let others: Vec<usize> = (0..jobs as usize).filter(|&id| id != failing).collect();
     assert_eq!(ran_to_end(v), others, "gather cancels nothing");
@@ -59,37 +71,46 @@ fn check_shared(trace: &Trace) {
     // arrive.
     let v = variant(trace, "never-retrieved");
     assert_eq!(count(v, "failed"), 0);
-    assert_eq!(count(v, "results_kept"), jobs - 1);
+    assert_eq!(results_kept("errors_async", v), jobs - 1);
 }
 
 #[test]
 fn rust_async_errors_reach_the_caller() {
-    let trace = rust_trace("errors_async", &[]);
-    check_shared(&trace);
-    let jobs = count(variant(&trace, "join-error"), "jobs");
+    check_shared(&rust_trace("errors_async", &[]));
+}
 
+#[test]
+fn rust_a_join_set_keeps_every_outcome_or_none() {
+    let trace = rust_trace("errors_async_group", &[]);
+    let group = "errors_async_group";
     // join_all: the panic re-raised, the result already in dropped, the rest aborted.
     let v = variant(&trace, "join-all");
-    assert_outcome(v, 0, jobs - 2);
+    let jobs = count(v, "jobs");
+    assert_outcome(group, v, 0, jobs - 2);
     assert_eq!(ran_to_end(v), vec![0], "the aborted jobs never finished");
 
     // join_next: the error is one outcome among the others, every other result kept.
-    assert_outcome(variant(&trace, "join-next"), jobs - 1, 0);
+    assert_outcome(group, variant(&trace, "join-next"), jobs - 1, 0);
+}
+
+#[test]
+fn python_a_task_group_keeps_what_is_in_and_cancels_the_rest() {
+    let trace = python_trace("errors_async_group", &[]);
+    let group = "errors_async_group";
+    // TaskGroup: the others cancelled, the ExceptionGroup raised; job 0's result stays.
+    let v = variant(&trace, "task-group");
+    let jobs = count(v, "jobs");
+    assert_outcome(group, v, 1, jobs - 2);
+    assert_eq!(v.received, vec![0]);
+    assert_eq!(ran_to_end(v), vec![0], "the cancelled jobs never finished");
+
+    assert_outcome(group, variant(&trace, "return-exceptions"), jobs - 1, 0);
 }
 
 #[test]
 fn python_async_errors_reach_the_caller() {
     let trace = python_trace("errors_async", &[]);
     check_shared(&trace);
-    let jobs = count(variant(&trace, "join-error"), "jobs");
-
-    // TaskGroup: the others cancelled, the ExceptionGroup raised; job 0's result stays.
-    let v = variant(&trace, "task-group");
-    assert_outcome(v, 1, jobs - 2);
-    assert_eq!(v.received, vec![0]);
-    assert_eq!(ran_to_end(v), vec![0], "the cancelled jobs never finished");
-
-    assert_outcome(variant(&trace, "return-exceptions"), jobs - 1, 0);
 
     // The never-retrieved exception is only logged, at garbage collection.
     let v = variant(&trace, "never-retrieved");
@@ -149,4 +170,5 @@ fn a_dropped_handle_leaves_only_the_panic_line() {
 #[test]
 fn bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("errors_async");
+    assert_bad_flags_rejected("errors_async_group");
 }

@@ -1,48 +1,49 @@
-//! `event`: the signalling variants wake when the worker publishes, while it is still
-//! working; the `join` variants wake only when the worker has ended. Both languages.
+//! `event` and `event_async`: the signalling variants wake when the worker publishes,
+//! while it is still working; the `join` variants wake only when the worker has ended.
+//! Threads (`event`) and async tasks (`event_async`), both languages.
 
 use crate::common::*;
 
 use concurrency_pairs::{Trace, Variant};
 
-/// A figure the description declares, as the variant's trace gives it (these three
-/// follow from the spans and the receipts).
-fn at(v: &Variant, key: &str) -> f64 {
-    let figures = describe("event").figures();
+/// A figure the example's description declares, as the variant's trace gives it (these
+/// three follow from the spans and the receipts).
+fn at(example: &str, v: &Variant, key: &str) -> f64 {
+    let figures = describe(example).figures();
     let figure = figures
         .iter()
         .find(|f| f.key.0 == key)
-        .unwrap_or_else(|| panic!("event declares no figure `{key}`"));
+        .unwrap_or_else(|| panic!("{example} declares no figure `{key}`"));
     assert!(figure.derived.is_some(), "`{key}` follows from the trace");
     v.value(figure)
         .unwrap_or_else(|| panic!("{}: no `{key}`", v.name))
 }
 
-fn published(v: &Variant) -> f64 {
-    at(v, "published_s")
+fn published(example: &str, v: &Variant) -> f64 {
+    at(example, v, "published_s")
 }
 
-fn woke(v: &Variant) -> f64 {
-    at(v, "woke_s")
+fn woke(example: &str, v: &Variant) -> f64 {
+    at(example, v, "woke_s")
 }
 
-fn worker_end(v: &Variant) -> f64 {
-    at(v, "worker_end_s")
+fn worker_end(example: &str, v: &Variant) -> f64 {
+    at(example, v, "worker_end_s")
 }
 
 /// The shape every variant shares: one value received (task 0), two spans on one lane
 /// (computing, then the work after publishing), times consistent with the figures.
-fn check_shape(v: &Variant) {
+fn check_shape(example: &str, v: &Variant) {
     assert_eq!(v.received, [0], "{}", v.name);
     assert_eq!(v.tasks.len(), 2, "{}: compute and after spans", v.name);
     let compute = &v.tasks[0];
     let after = &v.tasks[1];
     assert_eq!(compute.lane, after.lane, "{}: one worker", v.name);
     assert!(compute.end_s <= after.start_s, "{}", v.name);
-    let published = published(v);
-    let woke = woke(v);
+    let published = published(example, v);
+    let woke = woke(example, v);
     assert!(compute.end_s <= published && published <= after.start_s);
-    assert_eq!(worker_end(v), after.end_s, "{}", v.name);
+    assert_eq!(worker_end(example, v), after.end_s, "{}", v.name);
     assert!(woke <= v.received_s[0], "{}", v.name);
     assert!(
         woke >= published,
@@ -52,20 +53,20 @@ fn check_shape(v: &Variant) {
 }
 
 /// Woken by the signal: after publishing, before the worker ended.
-fn assert_signalled(v: &Variant) {
-    check_shape(v);
-    let woke = woke(v);
+fn assert_signalled(example: &str, v: &Variant) {
+    check_shape(example, v);
+    let woke = woke(example, v);
     assert!(
-        woke < worker_end(v),
+        woke < worker_end(example, v),
         "{}: woke at {woke}, not before the worker ended",
         v.name
     );
 }
 
 /// Woken by the worker's end.
-fn assert_joined(v: &Variant) {
-    check_shape(v);
-    assert!(woke(v) >= worker_end(v), "{}", v.name);
+fn assert_joined(example: &str, v: &Variant) {
+    check_shape(example, v);
+    assert!(woke(example, v) >= worker_end(example, v), "{}", v.name);
 }
 
 fn check(trace: &Trace, signalled: &[&str], joined: &[&str]) {
@@ -75,10 +76,10 @@ fn check(trace: &Trace, signalled: &[&str], joined: &[&str]) {
     seen.sort_unstable();
     assert_eq!(seen, names, "{} variants", trace.language);
     for name in signalled {
-        assert_signalled(variant(trace, name));
+        assert_signalled(&trace.example, variant(trace, name));
     }
     for name in joined {
-        assert_joined(variant(trace, name));
+        assert_joined(&trace.example, variant(trace, name));
     }
 }
 
@@ -86,15 +87,8 @@ fn check(trace: &Trace, signalled: &[&str], joined: &[&str]) {
 fn rust_wakes_on_the_signal_not_the_end() {
     check(
         &rust_trace("event", &[]),
-        &[
-            "event",
-            "channel",
-            "oncelock",
-            "async-event",
-            "async-oneshot",
-            "async-watch",
-        ],
-        &["join", "async-join"],
+        &["event", "channel", "oncelock"],
+        &["join"],
     );
 }
 
@@ -102,12 +96,31 @@ fn rust_wakes_on_the_signal_not_the_end() {
 fn python_wakes_on_the_signal_not_the_end() {
     check(
         &python_trace("event", &[]),
-        &["event", "channel", "async-event", "async-oneshot"],
-        &["join", "async-join"],
+        &["event", "channel"],
+        &["join"],
+    );
+}
+
+#[test]
+fn rust_async_wakes_on_the_signal_not_the_end() {
+    check(
+        &rust_trace("event_async", &[]),
+        &["async-event", "async-oneshot", "async-watch"],
+        &["async-join"],
+    );
+}
+
+#[test]
+fn python_async_wakes_on_the_signal_not_the_end() {
+    check(
+        &python_trace("event_async", &[]),
+        &["async-event", "async-oneshot"],
+        &["async-join"],
     );
 }
 
 #[test]
 fn bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("event");
+    assert_bad_flags_rejected("event_async");
 }

@@ -6,10 +6,9 @@
 //! The five tasks are equally long, so they finish nearly together: no test asserts which
 //! of them finished first.
 //!
-//! Two claims of the articles as well: `ThreadPoolExecutor.map`'s `[1, 4, 9, 16]`, and a
-//! pool that reuses its workers rather than starting a process per job.
-
-use std::collections::HashSet;
+//! And `pool_map_executor`, two claims of the articles: `ThreadPoolExecutor.map`'s
+//! `[1, 4, 9, 16]`, and a pool that reuses its workers rather than starting a process per
+//! job.
 
 use crate::common::*;
 use concurrency_pairs::{Derived, TaskSpan, Trace, Variant};
@@ -63,7 +62,9 @@ fn assert_ordered_and_blocking(v: &Variant) {
 fn assert_thread_pool_map(v: &Variant) {
     assert_eq!(v.sums.as_deref(), Some(&[1, 4, 9, 16][..]), "{v:?}");
     assert_eq!(v.received, [0, 1, 2, 3], "map keeps input order");
+    assert_eq!(count(v, "jobs"), 4, "{v:?}");
     assert!(count(v, "workers") >= 4, "a worker per item: {v:?}");
+    assert_eq!(distinct_workers(v), 4, "a thread per item: {:?}", v.tasks);
     assert_eq!(peak_overlap(v), 4, "all four at once: {:?}", v.tasks);
     for (&id, &at) in v.received.iter().zip(&v.received_s) {
         assert!(
@@ -78,26 +79,38 @@ fn assert_thread_pool_map(v: &Variant) {
     );
 }
 
+/// How many workers ran the variant's jobs: the description's derived figure (the lanes
+/// of the jobs' spans, a thread or a worker process each).
+fn distinct_workers(v: &Variant) -> u64 {
+    let distinct = describe("pool_map_executor")
+        .figures()
+        .into_iter()
+        .find(|f| f.key.0 == "distinct_workers")
+        .expect("pool_map_executor declares its distinct workers");
+    assert_eq!(distinct.derived, Some(Derived::Lanes));
+    v.value(&distinct).expect("the jobs have spans") as u64
+}
+
 /// "Each fib call starts a new process" (KitfuCoda part 4): it does not. Thirty jobs on
 /// a pool of three run in at most three workers, reused from job to job.
 fn assert_pool_reuses_workers(v: &Variant) {
     let jobs = count(v, "jobs");
     let workers = count(v, "workers");
-    let distinct = count(v, "distinct_workers");
+    let distinct = distinct_workers(v);
     assert!(jobs > workers, "{jobs} jobs on {workers} workers: {v:?}");
     assert!(
         (1..=workers).contains(&distinct),
         "{distinct} workers for {jobs} jobs"
     );
     assert_each_task_received_once(v, jobs as usize);
-    let lanes: HashSet<&str> = v.tasks.iter().map(|t| t.lane.as_str()).collect();
-    assert_eq!(lanes.len() as u64, distinct, "lanes {lanes:?}");
+}
+
+fn check_executor(trace: &Trace) {
+    assert_thread_pool_map(variant(trace, "thread-pool-map"));
+    assert_pool_reuses_workers(variant(trace, "pool-reuses-workers"));
 }
 
 fn check(trace: &Trace) {
-    assert_thread_pool_map(variant(trace, "thread-pool-map"));
-    assert_pool_reuses_workers(variant(trace, "pool-reuses-workers"));
-
     let map = variant(trace, "map");
     assert_ordered_and_blocking(map);
     assert_two_waves(map);
@@ -145,6 +158,17 @@ fn python_map_waits_for_all_and_keeps_order() {
 }
 
 #[test]
+fn rust_executor_map_keeps_order_and_reuses_workers() {
+    check_executor(&rust_trace("pool_map_executor", &[]));
+}
+
+#[test]
+fn python_executor_map_keeps_order_and_reuses_workers() {
+    check_executor(&python_trace("pool_map_executor", &[]));
+}
+
+#[test]
 fn bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("pool_map");
+    assert_bad_flags_rejected("pool_map_executor");
 }

@@ -204,6 +204,13 @@ fn allowed_for(page: &str) -> Vec<f64> {
             read(&file);
         }
     }
+    // Every example and twin the page includes code from (a chapter may show two).
+    let page_text = fs::read_to_string(root.join("book/src").join(page)).unwrap_or_default();
+    for (at, _) in page_text.match_indices("{{#include ../../") {
+        let spec = &page_text[at + "{{#include ../../".len()..];
+        let file = spec.split([':', '}']).next().unwrap_or("");
+        read(&root.join(file));
+    }
     let python = fs::read_dir(root.join("python")).expect("python/ exists");
     for entry in python.filter_map(Result::ok) {
         let file = entry.file_name().to_string_lossy().into_owned();

@@ -1,11 +1,12 @@
-//! `runtimes`: every runtime runs N tasks to their end, in both passes (memory, then time);
-//! `--variant V --tasks N` runs exactly one runtime at that N (what `cargo xtask timings`
-//! asks for, once per fresh process); OS threads stop at the cap the example declares for
-//! its ladder (10,000), with a one-line error. The costs themselves are timings and memory
-//! readings: they belong to the table written by `cargo xtask timings`, not to a test
-//! (beyond being real numbers). The twin's start-cost variants (a process per task, forked
-//! or spawned, and a pool worker reused), off the ladder, start at most a few processes
-//! or jobs whatever N, and have a time pass only.
+//! `runtimes` and `start_costs`, one chapter: every async runtime and every thread
+//! variant runs N tasks to their end, in both passes (memory, then time); `--variant V
+//! --tasks N` runs exactly one variant at that N (what `cargo xtask sweep` asks for, once
+//! per fresh process); OS threads stop at the cap `start_costs` declares for its sweep
+//! (10,000), with a one-line error. The costs themselves are timings and memory
+//! readings: they belong to the tables the xtask writes, not to a test (beyond being real
+//! numbers). The twin's start-cost variants (a process per task, forked or spawned, and a
+//! pool worker reused), off the sweep, start at most a few processes or jobs whatever N,
+//! and have a time pass only.
 
 use crate::common::*;
 
@@ -13,21 +14,21 @@ use std::process::Command;
 
 use concurrency_pairs::{Sweep, Trace, Variant};
 
-/// The runtimes' ladder, as the example declares it: its variants and the threads' cap.
-fn ladder() -> Sweep {
-    describe("runtimes")
+/// An example's sweep, as it declares it: its variants and, for the threads, their cap.
+fn sweep(example: &str) -> Sweep {
+    describe(example)
         .sweep
-        .expect("runtimes declares its ladder")
+        .unwrap_or_else(|| panic!("{example} declares its sweep"))
 }
 
 /// The most OS threads a batch may hold, in both languages.
 fn thread_cap() -> u64 {
-    ladder().largest("os-threads", false)
+    sweep("start_costs").largest("os-threads", false)
 }
 
-/// The variants of one language (`python`: the twin's), in order.
-fn names(python: bool) -> Vec<&'static str> {
-    describe("runtimes").names(python)
+/// The variants of one example in one language (`python`: the twin's), in order.
+fn names(example: &str, python: bool) -> Vec<&'static str> {
+    describe(example).names(python)
 }
 
 /// A start-cost variant at `n` (one off the ladder): one task record (the time pass) in
@@ -86,9 +87,9 @@ fn check(trace: &Trace, names: &[&str], n: usize) {
     assert_eq!(trace.size, n.to_string());
     let got: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(got, names, "{} variants", trace.language);
-    let ladder = ladder();
+    let swept = sweep(&trace.example);
     for v in &trace.variants {
-        if ladder.variants.iter().any(|name| name.0 == v.name) {
+        if swept.variants.iter().any(|name| name.0 == v.name) {
             check_variant(trace, v, n);
         } else {
             check_start(trace, v, n);
@@ -97,67 +98,95 @@ fn check(trace: &Trace, names: &[&str], n: usize) {
 }
 
 #[test]
-fn rust_every_runtime_completes_every_task() {
-    check(
-        &rust_trace("runtimes", &["--tasks", "1000"]),
-        &names(false),
-        1000,
-    );
+fn rust_every_runtime_and_the_threads_complete_every_task() {
+    for example in ["runtimes", "start_costs"] {
+        let trace = rust_trace(example, &["--tasks", "1000"]);
+        check(&trace, &names(example, false), 1000);
+    }
 }
 
 #[test]
 fn python_every_variant_completes_every_task() {
-    check(
-        &python_trace("runtimes", &["--tasks", "1000"]),
-        &names(true),
-        1000,
-    );
+    for example in ["runtimes", "start_costs"] {
+        let trace = python_trace(example, &["--tasks", "1000"]);
+        check(&trace, &names(example, true), 1000);
+    }
+}
+
+/// The async tasks' ladder goes far above the threads' cap: no variant of `runtimes` is
+/// an OS thread, and none is capped.
+#[test]
+fn the_async_ladder_has_no_threads_and_no_cap() {
+    let ladder = sweep("runtimes");
+    assert!(ladder.caps.is_empty(), "{:?}", ladder.caps);
+    assert!(ladder.sizes.iter().any(|&n| n > thread_cap()));
+    assert!(describe("runtimes").variant("os-threads").is_none());
 }
 
 /// What the xtask runs, once per variant and N: exactly that variant, at that N.
 #[test]
 fn one_variant_at_one_size() {
-    for (variant, n) in [("smol", 1500), ("os-threads", 2000)] {
-        let trace = rust_trace(
-            "runtimes",
-            &["--variant", variant, "--tasks", &n.to_string()],
-        );
+    for (example, variant, n) in [
+        ("runtimes", "smol", 1500),
+        ("start_costs", "os-threads", 2000),
+    ] {
+        let trace = rust_trace(example, &["--variant", variant, "--tasks", &n.to_string()]);
         check(&trace, &[variant], n);
     }
     let trace = python_trace("runtimes", &["--variant", "asyncio", "--tasks", "1500"]);
     check(&trace, &["asyncio"], 1500);
+    let trace = python_trace(
+        "start_costs",
+        &["--variant", "os-threads", "--tasks", "1500"],
+    );
+    check(&trace, &["os-threads"], 1500);
 }
 
-/// Without `--variant`, more tasks than the threads' cap runs the async runtimes and
-/// skips the threads, saying so.
+/// Without `--variant`, more tasks than the threads' cap runs the twin's processes and
+/// skips its threads, saying so; Rust, whose one variant is the threads, refuses.
 #[test]
 fn a_whole_run_above_the_thread_cap_skips_the_threads() {
-    let rust = Command::new(example_binary("runtimes"));
-    let python = twin("runtimes.py");
     let above = thread_cap() + 1;
-    for (mut command, python) in [(rust, false), (python, true)] {
-        let mut names = names(python);
-        names.retain(|name| *name != "os-threads");
-        let output = command
-            .args(["--json", "--tasks", &above.to_string()])
-            .output()
-            .expect("starts");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{stderr}");
-        assert!(stderr.contains("os-threads skipped"), "{stderr}");
-        let trace: Trace = serde_json::from_slice(&output.stdout).expect("a trace");
-        check(&trace, &names, above as usize);
-    }
+    let args = ["--json", "--tasks", &above.to_string()];
+    let output = twin("start_costs.py").args(args).output().expect("starts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("os-threads skipped"), "{stderr}");
+    let trace: Trace = serde_json::from_slice(&output.stdout).expect("a trace");
+    let mut names = names("start_costs", true);
+    names.retain(|name| *name != "os-threads");
+    check(&trace, &names, above as usize);
+    assert_rejects(
+        Command::new(example_binary("start_costs")).args(args),
+        "example start_costs above the cap",
+    );
 }
 
 #[test]
 fn os_threads_stop_at_their_cap_and_bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("runtimes");
+    assert_bad_flags_rejected("start_costs");
     let above = (thread_cap() + 1).to_string();
     let far_above = (thread_cap() * 100).to_string();
     for args in [
         &["--variant", "os-threads", "--tasks", &above][..],
         &["--variant=os-threads", "--tasks", &far_above],
+        &["--variant", "nope"],
+        &["--tasks", "0"],
+        &["--tasks", "ten"],
+        &["--one", "time", "os-threads", "10"],
+    ] {
+        assert_rejects(
+            Command::new(example_binary("start_costs")).args(args),
+            &format!("example start_costs {args:?}"),
+        );
+        assert_rejects(
+            twin("start_costs.py").args(args),
+            &format!("python/start_costs.py {args:?}"),
+        );
+    }
+    for args in [
+        &["--variant", "os-threads"][..],
         &["--variant", "nope"],
         &["--tasks", "0"],
         &["--tasks", "ten"],

@@ -1,6 +1,7 @@
-//! `sync_primitives`: the lock loses no entry, the semaphore never lets more than N in,
-//! the bounded queue never holds more than its capacity and hands items over in order,
-//! nobody passes the barrier early. Both languages. (The deadlock is `tests/deadlock.rs`.)
+//! `sync_primitives`: the lock loses no entry, the semaphore never lets more than N in.
+//! `condition`: the bounded queue never holds more than its capacity and hands items over
+//! in order, nobody passes the barrier early. Both languages, both examples. (The
+//! deadlock is `tests/deadlock.rs`.)
 
 use crate::common::*;
 
@@ -66,8 +67,6 @@ fn rust_primitives_keep_their_promises() {
     let trace = rust_trace("sync_primitives", &[]);
     check_mutex(variant(&trace, "mutex"));
     check_semaphore(variant(&trace, "semaphore"));
-    check_bounded_queue(variant(&trace, "bounded-queue"));
-    check_barrier(variant(&trace, "barrier"));
 }
 
 #[test]
@@ -79,6 +78,18 @@ fn python_primitives_keep_their_promises() {
     for name in ["semaphore", "semaphore-processes"] {
         check_semaphore(variant(&trace, name));
     }
+}
+
+#[test]
+fn rust_condition_and_barrier_keep_their_promises() {
+    let trace = rust_trace("condition", &[]);
+    check_bounded_queue(variant(&trace, "bounded-queue"));
+    check_barrier(variant(&trace, "barrier"));
+}
+
+#[test]
+fn python_condition_and_barrier_keep_their_promises() {
+    let trace = python_trace("condition", &[]);
     check_bounded_queue(variant(&trace, "bounded-queue"));
     check_barrier(variant(&trace, "barrier"));
 }
@@ -86,4 +97,5 @@ fn python_primitives_keep_their_promises() {
 #[test]
 fn bad_flags_are_one_line_errors() {
     assert_bad_flags_rejected("sync_primitives");
+    assert_bad_flags_rejected("condition");
 }

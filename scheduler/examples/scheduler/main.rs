@@ -16,6 +16,7 @@
 
 mod input;
 mod measured;
+mod pattern;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -174,11 +175,11 @@ fn main() -> ExitCode {
         }
     };
     if args.variants {
-        println!("{}", measured::PATTERN.names(false).join("\n"));
+        println!("{}", pattern::PATTERN.names(false).join("\n"));
         return ExitCode::SUCCESS;
     }
     if args.describe {
-        println!("{}", measured::PATTERN.to_json());
+        println!("{}", pattern::PATTERN.to_json());
         return ExitCode::SUCCESS;
     }
     if args.measure || args.json || args.full || args.variant.is_some() {

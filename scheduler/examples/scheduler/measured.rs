@@ -18,67 +18,16 @@ use std::time::{Duration, Instant};
 
 use concurrency_pairs::lab::{Task, note};
 use concurrency_pairs::work::fib;
-use concurrency_pairs::{
-    Figure, Found, Headline, Options, Pattern, Table, Trace, VariantInfo, given, say,
-};
+use concurrency_pairs::{Found, Options, Trace, given, say};
 use scheduler::command::MAX_FIB;
 use scheduler::{Job, Print, Scheduler, State, dex};
 use tokio::time::sleep;
 
 use crate::Args;
-
-const REQUESTS: Figure = Figure::count("requests", "dex requests");
-const SERVICE_DELAY: Figure = Figure::seconds("service_delay_s", "service delay");
-const LATENCY_MEDIAN: Figure = Figure::seconds("latency_median_s", "dex latency (median)");
-const LATENCY_P99: Figure = Figure::seconds("latency_p99_s", "dex latency (p99)");
-const CANCELS: Figure = Figure::count("cancels", "cancels");
-const STOP_MEDIAN: Figure = Figure::seconds("stop_median_s", "cancel → stopped (median)");
-const STOP_WORST: Figure = Figure::seconds("stop_worst_s", "cancel → stopped (worst)");
-const FINISHED: Figure = Figure::count("finished", "finished");
-const KILLED: Figure = Figure::count("killed", "killed");
-const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
-
-pub const PATTERN: Pattern = Pattern::new(
-    "scheduler",
-    "the task scheduler measured: dex latency idle, busy and naive; kill latency; a session",
-)
-.variants(&[
-    VariantInfo::both(
-        "dex-idle",
-        "requests on a fixed schedule, nothing else running",
-    ),
-    VariantInfo::both(
-        "dex-busy",
-        "fib-multi of the largest fib per core on the pool meanwhile",
-    ),
-    VariantInfo::both(
-        "dex-naive",
-        "a fib per core in async tasks, on the runtime's own threads",
-    ),
-    VariantInfo::both(
-        "kill",
-        "the largest fib on the pool, killed after 30 ms; its token checked every step",
-    ),
-    VariantInfo::both(
-        "session",
-        "dex, fib, fib-multi, kill, then the shutdown with fib-multi running",
-    ),
-])
-.headline(Headline::new(LATENCY_P99, "dex-busy", "dex-naive"))
-.tables(&[
-    Table::new(
-        "Does a dex answer wait behind the CPU work?",
-        &[REQUESTS, SERVICE_DELAY, LATENCY_MEDIAN, LATENCY_P99],
-    ),
-    Table::new(
-        "How soon does a killed fib stop?",
-        &[CANCELS, STOP_MEDIAN, STOP_WORST],
-    ),
-    Table::new(
-        "Does the shutdown account for every task?",
-        &[FINISHED, KILLED, CANCELLED],
-    ),
-]);
+use crate::pattern::{
+    CANCELLED, CANCELS, FINISHED, KILLED, LATENCY_MEDIAN, LATENCY_P99, PATTERN, REQUESTS,
+    SERVICE_DELAY, STOP_MEDIAN, STOP_WORST,
+};
 
 /// The Pokémon the requests cycle through.
 const NAMES: &[&str] = &["pikachu", "eevee", "snorlax", "gengar", "psyduck", "mewtwo"];
