@@ -199,25 +199,32 @@ fn readme_and_summary_list_the_patterns_in_one_order() {
     let root = common::root();
     let readme = fs::read_to_string(root.join("README.md")).expect("README.md exists");
     let summary = fs::read_to_string(root.join("book/src/SUMMARY.md")).expect("SUMMARY exists");
-    let names = common::example_names();
-    let order = |text: &str, pattern: &dyn Fn(&str) -> String| {
-        let mut found: Vec<(usize, String)> = names
-            .iter()
-            .filter_map(|n| Some((text.find(&pattern(n))?, n.clone())))
-            .collect();
-        found.sort();
-        found.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
-    };
-    let in_readme = order(&readme, &|n| format!("| `{n}` |"));
-    let in_summary = order(&summary, &|n| format!("[{n}:"));
-    assert_eq!(
-        in_readme, in_summary,
-        "README and SUMMARY disagree on the order"
-    );
-    assert_eq!(
-        in_readme.len(),
-        names.len(),
-        "a pattern is missing from README or SUMMARY"
+    let pages = chapters();
+    // Each example at the place of its row in the README, and of its chapter in SUMMARY
+    // (the two halves of a split pattern share a chapter: README lists them in a row).
+    let mut by_readme: Vec<(usize, usize, String)> = common::example_names()
+        .into_iter()
+        .map(|name| {
+            let row = readme
+                .find(&format!("| `{name}` |"))
+                .unwrap_or_else(|| panic!("{name} has no row in the README"));
+            let source = common::example_source(&name);
+            let (page, _) = pages
+                .iter()
+                .find(|(_, text)| text.contains(&format!("{source}:")))
+                .unwrap_or_else(|| panic!("{name}: no chapter includes {source}"));
+            let entry = summary
+                .find(&format!("]({page})"))
+                .unwrap_or_else(|| panic!("{name}: its chapter {page} is not in SUMMARY"));
+            (row, entry, name)
+        })
+        .collect();
+    by_readme.sort();
+    let entries: Vec<usize> = by_readme.iter().map(|(_, entry, _)| *entry).collect();
+    assert!(
+        entries.is_sorted(),
+        "README and SUMMARY disagree on the order: {:?}",
+        by_readme.iter().map(|(_, _, n)| n).collect::<Vec<_>>()
     );
 }
 

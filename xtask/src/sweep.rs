@@ -69,6 +69,7 @@ pub fn run(args: &Args) -> Result<()> {
         sweep(&root, &out, &pattern, args)?;
         swept += 1;
     }
+    ensure!(swept > 0, "no example declares a sweep");
     eprintln!(
         "swept {swept} examples into {} in {:.0} s",
         out.display(),
