@@ -1,6 +1,6 @@
 """runtimes: what one asyncio task costs.
 
-Twin of examples/runtimes.rs. An asyncio task is much cheaper than a threading.Thread,
+Twin of runtimes/examples/runtimes.rs. An asyncio task is much cheaper than a threading.Thread,
 so a server can hold a hundred thousand of them. How cheap? A memory pass keeps N tasks
 alive at once behind a gate and reads the resident memory, then a time pass creates N
 no-op tasks and awaits them. Memory freed by one pass can hide the next one's growth: the

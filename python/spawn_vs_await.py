@@ -1,6 +1,6 @@
 """spawn_vs_await: awaiting in sequence versus running concurrently.
 
-Twin of examples/spawn_vs_await.rs. `await say_hello("A"); await say_hello("B")` with
+Twin of runtimes/examples/spawn_vs_await.rs. `await say_hello("A"); await say_hello("B")` with
 3-second sleeps takes 6 s; wrapping both in asyncio.create_task (or gather) takes 3 s.
 And asyncio.run makes a new event loop on every call (variant asyncio-run-twice).
 

@@ -1,6 +1,6 @@
 """task_handles: what the wait is handed.
 
-Twin of examples/task_handles.rs (chapter: book/src/wait_timeout.md, after the JoinSet
+Twin of runtimes/examples/task_handles.rs (chapter: book/src/wait_timeout.md, after the JoinSet
 variants of python/wait_timeout.py). The Rust example drops or detaches the pending
 tasks' handles, tokio's and smol's, which Python has no counterpart of; the twin has
 the article's own call instead: asyncio.wait on a list of bare coroutines, not tasks,

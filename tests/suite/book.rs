@@ -284,12 +284,18 @@ fn chapters_open_with_a_box_and_caption_their_snippets() {
                 i + 1
             );
         }
-        let mut headers = common::example_files(&name);
+        // The example's main file (not the modules of a folder example) and its twin.
+        let files = common::example_files(&name);
+        let mut headers: Vec<_> = if files.len() == 1 {
+            files
+        } else {
+            files
+                .into_iter()
+                .filter(|f| f.ends_with("main.rs"))
+                .collect()
+        };
         headers.push(root.join(format!("python/{name}.py")));
-        for file in headers
-            .iter()
-            .filter(|f| f.ends_with("main.rs") || !f.starts_with(root.join(&name)))
-        {
+        for file in &headers {
             let head: String = fs::read_to_string(file)
                 .expect("the file exists")
                 .lines()

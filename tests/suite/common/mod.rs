@@ -15,50 +15,77 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The names of all examples, sorted: `examples/*.rs`, and each heavy example that is a
-/// workspace member of its own, `NAME/examples/NAME/main.rs` (the `scheduler`).
+/// One example of the workspace: its name, its main file, and its package's folder.
+struct Example {
+    name: String,
+    main: PathBuf,
+    package: PathBuf,
+}
+
+/// Every example target of the workspace's members, as `cargo metadata` lists them (read
+/// once): `examples/NAME.rs` of the root package, and the members' own (`runtimes`'
+/// three, the `scheduler`'s folder of modules).
+fn examples() -> &'static [Example] {
+    static EXAMPLES: OnceLock<Vec<Example>> = OnceLock::new();
+    EXAMPLES.get_or_init(|| {
+        let output = Command::new(env!("CARGO"))
+            .args(["metadata", "--no-deps", "--format-version", "1"])
+            .current_dir(root())
+            .output()
+            .expect("cargo metadata runs");
+        assert!(output.status.success(), "cargo metadata failed");
+        let metadata: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
+        let mut examples = Vec::new();
+        for package in metadata["packages"].as_array().expect("packages") {
+            let manifest = PathBuf::from(package["manifest_path"].as_str().expect("a path"));
+            let folder = manifest.parent().expect("a manifest sits in its package");
+            for target in package["targets"].as_array().expect("targets") {
+                let kinds = target["kind"].as_array().expect("kinds");
+                if kinds.iter().any(|k| k == "example") {
+                    examples.push(Example {
+                        name: target["name"].as_str().expect("a name").to_owned(),
+                        main: PathBuf::from(target["src_path"].as_str().expect("a path")),
+                        package: folder.to_path_buf(),
+                    });
+                }
+            }
+        }
+        examples.sort_by(|a, b| a.name.cmp(&b.name));
+        examples
+    })
+}
+
+fn example(name: &str) -> &'static Example {
+    examples()
+        .iter()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no example `{name}` in the workspace"))
+}
+
+/// The names of all examples, sorted.
 pub fn example_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
-        .expect("examples/ exists")
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
-        })
-        .collect();
-    let members = std::fs::read_dir(root()).expect("the root is readable");
-    names.extend(members.filter_map(|e| {
-        let name = e.ok()?.file_name().into_string().ok()?;
-        member_main(&name).exists().then_some(name)
-    }));
-    names.sort();
-    names
+    examples().iter().map(|e| e.name.clone()).collect()
 }
 
-fn member_main(name: &str) -> PathBuf {
-    root()
-        .join(name)
-        .join("examples")
-        .join(name)
-        .join("main.rs")
-}
-
-/// The example's source file from the root: `examples/NAME.rs`, or the member's main.
+/// The example's main file, from the root: `examples/NAME.rs`, or a member's.
 pub fn example_source(name: &str) -> String {
-    if member_main(name).exists() {
-        format!("{name}/examples/{name}/main.rs")
-    } else {
-        format!("examples/{name}.rs")
-    }
+    let main = &example(name).main;
+    main.strip_prefix(root())
+        .expect("every example lives in the workspace")
+        .to_string_lossy()
+        .into_owned()
 }
 
-/// Every Rust file of the example: one, or a member example's folder of modules.
+/// Every Rust file of the example: one, or the folder of modules of one whose main is
+/// `NAME/main.rs` (the scheduler's).
 pub fn example_files(name: &str) -> Vec<PathBuf> {
-    let main = member_main(name);
-    let Some(folder) = main.parent().filter(|_| main.exists()) else {
-        return vec![root().join(example_source(name))];
+    let main = &example(name).main;
+    let Some(folder) = main.parent().filter(|_| main.ends_with("main.rs")) else {
+        return vec![main.clone()];
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
-        .expect("the member example's folder is readable")
+        .expect("the example's folder is readable")
         .filter_map(|e| Some(e.ok()?.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "rs"))
         .collect();
@@ -94,7 +121,7 @@ fn is_stale(binary: &Path, name: &str) -> bool {
         return true;
     };
     let mut sources = example_files(name);
-    for library in [root().join("src"), root().join(name).join("src")] {
+    for library in [root().join("src"), example(name).package.join("src")] {
         if let Ok(entries) = std::fs::read_dir(library) {
             sources.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
         }

@@ -1,6 +1,5 @@
 //! Where the workspace is, which examples it has, and building them in release mode.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,33 +13,40 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Every example's name, sorted: `examples/NAME.rs`, and each heavy example that is a
-/// workspace member of its own, `NAME/examples/NAME/main.rs` (the `scheduler`; the
-/// workspace's default members make `cargo build --example NAME` find it from the root).
+/// Every example's name, sorted: the example targets of the workspace's members, as
+/// `cargo metadata` lists them (`examples/NAME.rs`, and the members' own: `runtimes`,
+/// `scheduler`; the workspace's default members make `cargo build --example NAME` find
+/// each from the root). The xtask itself has none.
 pub fn examples(root: &Path) -> Result<Vec<String>> {
-    let mut names: Vec<String> = fs::read_dir(root.join("examples"))
-        .context("reading examples/")?
-        .filter_map(|entry| {
-            let path = entry.ok()?.path();
-            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .context("running cargo metadata")?;
+    ensure!(output.status.success(), "cargo metadata failed");
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    let targets = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["targets"].as_array().into_iter().flatten());
+    let mut names: Vec<String> = targets
+        .filter(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "example"))
         })
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
         .collect();
-    let members = fs::read_dir(root).context("reading the workspace root")?;
-    names.extend(members.filter_map(|entry| {
-        let name = entry.ok()?.file_name().into_string().ok()?;
-        member_main(root, &name).exists().then_some(name)
-    }));
     names.sort();
     Ok(names)
 }
 
-fn member_main(root: &Path, name: &str) -> PathBuf {
-    root.join(name).join("examples").join(name).join("main.rs")
-}
-
-/// Whether `name` is an example of the workspace (in `examples/` or a member's own).
+/// Whether `name` is an example of the workspace.
 pub fn has_example(root: &Path, name: &str) -> bool {
-    root.join("examples").join(format!("{name}.rs")).exists() || member_main(root, name).exists()
+    examples(root).is_ok_and(|names| names.iter().any(|n| n == name))
 }
 
 /// Build these examples in release mode, as the measurements run them.
