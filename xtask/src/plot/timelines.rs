@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
-use concurrency_pairs::{Trace, Variant};
+use concurrency_pairs::{Derived, Figure, Pattern, Trace, Variant};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::format::{IO, OTHER, TASK, count, seconds};
+use crate::format::{IO, OTHER, TASK, figure, seconds};
 
 /// More lanes than this are not drawn (the panel says how many were left out).
 const MAX_LANES: usize = 24;
@@ -45,8 +45,13 @@ fn color(kind: Option<&str>) -> RGBColor {
     }
 }
 
-/// The SVG text of the timelines of every variant in `trace`.
-pub fn timelines(trace: &Trace) -> Result<String> {
+/// The SVG text of the timelines of every variant in `trace`, each captioned with the
+/// pattern's headline figure where the variant has it.
+pub fn timelines(trace: &Trace, pattern: &Pattern) -> Result<String> {
+    let headline = pattern
+        .headline
+        .map(|h| h.figure)
+        .filter(|f| f.derived != Some(Derived::Wall));
     let panels: Vec<(&Variant, Vec<String>, usize)> = trace
         .variants
         .iter()
@@ -85,7 +90,7 @@ pub fn timelines(trace: &Trace) -> Result<String> {
         for ((v, lanes, hidden), height) in panels.iter().zip(&heights) {
             let (panel, below) = rest.split_vertically(*height);
             rest = below;
-            draw_panel(&panel, v, lanes, *hidden, x_max)?;
+            draw_panel(&panel, v, lanes, *hidden, x_max, headline.as_ref())?;
         }
         root.present()?;
     }
@@ -122,6 +127,7 @@ fn draw_panel(
     lanes: &[String],
     hidden: usize,
     x_max: f64,
+    headline: Option<&Figure>,
 ) -> Result<()> {
     let n = lanes.len().max(1);
     let mut more = if hidden > 0 {
@@ -137,19 +143,11 @@ fn draw_panel(
     if every > 1 {
         more += &format!(", ◆ every {every}th result");
     }
-    // The counts a reader should see without the table: what was lost or refused.
-    let reported = |key: &str| v.figures.get(key).copied();
-    for (key, label) in [
-        ("lost_updates", "lost updates"),
-        ("cancelled", "cancelled"),
-        ("failed", "failed"),
-    ] {
-        if let Some(n) = reported(key).filter(|&n| n > 0.0) {
-            more += &format!(", {} {label}", count(n));
-        }
-    }
-    if let (Some(exact), Some(runs)) = (reported("article_exact"), reported("article_runs")) {
-        more += &format!(", {} of {} runs printed 5", count(exact), count(runs));
+    // The figure that makes the chapter's point, where this variant has it.
+    if let Some(f) = headline
+        && let Some(x) = v.value(f)
+    {
+        more += &format!(", {} {}", f.label, figure(x, f.unit));
     }
     // `0..n - 1` gives exactly n rows; a single lane needs a range that is not empty
     // (and so gets an empty row above it).

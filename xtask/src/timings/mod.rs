@@ -121,7 +121,7 @@ fn write_example(out: &Path, m: &Measured, setup: &Setup) -> Result<()> {
         write_generated(out, &name, Mark::Timings, &text)?;
     }
     for (language, runs) in m.languages() {
-        let svg = plot::timelines(runs.median_run())
+        let svg = plot::timelines(runs.median_run(), &m.pattern)
             .with_context(|| format!("drawing {} ({})", m.example, language.name()))?;
         let name = format!("{}.{}.svg", m.example, language.key());
         write_generated(out, &name, Mark::Timings, &svg)?;
