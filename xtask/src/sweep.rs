@@ -57,6 +57,9 @@ pub fn run(args: &Args) -> Result<()> {
         .clone()
         .unwrap_or_else(|| root.join("book/src/generated"));
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    // One setup for the whole run: the revision is read before any file is written.
+    let warmups = u32::from(!args.quick);
+    let setup = Setup::now(if args.quick { 1 } else { args.runs }, warmups);
     let started = Instant::now();
     let mut swept = 0;
     for name in &all {
@@ -66,7 +69,7 @@ pub fn run(args: &Args) -> Result<()> {
             ensure!(args.only.is_empty() || !chosen, "{name} declares no sweep");
             continue;
         }
-        sweep(&root, &out, &pattern, args)?;
+        sweep(&root, &out, &pattern, args, &setup)?;
         swept += 1;
     }
     ensure!(swept > 0, "no example declares a sweep");
@@ -132,7 +135,7 @@ fn jobs(pattern: &Pattern, languages: &[Language], runs: u32, quick: bool) -> Ve
 }
 
 /// Sweep one example and write its files.
-fn sweep(root: &Path, out: &Path, pattern: &Pattern, args: &Args) -> Result<()> {
+fn sweep(root: &Path, out: &Path, pattern: &Pattern, args: &Args, setup: &Setup) -> Result<()> {
     let sweep = pattern.sweep.expect("only swept patterns are swept");
     let name = pattern.name.0;
     let flags: Vec<&str> = sweep.flags.iter().map(|f| f.0).collect();
@@ -141,8 +144,7 @@ fn sweep(root: &Path, out: &Path, pattern: &Pattern, args: &Args) -> Result<()> 
         .filter(|l| l.has(root, name))
         .collect();
     let jobs = jobs(pattern, &languages, args.runs, args.quick);
-    let warmups = u32::from(!args.quick);
-    let setup = Setup::now(if args.quick { 1 } else { args.runs }, warmups);
+    let warmups = setup.warmups;
     let fresh = Fresh::new(root, name, &flags);
     let bar = measure::progress();
     let read = |_: &Job, v: &Variant| Ok(v.clone());
@@ -162,7 +164,7 @@ fn sweep(root: &Path, out: &Path, pattern: &Pattern, args: &Args) -> Result<()> 
     let mut files = vec![
         (
             format!("{name}.sweep.md"),
-            table(&cells, &series, &sweep.figures, &setup),
+            table(&cells, &series, &sweep.figures, setup),
         ),
         (
             format!("{name}.sweep.headline.md"),
