@@ -18,10 +18,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
-use concurrency_pairs::lab::{self, note};
+use concurrency_pairs::common::CANCELLED;
+use concurrency_pairs::lab::{self, note, task_async_or_cancelled};
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, TaskSpan, Text, Trace, VariantInfo, arrived,
-    given, say, task_async,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, say,
 };
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
@@ -109,7 +109,7 @@ const SETTLED_UNITS: f64 = TASKS as f64 + 0.5;
 
 /// Task `id` sleeping `id + 1` units on tokio's timer, timed for the trace.
 fn tokio_nap(id: usize, unit: Duration) -> impl Future<Output = usize> {
-    traced(id, nap(id, tokio::time::sleep(unit * (id as u32 + 1))))
+    task_async_or_cancelled(id, nap(id, tokio::time::sleep(unit * (id as u32 + 1))))
 }
 
 /// When the variant has watched long enough (see `SETTLED_UNITS`).
@@ -128,23 +128,6 @@ fn wait_returned(pending: usize) -> f64 {
     lab::now()
 }
 
-/// Times task `id` for the trace. A task cancelled mid-sleep never gets back from
-/// `task_async`; its guard then records the span cut short, of kind `cancelled`.
-async fn traced<F: Future>(id: usize, work: F) -> F::Output {
-    struct CutShort(usize, f64);
-    impl Drop for CutShort {
-        fn drop(&mut self) {
-            let Self(id, start_s) = *self;
-            let span = TaskSpan::new(id, format!("task-{id}"), start_s, lab::now());
-            lab::record(span.with_kind(CUT));
-        }
-    }
-    let guard = CutShort(id, lab::now());
-    let value = task_async(id, work).await;
-    std::mem::forget(guard); // finished: not cut short
-    value
-}
-
 /// Past the wait (`returned_s` into the variant, bounded by `timeout_units`), count the
 /// tasks that completed after it.
 fn tally(returned_s: f64, timeout_units: f64) -> Vec<Found> {
@@ -158,16 +141,11 @@ fn tally(returned_s: f64, timeout_units: f64) -> Vec<Found> {
     ]
 }
 
-/// The kind of span a task cut short records.
-const CUT: &str = "cancelled";
-
 const RETURNED: Figure = Figure::seconds("returned_s", "wait returned");
 /// The results received: every one arrived before the wait returned.
 const DONE: Figure =
     Figure::count("done_at_deadline", "done at deadline").derived(Derived::Received);
 const LATER: Figure = Figure::count("completed_after_deadline", "completed after");
-const CANCELLED: Figure =
-    Figure::count("cancelled", "cancelled").derived(Derived::OfKind(Text(CUT)));
 
 const PATTERN: Pattern = Pattern::new(
     "wait_timeout",

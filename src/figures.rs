@@ -173,7 +173,7 @@ impl Figure {
 
 /// The figures every example has, computed from its trace.
 pub mod common {
-    use super::{Derived, Figure};
+    use super::{Derived, Figure, Text};
 
     pub const WALL: Figure = Figure::seconds("wall_s", "wall").derived(Derived::Wall);
     pub const FIRST_RESULT: Figure =
@@ -182,6 +182,10 @@ pub mod common {
         Figure::ratio("over_ideal", "÷ ideal").derived(Derived::OverIdeal);
     pub const PEAK_OVERLAP: Figure =
         Figure::count("peak_overlap", "most tasks at once").derived(Derived::PeakOverlap);
+    /// Tasks cut short: dropped at an `.await` before their work ended (their spans are of
+    /// kind `cancelled`, see `lab::task_async_or_cancelled`).
+    pub const CANCELLED: Figure = Figure::count("cancelled", "cancelled")
+        .derived(Derived::OfKind(Text(crate::lab::CANCELLED)));
     /// Peak resident memory of the process (and its workers), where a variant ran alone.
     pub const PEAK_RSS: Figure = Figure::bytes("peak_rss_bytes", "peak RSS");
 }

@@ -143,6 +143,15 @@ pub async fn task_async<F: Future>(id: usize, work: F) -> F::Output {
     Task::new(id).run_async(work).await
 }
 
+/// Await `work` as task `id`, and if it is dropped before its work ends (a task cancelled
+/// or aborted at an `.await`), record the part that ran as a span of kind [`CANCELLED`].
+pub async fn task_async_or_cancelled<F: Future>(id: usize, work: F) -> F::Output {
+    Task::new(id).run_async_or_cancelled(work).await
+}
+
+/// The kind of span a task cut short records (see [`task_async_or_cancelled`]).
+pub const CANCELLED: &str = "cancelled";
+
 /// A unit of work with a lane or a kind of its own, for variants that need them:
 /// `Task::new(3).lane("runtime").kind("io").run(|| ...)`.
 #[derive(Debug, Clone)]
@@ -195,6 +204,40 @@ impl Task {
             .clone()
             .unwrap_or_else(|| format!("task-{}", self.id));
         self.record(lane, start_s);
+        value
+    }
+
+    /// As [`run_async`](Self::run_async); dropped before its work ends, it records the
+    /// part that ran, of kind [`CANCELLED`].
+    pub async fn run_async_or_cancelled<F: Future>(self, work: F) -> F::Output {
+        /// Records the span cut short when the future is dropped mid-await.
+        struct CutShort {
+            id: usize,
+            lane: String,
+            start_s: f64,
+            finished: bool,
+        }
+        impl Drop for CutShort {
+            fn drop(&mut self) {
+                if !self.finished && !counts_only() {
+                    let lane = std::mem::take(&mut self.lane);
+                    let span = TaskSpan::new(self.id, lane, self.start_s, now());
+                    record(span.with_kind(CANCELLED));
+                }
+            }
+        }
+        let lane = self
+            .lane
+            .clone()
+            .unwrap_or_else(|| format!("task-{}", self.id));
+        let mut guard = CutShort {
+            id: self.id,
+            lane,
+            start_s: now(),
+            finished: false,
+        };
+        let value = self.run_async(work).await;
+        guard.finished = true;
         value
     }
 
