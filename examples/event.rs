@@ -19,10 +19,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use concurrency_pairs::common::FIRST_RESULT;
+use concurrency_pairs::event::WAKING;
 use concurrency_pairs::lab::{Task, note};
-use concurrency_pairs::{
-    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, task, work::sleep_s,
-};
+use concurrency_pairs::{Headline, Pattern, Trace, VariantInfo, arrived, task, work::sleep_s};
 
 /// The value the worker computes (the computing itself is a sleep, as in the article).
 const ANSWER: u64 = 42;
@@ -126,14 +125,6 @@ struct Sizes {
     after_s: f64,
 }
 
-/// Published as computing (task 0) ended; woke when task 0's value was received; the
-/// worker ended with its other work (task 1).
-const WOKE: Figure = Figure::seconds("woke_s", "waiter woke").derived(Derived::ReceivedAt(0));
-const PUBLISHED: Figure =
-    Figure::seconds("published_s", "value published").derived(Derived::Ended(0));
-const WORKER_END: Figure =
-    Figure::seconds("worker_end_s", "worker ended").derived(Derived::Ended(1));
-
 const PATTERN: Pattern = Pattern::new(
     "event",
     "wake when a value is published, not when the worker ends (signals versus join)",
@@ -145,10 +136,7 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::both("join", "JoinHandle::join (no signal)"),
 ])
 .headline(Headline::new(FIRST_RESULT, "event", "join"))
-.tables(&[Table::new(
-    "Does the waiter wake when the value is published, or when the worker ends?",
-    &[WOKE, PUBLISHED, WORKER_END],
-)]);
+.tables(&[WAKING]);
 
 fn main() {
     let options = PATTERN.parse();

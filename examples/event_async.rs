@@ -18,8 +18,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use concurrency_pairs::common::FIRST_RESULT;
+use concurrency_pairs::event::WAKING;
 use concurrency_pairs::lab::{Task, note};
-use concurrency_pairs::{Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived};
+use concurrency_pairs::{Headline, Pattern, Trace, VariantInfo, arrived};
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::time::timeout;
 
@@ -118,14 +119,6 @@ struct Sizes {
     after_s: f64,
 }
 
-/// Published as computing (task 0) ended; woke when task 0's value was received; the
-/// worker ended with its other work (task 1).
-const WOKE: Figure = Figure::seconds("woke_s", "waiter woke").derived(Derived::ReceivedAt(0));
-const PUBLISHED: Figure =
-    Figure::seconds("published_s", "value published").derived(Derived::Ended(0));
-const WORKER_END: Figure =
-    Figure::seconds("worker_end_s", "worker ended").derived(Derived::Ended(1));
-
 const PATTERN: Pattern = Pattern::new(
     "event_async",
     "wake when a task publishes a value, not when it ends (async signals versus awaiting the task)",
@@ -137,10 +130,7 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::both("async-join", "await the JoinHandle (no signal)"),
 ])
 .headline(Headline::new(FIRST_RESULT, "async-event", "async-join"))
-.tables(&[Table::new(
-    "Does the waiter wake when the value is published, or when the worker ends?",
-    &[WOKE, PUBLISHED, WORKER_END],
-)]);
+.tables(&[WAKING]);
 
 fn main() {
     let options = PATTERN.parse();

@@ -22,6 +22,7 @@
 //! - [`crawl`]: the crawler's seeded jobs (an IO delay, then CPU work), its ideal time,
 //!   and what the crawler measures around its lessons (CPU rates and time, the pages'
 //!   tally, its figures);
+//! - [`event`]: the figures and table the two halves of the event pattern share;
 //! - [`gil`]: documentation only: `Send` and `Sync`, and the racy counter the compiler
 //!   refuses (checked as `compile_fail` doctests);
 //! - [`shared_state`]: documentation only: the ways of sharing a counter between threads
@@ -29,6 +30,7 @@
 
 pub mod cli;
 pub mod crawl;
+pub mod event;
 pub mod figures;
 pub mod gil;
 pub mod interrupt;
