@@ -20,14 +20,15 @@ use std::time::Duration;
 use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task, task_async,
+    Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task,
+    task_async,
 };
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::task::JoinSet;
 
 // ANCHOR: work
-/// A thread's task: block for `secs`, then hand back its id (so that a result taken in
-/// completion order still says which task it was).
+/// A thread's task: block for `secs`, then hand back its id (so that a result taken
+/// in completion order still says which task it was).
 fn sleeper(id: usize, secs: f64) -> usize {
     sleep_s(secs);
     id
@@ -106,7 +107,7 @@ async fn async_completion(durations: &[f64]) {
 
 // ANCHOR: async_completion_futures
 /// `FuturesUnordered` does the same without spawning: the futures run inside this one
-/// task, polled as they become ready. It is runtime-neutral (only the timer is tokio's).
+/// task, polled as they become ready. Runtime-neutral: only the timer is tokio's.
 async fn async_completion_futures(durations: &[f64]) {
     let mut pending: FuturesUnordered<_> = durations
         .iter()
@@ -151,7 +152,8 @@ fn main() {
     // Every task runs at once, so the batch takes no less than the slowest.
     let slowest = durations.iter().copied().fold(0.0, f64::max);
     // Each task's sleep in milliseconds, so a test knows which should finish first.
-    let millis: Vec<u64> = durations.iter().map(|d| (d * 1e3).round() as u64).collect();
+    let millis: Vec<u64> =
+        durations.iter().map(|d| (d * 1e3).round() as u64).collect();
     let findings = || [Found::Sizes(millis.clone()), ideal(slowest)];
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let mut trace = Trace::new(&PATTERN, &options);

@@ -12,8 +12,8 @@
 use concurrency_pairs::common::{PEAK_RSS, WALL};
 use concurrency_pairs::work::peak_rss_bytes;
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived,
-    given, ideal, lab, say, task,
+    Derived, Figure, Found, Headline, Pattern, Sweep, Table, Text, Trace,
+    VariantInfo, arrived, given, ideal, lab, say, task,
 };
 use futures::{StreamExt, stream};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -22,9 +22,9 @@ use std::{hint::black_box, iter, panic, thread, time::Duration, time::Instant};
 use tokio::{sync::mpsc, time::timeout};
 
 // ANCHOR: processor
-/// The `pipeline` example's `ParallelProcessor`, its channel a choice: `sync_channel(n)`
-/// (`capacity` `Some(n)`: `send` waits while n results are queued) or an unbounded
-/// `channel()` (`send` never waits).
+/// The `pipeline` example's `ParallelProcessor`, its channel a choice:
+/// `sync_channel(n)` (`capacity` `Some(n)`: `send` waits while n results are queued)
+/// or an unbounded `channel()` (`send` never waits).
 fn parallel_processor<T: Send, R: Send + 'static>(
     items: impl ExactSizeIterator<Item = T> + Send,
     workers: usize,
@@ -76,7 +76,7 @@ fn slow_collector(result: &[u8]) -> usize {
 
 // ANCHOR: backpressure
 /// `items` payloads to the slow collector over `capacity` slots (`None`: unbounded).
-/// After 4 results it stops reading for `idle` (if not zero): the mappers wait in `send`.
+/// After 4 results it stops reading for `idle` (if nonzero): mappers wait in `send`.
 fn backpressure(items: usize, capacity: Option<usize>, idle: Duration) -> usize {
     let mut collected = 0;
     let collector = |result: Vec<u8>| {
@@ -91,8 +91,8 @@ fn backpressure(items: usize, capacity: Option<usize>, idle: Duration) -> usize 
 // ANCHOR_END: backpressure
 
 // ANCHOR: tokio_mpsc
-/// The async shape: mapper tasks `send(..).await` on `mpsc::channel(capacity)`, suspended
-/// (no thread blocks) while it is full; the collector awaits `recv`.
+/// The async shape: mapper tasks `send(..).await` on `mpsc::channel(capacity)`,
+/// suspended (no thread blocks) while it is full; the collector awaits `recv`.
 async fn async_pipeline(items: usize, workers: usize, capacity: usize) -> usize {
     let (tx, mut results) = mpsc::channel(capacity);
     let next = Arc::new(AtomicUsize::new(0));
@@ -118,10 +118,11 @@ async fn async_pipeline(items: usize, workers: usize, capacity: usize) -> usize 
 // ANCHOR_END: tokio_mpsc
 
 // ANCHOR: zero_capacity
-/// Zero capacity: tokio's `mpsc::channel(0)` panics; `futures`' `buffered(0)` never starts
-/// a future, so never yields. Gives the panic and what came in `wait`.
+/// Zero capacity: tokio's `mpsc::channel(0)` panics; `futures`' `buffered(0)` never
+/// starts a future, so never yields. Gives the panic and what came in `wait`.
 async fn zero_capacity(wait: Duration) -> (String, usize) {
-    let refused = panic::catch_unwind(|| mpsc::channel::<u64>(0)).expect_err("it panics");
+    let refused =
+        panic::catch_unwind(|| mpsc::channel::<u64>(0)).expect_err("it panics");
     let refused = refused.downcast_ref::<&str>().unwrap_or(&"?").to_string();
     let never = stream::iter(0..4).map(|i| async move { i }).buffered(0);
     (refused, timeout(wait, never.count()).await.unwrap_or(0))
@@ -170,7 +171,7 @@ const PATTERN: Pattern = Pattern::new(
 .sweep(
     Sweep::new(&SIZES, &[Text("bounded"), Text("unbounded")])
         .flags(&[Text("--counts-only")])
-        .figures(&[WALL, PEAK_RSS]),
+        .figures(&[PEAK_RSS, WALL]),
 )
 .with_tasks()
 .with_counts_only();

@@ -23,7 +23,8 @@ use std::time::Duration;
 
 use concurrency_pairs::lab::Task;
 use concurrency_pairs::{
-    Derived, Figure, Headline, Pattern, Table, Text, Trace, VariantInfo, arrived, given,
+    Derived, Figure, Headline, Pattern, Table, Text, Trace, VariantInfo, arrived,
+    given,
 };
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -78,17 +79,17 @@ async fn drive(sleeps: &[Duration], tick: Duration, start: Start) {
 
 // ANCHOR: blocking_sleep
 /// `time.sleep` in a coroutine: `std::thread::sleep` in a task blocks the thread that
-/// runs it. On a current-thread runtime that is the one thread that runs every task, so
-/// the tasks run one after the other and nothing else (the heartbeat, the timers) runs
-/// in between.
+/// runs it. On a current-thread runtime that is the one thread that runs every task,
+/// so the tasks run one after the other and nothing else (the heartbeat, the timers)
+/// runs in between.
 fn blocking_sleep(id: usize, d: Duration) -> JoinHandle<()> {
     tokio::spawn(async move { Task::new(id).kind("sleep").run(|| thread::sleep(d)) })
 }
 // ANCHOR_END: blocking_sleep
 
 // ANCHOR: async_sleep
-/// `asyncio.sleep`: `tokio::time::sleep` returns to the runtime at once and asks to be
-/// woken later, so the same one thread keeps all four sleeps (and the heartbeat) going.
+/// `asyncio.sleep`: `tokio::time::sleep` returns to the runtime at once and asks to
+/// be woken later, so one thread keeps all four sleeps (and the heartbeat) going.
 fn async_sleep(id: usize, d: Duration) -> JoinHandle<()> {
     tokio::spawn(Task::new(id).kind("sleep").run_async(tokio::time::sleep(d)))
 }
@@ -99,7 +100,9 @@ fn async_sleep(id: usize, d: Duration) -> JoinHandle<()> {
 /// call on the runtime's blocking-thread pool and hands back a `JoinHandle` to await
 /// like any task's.
 fn offload(id: usize, d: Duration) -> JoinHandle<()> {
-    tokio::task::spawn_blocking(move || Task::new(id).kind("sleep").run(|| thread::sleep(d)))
+    tokio::task::spawn_blocking(move || {
+        Task::new(id).kind("sleep").run(|| thread::sleep(d))
+    })
 }
 
 /// `ThreadPoolExecutor(max_workers=10)`: a one-thread runtime whose blocking pool is
@@ -127,8 +130,8 @@ fn current_thread() -> Runtime {
 // ANCHOR_END: current_thread
 
 // ANCHOR: two_workers
-/// More threads do not make blocking safe: with two workers, two blocking tasks occupy
-/// them both; the other two wait for a worker, and so do the heartbeat and the timers.
+/// More threads do not make blocking safe: with two workers, two blocking tasks
+/// occupy both; the other two wait for a worker, as do the heartbeat and the timers.
 fn two_workers() -> Runtime {
     Builder::new_multi_thread()
         .worker_threads(2)
@@ -145,7 +148,9 @@ fn two_workers() -> Runtime {
 /// blocks the whole task it is in, including anything else that task was awaiting.
 fn block_in_place(id: usize, d: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
-        tokio::task::block_in_place(|| Task::new(id).kind("sleep").run(|| thread::sleep(d)))
+        tokio::task::block_in_place(|| {
+            Task::new(id).kind("sleep").run(|| thread::sleep(d))
+        })
     })
 }
 // ANCHOR_END: block_in_place
@@ -166,8 +171,8 @@ const VARIANTS: [(&str, Build, Start); 6] = [
 /// tick it asked for (`tick_s`) the heartbeat's longest nap lasted.
 const PEAK: Figure = Figure::count("peak_concurrency", "peak concurrency")
     .derived(Derived::PeakOverlapOf(Text("sleep")));
-const LATE: Figure =
-    Figure::seconds("heartbeat_late_s", "worst heartbeat lateness").derived(Derived::Overrun {
+const LATE: Figure = Figure::seconds("heartbeat_late_s", "worst heartbeat lateness")
+    .derived(Derived::Overrun {
         kind: Text("tick"),
         nominal: Text("tick_s"),
     });
@@ -210,8 +215,9 @@ const PATTERN: Pattern = Pattern::new(
 
 /// Task `i` blocks for `SLEEP_UNITS[i]` units, as in the article (1..4 s).
 const SLEEP_UNITS: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
-const DEFAULT_UNIT_S: f64 = 0.1;
-const FULL_UNIT_S: f64 = 1.0;
+/// A unit in seconds: by default, and with `--full` (the article's).
+const DEFAULT: f64 = 0.1;
+const FULL: f64 = 1.0;
 /// The heartbeat wants to wake this often.
 const TICK_UNITS: f64 = 0.25;
 /// The heartbeat's ticks are numbered after the sleeping tasks.
@@ -219,11 +225,7 @@ const FIRST_TICK: usize = SLEEP_UNITS.len();
 
 fn main() {
     let options = PATTERN.parse();
-    let unit_s = if options.full {
-        FULL_UNIT_S
-    } else {
-        DEFAULT_UNIT_S
-    };
+    let unit_s = if options.full { FULL } else { DEFAULT };
     let sleeps = SLEEP_UNITS.map(|units| Duration::from_secs_f64(units * unit_s));
     let tick = Duration::from_secs_f64(TICK_UNITS * unit_s);
 

@@ -20,8 +20,8 @@ use concurrency_pairs::common::WALL;
 use concurrency_pairs::crawl::CpuMeter;
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal,
-    lab, say, task,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
+    given, ideal, lab, say, task,
 };
 use rayon::prelude::*;
 use tokio::runtime::Builder;
@@ -130,7 +130,8 @@ fn both(jobs: &[Job], cores: usize) -> Vec<u64> {
 const WORKERS: Figure = Figure::count("workers", "workers");
 /// The threads (or processes) that computed, from the spans the variant recorded.
 const LANES: Figure = Figure::count("lanes", "lanes").derived(Derived::Lanes);
-const CPU_BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
+const CPU_BUSY: Figure =
+    Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
 
 const PATTERN: Pattern = Pattern::new(
     "concurrency_vs_parallelism",

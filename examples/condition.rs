@@ -20,12 +20,13 @@ use std::time::Duration;
 
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab, task,
+    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab,
+    task,
 };
 
 // ANCHOR: bounded_queue
-/// A bounded FIFO: `push` waits while it is full, `pop` while it is empty. One mutex
-/// guards the items; two condition variables say "there is room" and "there is an item".
+/// A bounded FIFO: `push` waits while it is full, `pop` while empty. One mutex guards
+/// the items; two condition variables say "there is room" and "there is an item".
 struct BoundedQueue<T> {
     state: Mutex<QueueState<T>>,
     not_full: Condvar,
@@ -62,7 +63,9 @@ impl<T> BoundedQueue<T> {
 
     fn push(&self, item: T) {
         let (mut state, waited) = (self.not_full)
-            .wait_timeout_while(self.lock(), PATIENCE, |s| s.items.len() >= self.capacity)
+            .wait_timeout_while(self.lock(), PATIENCE, |s| {
+                s.items.len() >= self.capacity
+            })
             .expect("no thread panics holding the queue");
         assert!(!waited.timed_out(), "the consumer makes room in time");
         state.items.push_back(item);
@@ -85,7 +88,12 @@ impl<T> BoundedQueue<T> {
 // ANCHOR: bounded_queue_use
 /// A fast producer thread, a slow consumer (this thread), a small queue in between.
 /// Returns the most items that were ever queued.
-fn bounded_queue(items: usize, capacity: usize, produce_s: f64, consume_s: f64) -> usize {
+fn bounded_queue(
+    items: usize,
+    capacity: usize,
+    produce_s: f64,
+    consume_s: f64,
+) -> usize {
     let queue = BoundedQueue::new(capacity);
     thread::scope(|s| {
         let producer = thread::Builder::new().name("producer".into());
@@ -119,7 +127,8 @@ fn barrier(phase1_s: &[f64], phase2_s: f64) {
                 let everyone = &everyone;
                 s.spawn(move || {
                     task(i, || sleep_s(phase1_s[i]));
-                    everyone.wait(); // std's Barrier has no timeout: every thread must come
+                    // std's Barrier has no timeout: every thread must come
+                    everyone.wait();
                     task(n + i, || sleep_s(phase2_s));
                 })
             })

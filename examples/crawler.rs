@@ -24,12 +24,13 @@ use concurrency_pairs::crawl::{BUSY, CPU_WORK, LANES, LOAD, TASKS_RUN, WRONG};
 use concurrency_pairs::crawl::{Bench, CrawlJob, Page, Pages, SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work;
 use concurrency_pairs::{
-    Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, given, lab, lab::Task, thread_lane,
+    Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, given, lab, lab::Task,
+    thread_lane,
 };
 use tokio::{runtime::Builder, runtime::Runtime, sync::oneshot, task::JoinSet};
 
 // ANCHOR: crawl
-/// One crawl task: wait for the page (the IO), then parse it (the CPU work) right here.
+/// One crawl task: wait for the page (the IO), then parse it (the CPU work) here.
 async fn crawl(id: usize, job: CrawlJob) -> Page {
     tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
     parse(id, job)
@@ -45,11 +46,11 @@ fn parse(id: usize, job: CrawlJob) -> Page {
     }
 }
 
-/// Spawn one task per job on the current runtime; take each page as soon as it is done.
-async fn crawl_all<Fut>(jobs: &[CrawlJob], task: impl Fn(usize, CrawlJob) -> Fut) -> Pages
-where
-    Fut: Future<Output = Page> + Send + 'static,
-{
+/// Spawn one task per job on the current runtime; take each page once it is done.
+async fn crawl_all<Fut: Future<Output = Page> + Send + 'static>(
+    jobs: &[CrawlJob],
+    task: impl Fn(usize, CrawlJob) -> Fut,
+) -> Pages {
     let mut set = JoinSet::new();
     for (id, &job) in jobs.iter().enumerate() {
         set.spawn(task(id, job));
@@ -63,13 +64,13 @@ where
 // ANCHOR_END: crawl
 
 // ANCHOR: single_loop
-/// One thread runs every task, like one asyncio event loop: the waits overlap, the CPU
-/// parts queue up behind each other.
+/// One thread runs every task, like one asyncio event loop: the waits overlap, the
+/// CPU parts queue up behind each other.
 fn single_loop(jobs: &[CrawlJob]) -> Pages {
     event_loop().block_on(crawl_all(jobs, crawl))
 }
 
-/// An event loop: tokio's current-thread runtime, on the thread that calls `block_on`.
+/// An event loop: tokio's current-thread runtime, on the thread calling `block_on`.
 fn event_loop() -> Runtime {
     let runtime = Builder::new_current_thread().enable_time().build();
     runtime.expect("a current-thread runtime starts")
@@ -77,10 +78,10 @@ fn event_loop() -> Runtime {
 // ANCHOR_END: single_loop
 
 // ANCHOR: loop_per_core
-/// An event loop per core: the tasks cut into `count` batches, each crawled by a loop of
-/// its own on one of `cores` threads; thread `w` takes batches `w`, `w + cores`, ... in
-/// turn. One batch per core (`loop-per-core`), or the article's 5 (`article-batches`): on
-/// two cores one thread then crawls 3 batches while the other crawls 2.
+/// An event loop per core: the tasks cut into `count` batches, each crawled by a loop
+/// of its own on one of `cores` threads; thread `w` takes batches `w`, `w + cores`,
+/// and so on. One batch per core (`loop-per-core`), or the article's 5
+/// (`article-batches`): on two cores, one thread crawls 3 batches, the other 2.
 fn batches(jobs: &[CrawlJob], cores: usize, count: usize) -> Pages {
     let size = jobs.len().div_ceil(count).max(1);
     let (sender, receiver) = mpsc::channel();
@@ -89,11 +90,13 @@ fn batches(jobs: &[CrawlJob], cores: usize, count: usize) -> Pages {
         for core in 0..cores.min(count) {
             let (sender, batches) = (sender.clone(), jobs.chunks(size).enumerate());
             let mine = batches.skip(core).step_by(cores);
-            let run = move || mine.for_each(|(b, batch)| run_batch(b * size, batch, &sender));
+            let run = move || {
+                mine.for_each(|(b, batch)| run_batch(b * size, batch, &sender))
+            };
             let thread = thread::Builder::new().name(format!("loop-{core}"));
             thread.spawn_scoped(scope, run).expect("a thread starts");
         }
-        drop(sender); // the loops hold the only senders: the channel ends when they do
+        drop(sender); // the loops hold the only senders: the channel ends with them
         for page in receiver {
             pages.take(page);
         }
@@ -101,7 +104,7 @@ fn batches(jobs: &[CrawlJob], cores: usize, count: usize) -> Pages {
     pages
 }
 
-/// On a loop thread: crawl one batch (ids from `first`), sending each page back when done.
+/// On a loop thread: crawl a batch (ids from `first`); send each page back when done.
 fn run_batch(first: usize, batch: &[CrawlJob], sender: &mpsc::Sender<Page>) {
     event_loop().block_on(async {
         let mut set = JoinSet::new();
@@ -117,8 +120,8 @@ fn run_batch(first: usize, batch: &[CrawlJob], sender: &mpsc::Sender<Page>) {
 // ANCHOR_END: loop_per_core
 
 // ANCHOR: multi_thread
-/// tokio's multi-thread runtime: one worker per core, and idle workers steal tasks from
-/// busy ones, so the CPU parts spread over every core without any batching.
+/// tokio's multi-thread runtime: one worker per core, and idle workers steal tasks
+/// from busy ones, so the CPU parts spread over every core without any batching.
 fn multi_thread(jobs: &[CrawlJob], cores: usize) -> Pages {
     let runtime = Builder::new_multi_thread()
         .worker_threads(cores)
@@ -131,8 +134,8 @@ fn multi_thread(jobs: &[CrawlJob], cores: usize) -> Pages {
 // ANCHOR_END: multi_thread
 
 // ANCHOR: io_plus_rayon
-/// The IO on one event loop, each CPU part handed to rayon's pool (a thread per core):
-/// the loop only waits and dispatches, so it never stalls.
+/// The IO on one event loop, each CPU part handed to rayon's pool (a thread per
+/// core): the loop only waits and dispatches, so it never stalls.
 fn io_plus_rayon(jobs: &[CrawlJob], cores: usize) -> Pages {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(cores);
     let pool = pool.thread_name(|i| format!("rayon-{i}"));
@@ -208,7 +211,7 @@ const PATTERN: Pattern = Pattern::new(
 .with_tasks()
 .with_counts_only();
 
-/// The articles' 10,000 tasks, `--full` or not (quick in Rust; the twin's default is 1,000).
+/// The articles' 10,000 tasks, `--full` or not (quick in Rust; the twin's is 1,000).
 const TASKS: usize = 10_000;
 /// The article's split: 5 batches (of 2,000 of its 10,000 tasks).
 const ARTICLE_BATCHES: usize = 5;
@@ -232,14 +235,14 @@ fn main() {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = crawl_jobs(n, SEED);
 
-    // What an integer costs, measured again after each variant (the ideal assumes the
-    // rate with every core busy at once); the peak memory is a variant's own only when
-    // it ran alone here (`--variant`).
+    // What an integer costs, again after each variant (the ideal assumes every core
+    // busy at once); the peak memory is a variant's own only when it ran alone here.
     let mut bench = Bench::new(&jobs, cores, options.variant.is_some());
     // The two languages' defaults differ: the trace names the task count, always.
     let mut trace = Trace::sized(&PATTERN, &options, n);
     for (name, lesson) in LESSONS {
-        let batches = (name == "article-batches").then(|| given("batches", ARTICLE_BATCHES));
+        let batches =
+            (name == "article-batches").then(|| given("batches", ARTICLE_BATCHES));
         bench.run(&mut trace, name, || lesson(&jobs, cores), batches);
     }
     bench.finish(&mut trace);

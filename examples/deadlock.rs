@@ -30,8 +30,10 @@ struct Account {
 
 // ANCHOR: both_ways
 /// Two accounts of 100, and two transfers at once, a to b and b to a, each done by
-/// `transfer` (`None` if it gave up). Returns how many gave up, and the total balance.
-fn both_ways(transfer: impl Fn(&Account, &Account) -> Option<()> + Sync) -> (usize, i64) {
+/// `transfer` (`None` if it gave up). Returns how many gave up, and the total sum.
+fn both_ways(
+    transfer: impl Fn(&Account, &Account) -> Option<()> + Sync,
+) -> (usize, i64) {
     let account = |id| Account {
         id,
         balance: Mutex::new(100),
@@ -68,7 +70,9 @@ fn lock_within(account: &Account, timeout: Duration) -> Option<MutexGuard<'_, i6
                 thread::sleep(Duration::from_millis(1));
             }
             Err(TryLockError::WouldBlock) => return None,
-            Err(TryLockError::Poisoned(_)) => panic!("a thread panicked holding an account"),
+            Err(TryLockError::Poisoned(_)) => {
+                panic!("a thread panicked holding an account")
+            }
         }
     }
 }
@@ -77,7 +81,7 @@ fn lock_within(account: &Account, timeout: Duration) -> Option<MutexGuard<'_, i6
 // ANCHOR: deadlock
 /// Each transfer locks its `from` account first. The two barriers force the unlucky
 /// interleaving that real code hits only now and then: each thread holds one lock and
-/// waits for the other's. A plain `lock()` would wait forever; `lock_within` gives up.
+/// waits for the other's. A plain `lock()` waits forever; `lock_within` gives up.
 fn deadlock(timeout: Duration, transfer_s: f64) -> usize {
     let (both_hold_one, both_tried) = (Barrier::new(2), Barrier::new(2));
     let (gave_up, _) = both_ways(|from, to| {

@@ -65,7 +65,7 @@ fn join_failed(jobs: usize, secs: f64) -> Outcomes {
         .collect();
     let mut held = Vec::new();
     for (id, handle) in handles.into_iter().enumerate() {
-        // A panicked thread's join gives Err(payload): the panic itself, with its message.
+        // A panicked thread's join gives Err(payload): the panic, with its message.
         let outcome = handle.join().map_err(|payload| message(&*payload));
         take(id, outcome, &mut held);
     }
@@ -97,7 +97,7 @@ fn unasked_silent(jobs: usize, secs: f64) -> Outcomes {
     let mut held = Vec::new();
     for (id, handle) in handles.into_iter().enumerate() {
         if id == FAILING {
-            drop(handle); // never joined: the thread runs on, detached, and nobody asks
+            drop(handle); // never joined: it runs on, detached, and nobody asks
         } else {
             let value = handle.join().expect("only job 1 panics");
             arrived(id, format_args!("join gave Ok({value})"));
@@ -117,7 +117,7 @@ fn rayon_reraise(jobs: usize, secs: f64) -> Outcomes {
             .collect()
     };
     let mut held = Vec::new();
-    // The panic is re-raised here, in the caller; the batch's other results are dropped.
+    // The panic is re-raised here, in the caller; the other results are dropped.
     match std::panic::catch_unwind(batch) {
         Ok(values) => (0..)
             .zip(values)
@@ -145,32 +145,34 @@ fn quiet_panics() {
 const JOBS: Figure = Figure::count("jobs", "jobs");
 const FAILED: Figure = Figure::count("failed", "failed");
 const RESULTS_KEPT: Figure = Figure::count("results_kept", "results kept");
-const NEVER_AWAITED: Figure = Figure::count("never_awaited", "coroutines never awaited");
+const NEVER_AWAITED: Figure =
+    Figure::count("never_awaited", "coroutines never awaited");
 const RETURNED_NONE: Figure = Figure::count("returned_none", "get() returned None");
 
-const PATTERN: Pattern = Pattern::new("errors", "an exception in a worker, and where it goes")
-    .variants(&[
-        VariantInfo::both("error-at-result", "rayon, Result"),
-        VariantInfo::both("unasked-silent", "threads, a handle dropped"),
-        VariantInfo::both("join-failed", "thread::spawn + join"),
-        VariantInfo::rust("rayon-reraise", "par_iter + catch_unwind"),
-        VariantInfo::python("graceful-termination"),
-    ])
-    .headline(Headline::new(
-        RESULTS_KEPT,
-        "error-at-result",
-        "rayon-reraise",
-    ))
-    .tables(&[
-        Table::new(
-            "How many results survive a failing job?",
-            &[JOBS, FAILED, RESULTS_KEPT],
-        ),
-        Table::new(
-            "What did the article's child really do?",
-            &[NEVER_AWAITED, RETURNED_NONE],
-        ),
-    ]);
+const PATTERN: Pattern =
+    Pattern::new("errors", "an exception in a worker, and where it goes")
+        .variants(&[
+            VariantInfo::both("error-at-result", "rayon, Result"),
+            VariantInfo::both("unasked-silent", "threads, a handle dropped"),
+            VariantInfo::both("join-failed", "thread::spawn + join"),
+            VariantInfo::rust("rayon-reraise", "par_iter + catch_unwind"),
+            VariantInfo::python("graceful-termination"),
+        ])
+        .headline(Headline::new(
+            RESULTS_KEPT,
+            "error-at-result",
+            "rayon-reraise",
+        ))
+        .tables(&[
+            Table::new(
+                "How many results survive a failing job?",
+                &[JOBS, FAILED, RESULTS_KEPT],
+            ),
+            Table::new(
+                "What did the article's child really do?",
+                &[NEVER_AWAITED, RETURNED_NONE],
+            ),
+        ]);
 
 type Lesson = fn(usize, f64) -> Outcomes;
 const LESSONS: [(&str, Lesson); 4] = [

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use concurrency_pairs::lab::note;
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab,
-    task_async,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
+    given, lab, task_async,
 };
 use futures::future::try_join_all;
 
@@ -65,7 +65,8 @@ async fn join_error(jobs: usize, secs: f64, cancel: usize) -> Lost {
                 lost.cancelled += 1;
             }
             Err(e) => {
-                let text = format!("JoinError, is_panic(): {}", message(&*e.into_panic()));
+                let text =
+                    format!("JoinError, is_panic(): {}", message(&*e.into_panic()));
                 note(format_args!("job {id}: {text}"));
                 lost.errors.push(text);
             }
@@ -90,7 +91,9 @@ async fn gather(jobs: usize, secs: f64) -> Lost {
     }
     // Wait as long as the slowest job takes: the detached ones finish meanwhile.
     tokio::time::sleep(Duration::from_secs_f64(secs * (jobs + 1) as f64)).await;
-    note("the other tasks ran on, detached, to their end: nobody holds their results");
+    note(
+        "the other tasks ran on, detached, to their end: nobody holds their results",
+    );
     lost
 }
 // ANCHOR_END: gather
@@ -102,7 +105,7 @@ async fn never_retrieved(jobs: usize, secs: f64) -> Lost {
         .collect();
     for (id, handle) in handles.into_iter().enumerate() {
         if id == FAILING {
-            drop(handle); // detached: its panic goes to the panic hook, and no further
+            drop(handle); // detached: its panic goes to the panic hook, no further
         } else {
             let value = handle.await.expect("only job 1 panics");
             arrived(id, format_args!("Ok({value})"));

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use concurrency_pairs::lab::note;
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given,
-    task_async,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
+    given, task_async,
 };
 use futures::FutureExt;
 use tokio::task::JoinSet;
@@ -50,7 +50,7 @@ async fn join_next(jobs: usize, secs: f64) -> Lost {
         .map(|id| (set.spawn(task_async(id, job(id, secs))).id(), id))
         .collect();
     let mut lost = Lost::default();
-    // One outcome at a time, in the order they finish: an error is one result among others.
+    // One outcome at a time, in finishing order: an error is one result among others.
     while let Some(outcome) = set.join_next_with_id().await {
         match outcome {
             Ok((task, value)) => arrived(ids[&task], format_args!("Ok({value})")),
@@ -90,7 +90,7 @@ async fn join_all(jobs: usize, secs: f64) -> Lost {
         });
     }
     let mut lost = Lost::default();
-    // The first panic is re-raised here; the finished results are dropped, the rest aborted.
+    // The first panic is re-raised here; results are dropped, the rest aborted.
     match AssertUnwindSafe(set.join_all()).catch_unwind().await {
         Ok(values) => values.iter().enumerate().for_each(|(id, v)| arrived(id, v)),
         Err(payload) => {

@@ -50,14 +50,16 @@ fn lost_result(jobs: usize, secs: f64) -> Outcomes {
     };
     (0..jobs).for_each(|id| submit(id, tx.clone()));
     let patience = Duration::from_secs_f64(secs * 10.0);
-    let mut held = Vec::new(); // count what you expect, and never wait without a deadline
+    let mut held = Vec::new(); // count what you expect; never wait without a deadline
     while let Ok((id, value)) = rx.recv_timeout(patience) {
         arrived(id, format_args!("{value}"));
         held.push(Ok(value));
     }
     let missing = jobs - held.len();
     let panics = pool.panic_count();
-    let lost = format!("recv_timeout: {missing} result(s) never came, panic_count() = {panics}");
+    let lost = format!(
+        "recv_timeout: {missing} result(s) never came, panic_count() = {panics}"
+    );
     note(&lost);
     held.push(Err(lost));
     submit(jobs, tx);
@@ -74,7 +76,9 @@ fn rayon_spawn_jobs(jobs: usize, secs: f64) {
     let (tx, rx) = mpsc::channel();
     for id in 0..jobs {
         let tx = tx.clone();
-        rayon::spawn(move || tx.send((id, panicking_job(id, secs))).expect("main waits"));
+        rayon::spawn(move || {
+            tx.send((id, panicking_job(id, secs))).expect("main waits")
+        });
     }
     drop(tx);
     for (id, value) in rx {
@@ -173,7 +177,10 @@ fn main() {
     if let Ok(args) = std::env::var(CHILD) {
         concurrency_pairs::out::set_human_to_stderr(true);
         let (jobs, secs) = args.split_once(' ').expect("jobs and secs");
-        return rayon_spawn_jobs(jobs.parse().expect("jobs"), secs.parse().expect("secs"));
+        return rayon_spawn_jobs(
+            jobs.parse().expect("jobs"),
+            secs.parse().expect("secs"),
+        );
     }
     let options = PATTERN.parse();
     let (jobs, secs) = if options.full { FULL } else { DEFAULT };

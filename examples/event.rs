@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 use concurrency_pairs::common::FIRST_RESULT;
 use concurrency_pairs::event::WAKING;
 use concurrency_pairs::lab::{Task, note};
-use concurrency_pairs::{Headline, Pattern, Trace, VariantInfo, arrived, task, work::sleep_s};
+use concurrency_pairs::{
+    Headline, Pattern, Trace, VariantInfo, arrived, task, work::sleep_s,
+};
 
 /// The value the worker computes (the computing itself is a sleep, as in the article).
 const ANSWER: u64 = 42;
@@ -32,14 +34,14 @@ const JOINED: &str = "from join: the worker is done";
 const PATIENCE: Duration = Duration::from_secs(10);
 
 // ANCHOR: worker
-/// The worker thread: compute (task 0), hand the value to `publish`, keep working (task 1).
+/// The worker thread: compute (task 0), pass the value to `publish`, go on (task 1).
 fn worker(sizes: Sizes, publish: impl FnOnce(u64)) -> u64 {
     let value = task(0, || {
         sleep_s(sizes.compute_s);
         ANSWER
     });
     publish(value); // the waiter can go on from here...
-    Task::new(1).kind("after").run(|| sleep_s(sizes.after_s)); // ...while this still runs
+    Task::new(1).kind("after").run(|| sleep_s(sizes.after_s)); // ...while this runs
     note("worker: finished its other work too");
     value
 }
@@ -84,7 +86,7 @@ fn channel(sizes: Sizes) {
 // ANCHOR_END: channel
 
 // ANCHOR: oncelock
-/// A write-once cell for the value, and `unpark` to wake the one thread waiting for it.
+/// A write-once cell for the value, and `unpark` to wake the one thread waiting.
 fn oncelock(sizes: Sizes) {
     let cell = OnceLock::new();
     let caller = thread::current();

@@ -23,8 +23,8 @@ use std::thread;
 use concurrency_pairs::crawl::CpuMeter;
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab, say,
-    task,
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given,
+    ideal, lab, say, task,
 };
 
 // ANCHOR: one_worker
@@ -97,7 +97,9 @@ fn on_each_thread(threads: usize, times: u64, add_one: impl Fn() + Sync) {
     let add_one = &add_one;
     thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|id| s.spawn(move || task(id, || (0..times).for_each(|_| add_one()))))
+            .map(|id| {
+                s.spawn(move || task(id, || (0..times).for_each(|_| add_one())))
+            })
             .collect();
         for (id, handle) in handles.into_iter().enumerate() {
             handle.join().expect("a counting thread does not panic");
@@ -109,7 +111,8 @@ fn on_each_thread(threads: usize, times: u64, add_one: impl Fn() + Sync) {
 
 const WORKERS: Figure = Figure::count("workers", "workers");
 const SPEEDUP: Figure = Figure::ratio("speedup", "speed-up over one worker");
-const CPU_BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
+const CPU_BUSY: Figure =
+    Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
 const GIL_ENABLED: Figure = Figure::count("gil_enabled", "GIL on");
 const INCREMENTS: Figure = Figure::count("increments", "increments");
 const FINAL_VALUE: Figure = Figure::count("final_value", "final value");
@@ -182,7 +185,8 @@ fn main() {
             found
         });
     }
-    let counting: [(&str, Counter); 2] = [("lock", count_with_lock), ("atomic", count_with_atomic)];
+    let counting: [(&str, Counter); 2] =
+        [("lock", count_with_lock), ("atomic", count_with_atomic)];
     for (name, count) in counting {
         trace.run(name, || {
             let final_value = count(COUNTING_THREADS, times);

@@ -20,7 +20,8 @@ use std::thread;
 use concurrency_pairs::common::FIRST_RESULT;
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task,
+    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal,
+    task,
 };
 
 // ANCHOR: worker
@@ -37,7 +38,9 @@ fn join_in_start_order(tasks: &[(&'static str, f64)]) {
     let handles: Vec<_> = tasks
         .iter()
         .enumerate()
-        .map(|(id, &(name, secs))| thread::spawn(move || task(id, || worker(name, secs))))
+        .map(|(id, &(name, secs))| {
+            thread::spawn(move || task(id, || worker(name, secs)))
+        })
         .collect();
     for (id, handle) in handles.into_iter().enumerate() {
         // Blocks until *this* thread ends, whatever the others are doing.
@@ -48,7 +51,7 @@ fn join_in_start_order(tasks: &[(&'static str, f64)]) {
 // ANCHOR_END: join_in_start_order
 
 // ANCHOR: channel_completion_order
-/// Each thread sends its result the moment it is done; the caller takes them as they come.
+/// Each thread sends its result once it is done; the caller takes them as they come.
 fn channel_completion_order(tasks: &[(&'static str, f64)]) {
     let (tx, rx) = mpsc::channel();
     // Scoped threads may borrow `tasks` (no 'static, no Arc): the scope joins every
@@ -76,10 +79,11 @@ const FULL_TASKS: [(&str, f64); 2] = [("A", 3.0), ("B", 1.0)];
 const B: usize = 1;
 
 /// How long B's finished result sat before the caller took it: the cost of the order.
-const B_WAITED: Figure =
-    Figure::seconds("b_result_waited_s", "B's result waited").derived(Derived::Waited(B));
+const B_WAITED: Figure = Figure::seconds("b_result_waited_s", "B's result waited")
+    .derived(Derived::Waited(B));
 /// The twin's `target=f()` slip: 1 where the thread's work ran on the caller's thread.
-const RAN_ON_CALLER: Figure = Figure::count("ran_on_caller", "ran on the caller's thread");
+const RAN_ON_CALLER: Figure =
+    Figure::count("ran_on_caller", "ran on the caller's thread");
 
 const PATTERN: Pattern = Pattern::new(
     "join_order",

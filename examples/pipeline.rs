@@ -11,7 +11,8 @@
 use concurrency_pairs::common::FIRST_RESULT;
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, say, task,
+    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given,
+    ideal, say, task,
 };
 use futures::{StreamExt, stream};
 use rayon::iter::{ParallelBridge, ParallelIterator};
@@ -20,9 +21,9 @@ use std::thread;
 use tokio::task::spawn_blocking;
 
 // ANCHOR: processor
-/// The article's `ParallelProcessor`: `workers` threads map the items and send each result
-/// to `collector`, on this thread, over a `sync_channel(capacity)`: `send` waits while
-/// `capacity` results are queued.
+/// The article's `ParallelProcessor`: `workers` threads map the items and send each
+/// result to `collector`, on this thread, over a `sync_channel(capacity)`: `send`
+/// waits while `capacity` results are queued.
 fn parallel_processor<T: Send, R: Send>(
     items: impl ExactSizeIterator<Item = T> + Send,
     workers: usize,
@@ -60,13 +61,15 @@ fn slow_calculation(wait: u32, unit: f64) -> u32 {
 // ANCHOR_END: work
 
 // ANCHOR: imap
-/// `Pool.imap` and `imap_unordered` on tokio, mappers on the blocking pool: `buffered(n)`
-/// keeps n running and yields in input order, `buffer_unordered(n)` as they finish.
+/// `Pool.imap` and `imap_unordered` on tokio (mappers on the blocking pool): with n
+/// running, `buffered(n)` yields in input order, `buffer_unordered(n)` as each ends.
 async fn imap(items: Vec<u32>, workers: usize, ordered: bool, unit: f64) -> Vec<u32> {
-    let jobs = stream::iter(items.into_iter().enumerate()).map(|(id, item)| async move {
-        let mapped = spawn_blocking(move || task(id, || slow_calculation(item, unit)));
-        (id, mapped.await.expect("the mapper does not panic"))
-    });
+    let jobs =
+        stream::iter(items.into_iter().enumerate()).map(|(id, item)| async move {
+            let mapped =
+                spawn_blocking(move || task(id, || slow_calculation(item, unit)));
+            (id, mapped.await.expect("the mapper does not panic"))
+        });
     let mut results = match ordered {
         true => jobs.buffered(workers).boxed(),
         false => jobs.buffer_unordered(workers).boxed(),
@@ -81,8 +84,8 @@ async fn imap(items: Vec<u32>, workers: usize, ordered: bool, unit: f64) -> Vec<
 // ANCHOR_END: imap
 
 // ANCHOR: par_bridge
-/// rayon's `par_bridge` makes a plain iterator parallel work; `for_each_with` sends each
-/// result the moment it is mapped, in no set order.
+/// rayon's `par_bridge` makes a plain iterator parallel work; `for_each_with` sends
+/// each result the moment it is mapped, in no set order.
 fn par_bridge(items: Vec<u32>, unit: f64) -> Vec<u32> {
     let (tx, results) = channel();
     rayon::spawn(move || {
@@ -105,7 +108,8 @@ const OUT_OF_ORDER: Figure =
     Figure::count("out_of_order", "out of order").derived(Derived::OutOfOrder);
 const MOST_IN_FLIGHT: Figure =
     Figure::count("max_in_flight", "most in flight").derived(Derived::MostInFlight);
-const STARTUP: Figure = Figure::seconds("startup_s", "start-up").derived(Derived::FirstStart);
+const STARTUP: Figure =
+    Figure::seconds("startup_s", "start-up").derived(Derived::FirstStart);
 
 const PATTERN: Pattern = Pattern::new(
     "pipeline",
@@ -161,7 +165,9 @@ fn main() {
         let lanes = ordered.map_or(rayon::current_num_threads(), |_| WORKERS);
         trace.run(name, || {
             match ordered {
-                Some(ordered) => rt.block_on(imap(SLEEPS.to_vec(), WORKERS, ordered, step)),
+                Some(ordered) => {
+                    rt.block_on(imap(SLEEPS.to_vec(), WORKERS, ordered, step))
+                }
                 None => par_bridge(SLEEPS.to_vec(), step),
             };
             let ideal_s = step * (36.0 / lanes as f64).max(8.0); // all over the lanes, or 8

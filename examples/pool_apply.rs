@@ -22,19 +22,20 @@ use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::lab;
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, say, task,
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, say,
+    task,
 };
 use threadpool::ThreadPool;
 
 // ANCHOR: apply_async
 /// Python's `pool.apply_async(f)` for the `threadpool` crate, which only has
-/// `execute(job)` and no return value: send the job's result down a channel of its own,
-/// and hand the caller the receiving end as the job's handle (`recv()` is `.get()`).
+/// `execute(job)` and no return value: send the job's result down a channel of its
+/// own, and give the caller the receiving end as its handle (`recv()` is `.get()`).
 fn apply_async<T: Send + 'static>(
     pool: &ThreadPool,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Receiver<T> {
-    let (tx, rx) = mpsc::sync_channel(1); // room for the one result: send never blocks
+    let (tx, rx) = mpsc::sync_channel(1); // room for one result: send never blocks
     pool.execute(move || {
         // An Err means the caller dropped the handle: nobody wants the result.
         let _ = tx.send(job());
@@ -113,17 +114,20 @@ fn async_completion_order(durations: &[f64]) {
 // ANCHOR_END: async_completion_order
 
 // ANCHOR: panicking_job
-/// A job that panics never sends: its result does not arrive, it is not an error value.
-/// The pool counts the panic, replaces the worker, and goes on running jobs.
+/// A job that panics never sends: its result does not arrive, it is not an error
+/// value. The pool counts the panic, replaces the worker, and goes on running jobs.
 fn panicking_job() {
-    say!("\n== pitfall: a panicking job (threadpool, one worker, one shared channel)");
+    say!(
+        "\n== pitfall: a panicking job (threadpool, one worker, one shared channel)"
+    );
     let pool = ThreadPool::with_name("pool".into(), 1);
     let (tx, rx) = mpsc::channel();
     for id in 0..3 {
         let tx = tx.clone();
         pool.execute(move || {
             if id == 1 {
-                panic!("job {id} fails"); // the message goes to stderr, nothing to the caller
+                // The message goes to stderr, nothing to the caller.
+                panic!("job {id} fails");
             }
             tx.send(id).expect("the receiver outlives the jobs");
         });
@@ -133,10 +137,12 @@ fn panicking_job() {
     for _ in 0..3 {
         match rx.recv() {
             Ok(id) => say!("  job {id}'s result arrived"),
-            Err(e) => say!("  recv() returned Err({e}): job 1's result will never come"),
+            Err(e) => {
+                say!("  recv() returned Err({e}): job 1's result will never come")
+            }
         }
     }
-    // The pool counts the panic as its worker unwinds (bounded wait, it takes microseconds).
+    // The pool counts the panic as its worker unwinds (bounded wait: microseconds).
     let deadline = Instant::now() + Duration::from_secs(5);
     while pool.panic_count() == 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));

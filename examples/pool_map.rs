@@ -74,7 +74,7 @@ fn map(pool: &ThreadPool, n: usize, secs: f64) {
 
 // ANCHOR: map_async
 /// Like `map_async`: the map runs as one background job on the pool; the channel's
-/// receiving end plays the `AsyncResult`, and `recv()` is `wait()` and `get()` in one.
+/// receiving end plays the `AsyncResult`; `recv()` is `wait()` and `get()` in one.
 fn map_async(pool: &ThreadPool, n: usize, secs: f64) {
     let (tx, result) = mpsc::sync_channel(1);
     pool.spawn(move || {

@@ -20,7 +20,8 @@ use std::thread;
 use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, task,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
+    ideal, task,
 };
 use rayon::ThreadPool;
 use rayon::prelude::*;
@@ -32,9 +33,9 @@ fn slow_square(i: u64, unit: f64) -> u64 {
     i * i
 }
 
-/// `ThreadPoolExecutor(max_workers=5).map` over four items: five workers are more than
-/// four items, so each item gets a thread of its own; joining the handles in input order
-/// hands each result over in that order, as soon as it is done.
+/// `ThreadPoolExecutor(max_workers=5).map` over four items: five workers are more
+/// than four items, so each item gets a thread of its own; joining the handles in
+/// input order hands each result over in that order, as soon as it is done.
 fn thread_pool_map(items: &[u64], unit: f64) -> Vec<u64> {
     thread::scope(|s| {
         let handles: Vec<_> = (items.iter().enumerate())

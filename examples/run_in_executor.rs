@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Text, Trace, VariantInfo, arrived, given,
-    ideal,
+    Derived, Figure, Found, Headline, Pattern, Table, Text, Trace, VariantInfo,
+    arrived, given, ideal,
 };
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::runtime::Runtime;
@@ -78,9 +78,9 @@ async fn take_sums(mut jobs: JoinSet<(usize, u64)>, n: usize) -> Vec<u64> {
 // ANCHOR_END: take_sums
 
 // ANCHOR: cpu_pool
-/// `run_in_executor(ProcessPoolExecutor(), ...)`'s counterpart: each job goes to rayon's
-/// pool (one thread per core) and sends its result down a oneshot channel; the loop awaits
-/// the receivers in the order they are fulfilled.
+/// `run_in_executor(ProcessPoolExecutor(), ...)`'s counterpart: each job goes to
+/// rayon's pool (one thread per core) and sends its result down a oneshot channel;
+/// the loop awaits the receivers in the order they are fulfilled.
 async fn cpu_pool(sizes: &[u64]) -> Vec<u64> {
     let ticker = Ticker::start(sizes.len()).await;
     let mut pending = FuturesUnordered::new();
@@ -112,8 +112,8 @@ fn cpu_job(id: usize, n: u64) -> (usize, u64) {
 
 // ANCHOR: runtimes
 /// One thread runs every async task: the analogue of one asyncio event loop.
-/// `spawn_blocking` threads are extra threads beside it, named here so lanes read well,
-/// and rayon's global pool has one thread per core.
+/// `spawn_blocking` threads are extra threads beside it, named here so lanes read
+/// well, and rayon's global pool has one thread per core.
 fn runtimes() -> Runtime {
     let blocking_threads = AtomicUsize::new(0);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -133,9 +133,9 @@ fn runtimes() -> Runtime {
 // ANCHOR_END: runtimes
 
 // ANCHOR: ticker
-/// The IO side of the program: an async task on the loop that sleeps 10 ms over and over
-/// until told to stop, each tick an `io` task of its own. A tick that wakes more than a
-/// whole tick late says so at once.
+/// The IO side of the program: an async task on the loop that sleeps 10 ms over and
+/// over until told to stop, each tick an `io` task of its own. A tick that wakes more
+/// than a whole tick late says so at once.
 async fn tick(first_id: usize, stop: Arc<AtomicBool>) {
     let mut id = first_id;
     while !stop.load(Ordering::Relaxed) {
@@ -161,8 +161,8 @@ struct Ticker {
 }
 
 impl Ticker {
-    /// Spawn the ticker on the loop (ids after the CPU jobs' ids) and let it begin its
-    /// first sleep before the caller goes on.
+    /// Spawn the ticker on the loop (ids after the CPU jobs' ids) and let it begin
+    /// its first sleep before the caller goes on.
     async fn start(first_id: usize) -> Ticker {
         let stop = Arc::new(AtomicBool::new(false));
         let handle = tokio::spawn(tick(first_id, Arc::clone(&stop)));
@@ -179,9 +179,10 @@ impl Ticker {
 }
 // ANCHOR_END: ticker
 
-const IO_TICKS: Figure = Figure::count("io_ticks", "IO ticks").derived(Derived::OfKind(Text("io")));
-const IO_LATE: Figure =
-    Figure::seconds("io_max_late_s", "worst IO tick lateness").derived(Derived::Overrun {
+const IO_TICKS: Figure =
+    Figure::count("io_ticks", "IO ticks").derived(Derived::OfKind(Text("io")));
+const IO_LATE: Figure = Figure::seconds("io_max_late_s", "worst IO tick lateness")
+    .derived(Derived::Overrun {
         kind: Text("io"),
         nominal: Text("tick_s"),
     });

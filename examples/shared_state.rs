@@ -25,14 +25,15 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab, say, task,
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab,
+    say, task,
 };
 
 // ANCHOR: atomic
-/// Every thread holds an `Arc` (a shared owner) of one atomic counter; `fetch_add` is a
-/// single indivisible read-modify-write. The barrier makes the threads start counting
-/// together, so that they really contend (a thread that finished before the next one
-/// started would have the counter to itself). Returns the final count.
+/// Every thread holds an `Arc` (a shared owner) of one atomic counter; `fetch_add` is
+/// a single indivisible read-modify-write. The barrier makes the threads start
+/// counting together, so that they really contend (a thread that finished before the
+/// next one started would have the counter to itself). Returns the final count.
 fn atomic(threads: usize, per_thread: u64) -> u64 {
     let count = Arc::new(AtomicU64::new(0));
     let start_line = Arc::new(Barrier::new(threads));
@@ -70,7 +71,8 @@ fn lock(threads: usize, per_thread: u64) -> u64 {
                 start_line.wait();
                 task(id, || {
                     for _ in 0..per_thread {
-                        *count.lock().expect("no thread panics holding the lock") += 1;
+                        *count.lock().expect("no thread panics holding the lock") +=
+                            1;
                     }
                 });
             })
@@ -98,7 +100,7 @@ fn no_sharing(threads: usize, per_thread: u64) -> u64 {
                     task(id, || {
                         let mut mine = 0_u64;
                         for _ in 0..per_thread {
-                            // black_box: really add one at a time, not `mine = per_thread`.
+                            // black_box: add one at a time, not `mine = per_thread`.
                             mine = black_box(mine + 1);
                         }
                         mine

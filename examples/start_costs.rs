@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 use concurrency_pairs::lab::Task as Timed;
 use concurrency_pairs::work::rss_bytes;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived, say,
+    Figure, Found, Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo,
+    arrived, say,
 };
 
 // ANCHOR: threads
@@ -31,14 +32,15 @@ use concurrency_pairs::{
 /// adding up what they return. How long, and how many completed.
 fn time_pass(n: usize) -> (Duration, usize) {
     let start = Instant::now();
-    let threads: Vec<JoinHandle<usize>> = (0..n).map(|_| thread::spawn(|| 1)).collect();
+    let threads: Vec<JoinHandle<usize>> =
+        (0..n).map(|_| thread::spawn(|| 1)).collect();
     let done = threads.into_iter().map(join).sum();
     (start.elapsed(), done)
 }
 
-/// The memory pass: `n` threads alive at once. Each says it has arrived, then waits at
-/// the gate; both are barriers of the `n` threads and this one. The growth of resident
-/// memory while they were all alive (`None` without `/proc`), and how many completed.
+/// The memory pass: `n` threads alive at once. Each says it has arrived, then waits
+/// at the gate; both are barriers of the `n` threads and this one. Gives the growth
+/// of resident memory with all alive (`None` without `/proc`), and how many ended.
 fn memory_pass(n: usize) -> (Option<u64>, usize) {
     let all_arrived = Arc::new(Barrier::new(n + 1));
     let gate = Arc::new(Barrier::new(n + 1));
@@ -119,7 +121,8 @@ fn measure(n: usize) -> Vec<Found> {
     time_pass(1); // warm-up: the first thread's setup is not charged to the tasks
     let (grown, alive) = Timed::new(0).lane(lane).run(|| memory_pass(n));
     let bytes = grown.map(|b| b as f64 / n as f64);
-    let each = bytes.map_or_else(|| "? (no /proc)".to_owned(), |b| format!("{b:.0} B"));
+    let each =
+        bytes.map_or_else(|| "? (no /proc)".to_owned(), |b| format!("{b:.0} B"));
     arrived(0, format_args!("{n} alive at once: {each} each"));
     let (elapsed, done) = Timed::new(1).lane(lane).run(|| time_pass(n));
     let seconds = elapsed.as_secs_f64() / n as f64;

@@ -21,15 +21,15 @@ use std::time::Duration;
 
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab, task,
-    task_async,
+    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, lab,
+    task, task_async,
 };
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 // ANCHOR: mutex
 /// The lock owns what it guards: the log is reachable only through the guard, so
-/// "forgot to take the lock" does not compile. Returns how many entries the log holds.
+/// "forgot to take the lock" does not compile. Returns the log's number of entries.
 fn mutex(workers: usize, rounds: usize, step_s: f64) -> usize {
     let log: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
     thread::scope(|s| {
@@ -40,7 +40,8 @@ fn mutex(workers: usize, rounds: usize, step_s: f64) -> usize {
                     task(id, || {
                         for round in 0..rounds {
                             sleep_s(step_s); // work done outside the lock
-                            let mut entries = log.lock().expect("no worker panics holding it");
+                            let mut entries =
+                                log.lock().expect("no worker panics holding it");
                             entries.push((id, round)); // the guard is the only way in
                         } // the guard is dropped at the end of each round: unlocked
                     })
@@ -59,14 +60,16 @@ fn mutex(workers: usize, rounds: usize, step_s: f64) -> usize {
 // ANCHOR_END: mutex
 
 // ANCHOR: semaphore
-/// At most `permits` of the tasks sleep at once. Two counters check it: how many tasks
-/// hold a permit right now, and the most that ever did, which is returned.
+/// At most `permits` of the tasks sleep at once. Two counters check it: how many
+/// tasks hold a permit right now, and the most that ever did, which is returned.
 async fn semaphore(tasks: usize, permits: usize, task_s: f64) -> usize {
     let semaphore = Arc::new(Semaphore::new(permits));
-    let (inside, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (inside, peak) =
+        (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let mut set = JoinSet::new();
     for id in 0..tasks {
-        let (semaphore, inside, peak) = (semaphore.clone(), inside.clone(), peak.clone());
+        let (semaphore, inside, peak) =
+            (semaphore.clone(), inside.clone(), peak.clone());
         set.spawn(async move {
             let _permit = semaphore.acquire().await.expect("never closed");
             let now = inside.fetch_add(1, SeqCst) + 1;
@@ -74,7 +77,7 @@ async fn semaphore(tasks: usize, permits: usize, task_s: f64) -> usize {
             task_async(id, tokio::time::sleep(Duration::from_secs_f64(task_s))).await;
             inside.fetch_sub(1, SeqCst);
             (id, now)
-        }); // the permit is released when `_permit` is dropped, at the end of the task
+        }); // the permit is released when `_permit` drops, at the end of the task
     }
     while let Some(done) = set.join_next().await {
         let (id, now) = done.expect("a task does not panic");

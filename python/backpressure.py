@@ -35,7 +35,7 @@ def collected(index):
 
 # ANCHOR: processor
 def mapper_process(mapper, items, next_item, results):
-    """One worker process: take the next item's index, map the item, put the result."""
+    """One worker process: take the next item's index, map it, put the result."""
     while True:
         with next_item.get_lock():
             index = next_item.value
@@ -47,10 +47,10 @@ def mapper_process(mapper, items, next_item, results):
 
 
 def parallel_processor(items, mapper, collector, workers=WORKERS, maxsize=0):
-    """python/pipeline.py's ParallelProcessor, with the queue's size a choice: maxsize > 0
-    bounds the results queue (put waits while it is full); 0 is unbounded. The collector
-    reads until every worker has said it is done. Returns the workers' peak memory,
-    summed."""
+    """python/pipeline.py's ParallelProcessor, the queue's size a choice: maxsize > 0
+    bounds the results queue (put waits while it is full); 0 is unbounded. The
+    collector reads until every worker has said it is done. Returns the workers' peak
+    memory, summed."""
     results = multiprocessing.Queue(maxsize)
     next_item = multiprocessing.Value("q", 0)
     processes = [multiprocessing.Process(target=mapper_process,
@@ -89,7 +89,7 @@ def slow_collector(result):
 # ANCHOR: backpressure
 def backpressure(items, maxsize, stop=None):
     """`items` payloads to the slow collector through a results queue of maxsize slots
-    (0: unbounded). With `stop` = (n, seconds), the collector stops reading for that long
+    (0: unbounded). With `stop` = (n, seconds), the collector stops reading that long
     after n results: the workers' put waits. Returns (collected, workers' memory)."""
     count = 0
 
@@ -107,7 +107,7 @@ def backpressure(items, maxsize, stop=None):
 
 # ANCHOR: zero_capacity
 def zero_capacity(items):
-    """Queue(maxsize=0) is not a zero-slot queue: it is unbounded. With no reader at all,
+    """Queue(maxsize=0) is not a zero-slot queue: it is unbounded. With no reader,
     every put returns at once (put(timeout=...) would raise queue.Full otherwise)."""
     results = multiprocessing.Queue(maxsize=0)
     accepted = 0

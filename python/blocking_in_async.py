@@ -37,10 +37,11 @@ async def nap(tick, stop):
 
 
 async def heartbeat(tick, stop):
-    """A coroutine that only wants to wake up every tick, until told to stop. A tick much
-    longer than asked is a stretch during which the event loop could run nothing else."""
+    """A coroutine that only wants to wake every tick, until told to stop. A tick much
+    longer than asked is a stretch in which the event loop could run nothing else."""
     for tick_id in itertools.count(FIRST_TICK):
-        if await cpairs.task_async(tick_id, nap(tick, stop), lane="heartbeat", kind="tick"):
+        if await cpairs.task_async(tick_id, nap(tick, stop),
+                                   lane="heartbeat", kind="tick"):
             return  # a tick cut short: the last one
 # ANCHOR_END: heartbeat
 
@@ -54,7 +55,7 @@ async def numbered(task_id, awaitable):
 # ANCHOR: drive
 async def drive(unit, start):
     """The caller's side, the same in every variant: start the heartbeat and one
-    awaitable per sleep with start(task_id, seconds), take each result the moment it is
+    awaitable per sleep with start(task_id, seconds), take each result when it is
     ready, then stop the heartbeat."""
     stop = asyncio.Event()
     beat = asyncio.create_task(heartbeat(TICK_UNITS * unit, stop))

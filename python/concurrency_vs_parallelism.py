@@ -81,7 +81,8 @@ def parallel(jobs, workers):
     """A kitchen per core, one dish at a time in each: a process per core."""
     sums = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for task_id, total in enumerate(pool.map(wait_then_compute, range(len(jobs)), jobs)):
+        results = pool.map(wait_then_compute, range(len(jobs)), jobs)
+        for task_id, total in enumerate(results):
             cpairs.arrived(task_id, f"sum {total}")
             sums.append(total)
     return sums
@@ -96,7 +97,8 @@ def both(jobs, workers):
         async def cook_in_pool(task_id, job):
             await asyncio.sleep(job.wait_s)
             loop = asyncio.get_running_loop()
-            return task_id, await loop.run_in_executor(pool, compute, task_id, job.units)
+            total = await loop.run_in_executor(pool, compute, task_id, job.units)
+            return task_id, total
 
         return asyncio.run(cook_all(jobs, cook_in_pool))
 # ANCHOR_END: both

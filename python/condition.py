@@ -28,7 +28,7 @@ def join(thread):
 # ANCHOR: bounded_queue
 class BoundedQueue:
     """A bounded FIFO: put waits while it is full, get while it is empty. One lock,
-    two conditions on it ("there is room", "there is an item"), as queue.Queue does."""
+    two conditions on it ("there is room", "there is an item"), like queue.Queue."""
 
     def __init__(self, capacity, patience):
         self.items = collections.deque()

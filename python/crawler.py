@@ -47,14 +47,14 @@ def parse(n):
 
 
 async def crawl(task_id, job):
-    """One crawl task: wait for the page (IO), then parse it (CPU) on the loop's thread."""
+    """One crawl task: wait for the page (IO), parse it (CPU) on the loop's thread."""
     await asyncio.sleep(job.io_ms / 1000)
     total = timed(task_id, parser, job.units)
     return Page(task_id, total, cpairs.current_lane())
 
 
 async def crawl_batch(first_id, jobs):
-    """Every job of a batch on the running loop, gathered: results in submission order."""
+    """A batch's jobs on the running loop, gathered: results in submission order."""
     return await asyncio.gather(
         *(crawl(first_id + i, job) for i, job in enumerate(jobs)))
 # ANCHOR_END: crawl
@@ -71,7 +71,7 @@ def single_loop(jobs):
 
 # ANCHOR: article_batches
 def run_batch_tasks(batch_idx, step, jobs):
-    """In a worker process: a fresh event loop for one batch. Module level, so the pool
+    """In a worker process: a fresh event loop for one batch. Module level, so a pool
     can pickle it."""
     return asyncio.run(crawl_batch(batch_idx * step, jobs))
 

@@ -52,7 +52,8 @@ def both_ways(transfer):
 
 
 # ANCHOR: deadlock
-def transfer_or_give_up(source, target, both_hold_one, both_tried, timeout_s, transfer_s):
+def transfer_or_give_up(source, target, both_hold_one, both_tried, timeout_s,
+                        transfer_s):
     """Lock source, then try target for timeout_s: True if the money moved."""
     with source.lock:
         both_hold_one.wait()  # now each thread holds the lock the other wants
@@ -69,8 +70,8 @@ def transfer_or_give_up(source, target, both_hold_one, both_tried, timeout_s, tr
 
 
 def deadlock(timeout_s, transfer_s):
-    """Each transfer locks its source first; two barriers force the unlucky interleaving
-    that real code hits only now and then. Returns how many transfers gave up."""
+    """Each transfer locks its source first; two barriers force the unlucky
+    interleaving that real code hits only now and then. Returns how many gave up."""
     both_hold_one = threading.Barrier(2, timeout=PATIENCE_S)
     both_tried = threading.Barrier(2, timeout=PATIENCE_S)
     gave_up, _ = both_ways(lambda source, target: transfer_or_give_up(

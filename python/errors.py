@@ -50,9 +50,10 @@ def take(job_id, get, failures):
 def error_at_result(jobs, secs):
     failures = []
     with multiprocessing.Pool(2) as pool:
-        results = [pool.apply_async(cpairs.timed(job), (i, secs)) for i in range(jobs)]
+        results = [pool.apply_async(cpairs.timed(job), (i, secs))
+                   for i in range(jobs)]
         for i, result in enumerate(results):
-            take(i, result.get, failures)  # job 1's ValueError is raised here, by get()
+            take(i, result.get, failures)  # get() raises job 1's ValueError here
         nxt = pool.apply_async(cpairs.timed(job), (jobs, secs))
         cpairs.arrived(jobs, f"the next job: {nxt.get()!r}")
     return failures
@@ -62,7 +63,8 @@ def error_at_result(jobs, secs):
 # ANCHOR: unasked_silent
 def unasked_silent(jobs, secs):
     with multiprocessing.Pool(2) as pool:
-        results = [pool.apply_async(cpairs.timed(job), (i, secs)) for i in range(jobs)]
+        results = [pool.apply_async(cpairs.timed(job), (i, secs))
+                   for i in range(jobs)]
         for i, result in enumerate(results):
             if i != FAILING:  # job 1's result is never asked for...
                 cpairs.arrived(i, repr(result.get()))
@@ -87,7 +89,8 @@ def join_failed(jobs, secs):
     for i, p in enumerate(processes):
         returned = p.join()  # None, whether the target raised or not
         if p.exitcode != 0:  # the traceback went to the child's stderr
-            cpairs.note(f"job {i}: join() returned {returned}, exit code {p.exitcode}")
+            cpairs.note(f"job {i}: join() returned {returned}, "
+                        f"exit code {p.exitcode}")
             failures.append(f"exit code {p.exitcode}")
     while not results.empty():
         job_id, value = results.get(timeout=10)
@@ -98,9 +101,9 @@ def join_failed(jobs, secs):
 
 # ANCHOR: graceful_termination
 def child_process_task():
-    """The "graceful termination" child of "Really Boosting Performance": asyncio.sleep(2)
-    without await only makes a coroutine, dropped at once (nothing sleeps), and the except
-    swallows the ZeroDivisionError, so the job returns None."""
+    """The "graceful termination" child of "Really Boosting Performance":
+    asyncio.sleep(2) without await only makes a coroutine, dropped at once (nothing
+    sleeps), and the except swallows the ZeroDivisionError: the job returns None."""
     try:
         asyncio.sleep(2)  # no await: a coroutine object, never run
         return 10 / 0

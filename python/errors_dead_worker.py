@@ -54,7 +54,8 @@ def take(job_id, get, failures):
 def lost_result(jobs, secs):
     failures = []
     pool = multiprocessing.Pool(2)
-    results = [pool.apply_async(cpairs.timed(dying_job), (i, secs)) for i in range(jobs)]
+    results = [pool.apply_async(cpairs.timed(dying_job), (i, secs))
+               for i in range(jobs)]
     for i, result in enumerate(results):
         # Job 1's worker died: the Pool replaces it, but job 1's result never comes.
         # result.get() with no timeout would wait for ever.
@@ -63,7 +64,8 @@ def lost_result(jobs, secs):
     cpairs.arrived(jobs, f"the next job: {nxt.get(timeout=10)!r}")
     pool.terminate()  # close() + join() would wait for job 1 for ever
     pool.join()
-    return [f"TimeoutError after {LOST_AFTER_S:g} s: the result never came" for _ in failures]
+    lost = f"TimeoutError after {LOST_AFTER_S:g} s: the result never came"
+    return [lost for _ in failures]
 # ANCHOR_END: lost_result
 
 
@@ -71,7 +73,8 @@ def lost_result(jobs, secs):
 def broken_pool(jobs, secs):
     failures = []
     with concurrent.futures.ProcessPoolExecutor(2) as executor:
-        futures = [executor.submit(cpairs.timed(dying_job), i, secs) for i in range(jobs)]
+        futures = [executor.submit(cpairs.timed(dying_job), i, secs)
+                   for i in range(jobs)]
         for i, future in enumerate(futures):
             take(i, lambda f=future: f.result(timeout=10), failures)
         try:  # the executor is broken for good: it takes no new job

@@ -36,7 +36,7 @@ def worker(sizes, publish):
     """Compute (task 0), hand the value to publish(), then keep working (task 1)."""
     value = cpairs.task(0, compute, sizes["compute_s"])
     publish(value)  # the waiter can go on from here...
-    cpairs.task(1, time.sleep, sizes["after_s"], kind="after")  # ...while this still runs
+    cpairs.task(1, time.sleep, sizes["after_s"], kind="after")  # ...while this runs
     cpairs.note("worker: finished its other work too")
     return value  # lost when this is a Thread's target: join() returns None
 # ANCHOR_END: worker
@@ -84,7 +84,7 @@ def channel(sizes):
 # ANCHOR: join
 def join_variant(sizes):
     result = {}
-    thread = start_worker(sizes, lambda value: result.update(value=value))  # no signal
+    thread = start_worker(sizes, lambda v: result.update(value=v))  # no signal
     join(thread, sizes)  # returns only when the worker has finished everything
     cpairs.arrived(0, f"value {result['value']} ({JOINED})")
 # ANCHOR_END: join

@@ -69,7 +69,7 @@ async def async_oneshot(sizes):
 # ANCHOR: async_join
 async def async_join(sizes):
     task = asyncio.create_task(async_worker(sizes, lambda value: None))
-    value = await asyncio.wait_for(task, timeout=patience(sizes))  # the worker's return
+    value = await asyncio.wait_for(task, timeout=patience(sizes))  # its return value
     cpairs.arrived(0, f"value {value} ({JOINED})")
 # ANCHOR_END: async_join
 

@@ -50,7 +50,8 @@ def on_pool(pool_class, sizes):
     the class is all that differs."""
     sums = []
     with pool_class(max_workers=len(sizes)) as pool:
-        for task_id, total in enumerate(pool.map(timed_crunch, range(len(sizes)), sizes)):
+        results = pool.map(timed_crunch, range(len(sizes)), sizes)
+        for task_id, total in enumerate(results):
             cpairs.arrived(task_id, f"sum {total}")
             sums.append(total)
     return sums
@@ -93,7 +94,8 @@ def on_each_thread(threads, times, add):
     threads at once, and return what the counter says."""
     global counter
     counter = 0
-    workers = [threading.Thread(target=cpairs.task, args=(task_id, repeat, times, add))
+    workers = [threading.Thread(target=cpairs.task,
+                                args=(task_id, repeat, times, add))
                for task_id in range(threads)]
     for worker in workers:
         worker.start()

@@ -26,7 +26,7 @@ GET_TIMEOUT_S = 60
 
 # ANCHOR: child
 def child(name, seconds):
-    """Sleep, then return the name... to nobody: a Process target's return value is lost."""
+    """Sleep, then return the name... to nobody: a Process target's return is lost."""
     time.sleep(seconds)
     return name
 # ANCHOR_END: child
@@ -45,7 +45,8 @@ def join_in_start_order(tasks):
     b.start()
     for task_id, process in enumerate([a, b]):
         result = process.join()  # blocks until *this* child has exited
-        cpairs.arrived(task_id, f"join returned {result!r}, exit code {process.exitcode}")
+        cpairs.arrived(task_id, f"join returned {result!r}, "
+                                f"exit code {process.exitcode}")
 # ANCHOR_END: join_in_start_order
 
 
@@ -59,15 +60,16 @@ def reporting_child(task_id, name, seconds, results):
 # ANCHOR: channel_completion_order
 def channel_completion_order(tasks):
     results = multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=reporting_child, name=f"process-{name}",
+    processes = [multiprocessing.Process(target=reporting_child,
+                                         name=f"process-{name}",
                                          args=(task_id, name, seconds, results))
                  for task_id, (name, seconds) in enumerate(tasks)]
     for process in processes:
         process.start()
     for _ in processes:
-        task_id, name = results.get(timeout=GET_TIMEOUT_S)  # whichever child put first
+        task_id, name = results.get(timeout=GET_TIMEOUT_S)  # whichever put first
         cpairs.arrived(task_id, f"{name!r} arrived on the queue")
-    # Drain the queue *before* joining: a child that has put data waits for it to be read.
+    # Drain the queue *before* joining: a child that put data waits for it to be read.
     for process in processes:
         process.join()
 # ANCHOR_END: channel_completion_order

@@ -22,7 +22,7 @@ LIMIT_S = 120  # every get is bounded by this
 
 # ANCHOR: processor
 def mapper_process(mapper, items, next_item, results):
-    """One worker process: take the next item's index, map the item, put the result."""
+    """One worker process: take the next item's index, map it, put the result."""
     while True:
         with next_item.get_lock():
             index = next_item.value
@@ -33,9 +33,9 @@ def mapper_process(mapper, items, next_item, results):
 
 
 def parallel_processor(items, mapper, collector, workers=WORKERS, maxsize=WORKERS):
-    """The article's ParallelProcessor: `workers` processes map, the collector runs here,
-    handed each result as it comes; the results queue holds maxsize (put waits while it is
-    full)."""
+    """The article's ParallelProcessor: `workers` processes map, the collector runs
+    here, handed each result as it comes; the results queue holds maxsize (put waits
+    while it is full)."""
     results = multiprocessing.Queue(maxsize)
     next_item = multiprocessing.Value("q", 0)
     processes = [multiprocessing.Process(target=mapper_process,

@@ -27,7 +27,7 @@ GET_TIMEOUT_S = 60
 
 # ANCHOR: job
 def job(task_id, seconds):
-    """One task: sleep `seconds` in whichever worker process runs it, then hand back its id."""
+    """One task: sleep `seconds` in whichever worker runs it, then return its id."""
     time.sleep(seconds)
     return task_id
 # ANCHOR_END: job
@@ -64,7 +64,8 @@ def async_completion_order(durations):
     with multiprocessing.Pool(WORKERS) as pool:
         for task_id, seconds in enumerate(durations):
             pool.apply_async(timed_job, (task_id, seconds), callback=done.put)
-        cpairs.note(f"all {len(durations)} submitted; receiving from the callback's queue")
+        cpairs.note(f"all {len(durations)} submitted; "
+                    "receiving from the callback's queue")
         for _ in durations:
             cpairs.arrived(done.get(timeout=GET_TIMEOUT_S), "slept")
 # ANCHOR_END: async_completion_order
@@ -79,7 +80,8 @@ def failing_job(task_id):
 # ANCHOR: failing_job
 def failing_job_pitfall():
     """A task that raises never calls its callback: its result just never arrives."""
-    cpairs.say("\n== pitfall: a failing task (Pool of one worker, callback=queue.put)")
+    cpairs.say("\n== pitfall: a failing task "
+               "(Pool of one worker, callback=queue.put)")
     done = queue.Queue()
     with multiprocessing.Pool(1) as pool:
         results = [pool.apply_async(failing_job, (task_id,), callback=done.put)

@@ -25,7 +25,7 @@ FULL_TASK_S = 2.0  # the article's size
 
 # ANCHOR: job
 def job(task_id, seconds):
-    """One task: sleep `seconds` in whichever worker process runs it, then hand back its id."""
+    """One task: sleep `seconds` in whichever worker runs it, then return its id."""
     time.sleep(seconds)
     return task_id
 # ANCHOR_END: job
@@ -43,17 +43,19 @@ def callers_own_work(task_id, seconds):
 
 # ANCHOR: map
 def pool_map(n, seconds):
+    task = functools.partial(timed_job, seconds=seconds)
     with multiprocessing.Pool(WORKERS) as pool:
         # Blocks until every task is done; the list is in input order.
-        for task_id in pool.map(functools.partial(timed_job, seconds=seconds), range(n)):
+        for task_id in pool.map(task, range(n)):
             cpairs.arrived(task_id, "slept")
 # ANCHOR_END: map
 
 
 # ANCHOR: map_async
 def map_async(n, seconds):
+    task = functools.partial(timed_job, seconds=seconds)
     with multiprocessing.Pool(WORKERS) as pool:
-        result = pool.map_async(functools.partial(timed_job, seconds=seconds), range(n))
+        result = pool.map_async(task, range(n))
         cpairs.note("map submitted; the caller goes on with its own work")
         callers_own_work(n, seconds)  # while the pool runs the map
         cpairs.note("caller's own work done; now it waits for the map")
@@ -65,10 +67,10 @@ def map_async(n, seconds):
 
 # ANCHOR: unordered
 def unordered(n, seconds):
+    task = functools.partial(timed_job, seconds=seconds)
     with multiprocessing.Pool(WORKERS) as pool:
         # Yields each result the moment its task is done.
-        for task_id in pool.imap_unordered(functools.partial(timed_job, seconds=seconds),
-                                           range(n)):
+        for task_id in pool.imap_unordered(task, range(n)):
             cpairs.arrived(task_id, "slept")
 # ANCHOR_END: unordered
 

@@ -25,20 +25,21 @@ TICK_S = 0.010  # how long the IO task asks to sleep each time
 
 # ANCHOR: cpu_job
 def cpu_job(job_id, n):
-    """One CPU job: sum n integers (timed as task job_id, wherever it runs). Module level,
-    so a process pool can pickle it."""
+    """One CPU job: sum n integers (timed as task job_id, wherever it runs). Module
+    level, so a process pool can pickle it."""
     return job_id, cpairs.task(job_id, cpairs.cpu_work, n, kind="cpu")
 # ANCHOR_END: cpu_job
 
 
 # ANCHOR: ticker
 async def tick(first_id, stop):
-    """The IO side: sleep 10 ms over and over until `stop` is set, each tick an `io` task
-    of its own. A tick that wakes more than a whole tick late says so at once."""
+    """The IO side: sleep 10 ms over and over until `stop` is set, each tick an `io`
+    task of its own. A tick that wakes more than a whole tick late says so at once."""
     tick_id = first_id
     while not stop.is_set():
         asked = time.monotonic()
-        await cpairs.task_async(tick_id, asyncio.sleep(TICK_S), lane="ticker", kind="io")
+        await cpairs.task_async(tick_id, asyncio.sleep(TICK_S),
+                                lane="ticker", kind="io")
         late = time.monotonic() - asked - TICK_S
         if late > TICK_S:
             cpairs.note(f"io tick woke {late * 1e3:.0f} ms late "
@@ -55,7 +56,7 @@ async def io_ticker(first_id):
     try:
         yield
     finally:
-        # Not task.cancel(): that would drop the tick in flight, the one that shows a stall.
+        # Not task.cancel(): it would drop the tick in flight, which shows the stall.
         stop.set()
         await task  # ends after its current sleep
 # ANCHOR_END: ticker
@@ -83,7 +84,8 @@ async def inline(sizes):
 async def thread_pool(sizes):
     sums = [None] * len(sizes)
     async with io_ticker(len(sizes)):
-        jobs = [asyncio.to_thread(cpu_job, job_id, n) for job_id, n in enumerate(sizes)]
+        jobs = [asyncio.to_thread(cpu_job, job_id, n)
+                for job_id, n in enumerate(sizes)]
         for next_done in asyncio.as_completed(jobs):
             job_id, total = await next_done
             cpairs.arrived(job_id, f"sum {total}")

@@ -26,7 +26,7 @@ FULL_TASKS = 1_000_000
 
 # ANCHOR: asyncio
 async def noop():
-    """The time pass creates n of these: it does nothing and returns 1 (the joiner adds
+    """The time pass makes n of these: it does nothing and returns 1 (the joiner adds
     these up, which shows that every one ran to its end)."""
     return 1
 
@@ -51,10 +51,11 @@ async def asyncio_time_pass(n):
 
 
 async def asyncio_memory_pass(n):
-    """n tasks alive at once: how much the resident memory grew, how many completed."""
+    """n tasks alive at once: how much the resident memory grew, how many ended."""
     arrivals, all_arrived, gate = itertools.count(), asyncio.Event(), asyncio.Event()
     before = cpairs.rss_bytes()
-    tasks = [asyncio.create_task(gated(arrivals, n, all_arrived, gate)) for _ in range(n)]
+    tasks = [asyncio.create_task(gated(arrivals, n, all_arrived, gate))
+             for _ in range(n)]
     await all_arrived.wait()
     alive = cpairs.rss_bytes()
     gate.set()

@@ -33,7 +33,8 @@ def fib(nth, exit_event=None, cancel_event=None):
     """The article's fib: a string result, "Cancelled" once either event is set."""
     a, b = 0, 1
     for _ in range(nth):
-        if (exit_event and exit_event.is_set()) or (cancel_event and cancel_event.is_set()):
+        if ((exit_event and exit_event.is_set())
+                or (cancel_event and cancel_event.is_set())):
             return "Cancelled"
         a, b = b, a + b
     return str(a)
@@ -66,12 +67,13 @@ class Scheduler:
 
     # ANCHOR: evaluate
     def submit(self, line, command, args):
-        """Start the task a line asks for; give its id. Its result prints on arrival."""
+        """Start the task a line asks for; give its id. Results print on arrival."""
         loop, task_id = asyncio.get_running_loop(), len(self.tasks) + 1
         match command:
             case "dex":
+                fetch = parts.fetch(self.server, args[0])
                 event, future = None, asyncio.create_task(
-                    cpairs.task_async(task_id, parts.fetch(self.server, args[0]), kind="io"))
+                    cpairs.task_async(task_id, fetch, kind="io"))
             case "fib":
                 event = self.manager.Event()
                 future = loop.run_in_executor(
@@ -79,7 +81,8 @@ class Scheduler:
             case "fib-multi":
                 event = self.manager.Event()  # one event for the whole group
                 future = asyncio.gather(*[
-                    loop.run_in_executor(self.executor, fib_job, task_id, nth, self.exit_event, event)
+                    loop.run_in_executor(self.executor, fib_job, task_id, nth,
+                                         self.exit_event, event)
                     for nth in args])
         entry = Entry(line.strip(), event, future)
         self.tasks.append(entry)
@@ -115,10 +118,11 @@ class Scheduler:
 
     # ANCHOR: kill
     async def kill(self, task_id):
-        """Cancel an asyncio task, or set a pool job's event; give how long it took to stop."""
+        """Cancel an asyncio task or set a pool job's event; give its time to stop."""
         entry = self.entry(task_id)
         if entry.future.done():
-            raise parts.BadInput(f"task {task_id} is not running (it is {self.state(entry)[0]})")
+            state = self.state(entry)[0]
+            raise parts.BadInput(f"task {task_id} is not running (it is {state})")
         entry.killed, asked = True, time.monotonic()
         if entry.event is None:
             entry.future.cancel()
@@ -153,7 +157,7 @@ class Scheduler:
 
 # ANCHOR: repl
 async def repl(scheduler, lines, stop):
-    """Answer lines until `quit`, the end of input or a signal; give why it stopped."""
+    """Answer lines until `quit`, end of input or a signal; give why it stopped."""
     while True:
         line = await parts.first(lines.get(), stop.wait())
         if line is parts.STOPPED:
@@ -165,7 +169,8 @@ async def repl(scheduler, lines, stop):
             if command == "quit":
                 return "quit"
             if command is not None:
-                reply = await parts.first(evaluate(scheduler, line, command, args), stop.wait())
+                answer = evaluate(scheduler, line, command, args)
+                reply = await parts.first(answer, stop.wait())
                 if reply is parts.STOPPED:
                     return stop.reason
                 print(reply, flush=True)
@@ -187,7 +192,8 @@ async def evaluate(scheduler, line, command, args):
                 parts.describe((state, value), entry, None)
         case "kill":
             took = await scheduler.kill(args[0])
-            return f"task {args[0]} killed: stopped {parts.human(took)} after the kill"
+            return (f"task {args[0]} killed: "
+                    f"stopped {parts.human(took)} after the kill")
         case "wait":
             futures = [scheduler.entry(i).future for i in args] or \
                 [e.future for e in scheduler.tasks]
@@ -202,18 +208,19 @@ async def evaluate(scheduler, line, command, args):
 # ANCHOR: shutdown_handler
 @dataclass
 class ShutdownHandler:
-    """The article's handler: the first signal asks for the shutdown; here a second one
+    """The article's handler: the first signal asks for shutdown; here a second one
     during the drain exits at once, with 128 + its number."""
     stop: "parts.Stop"
     signal: int
 
     def __call__(self):
+        name = signal.Signals(self.signal).name
         if self.stop.is_set():
             for child in multiprocessing.active_children():
                 child.kill()
-            print(f"{signal.Signals(self.signal).name} again: exiting now", file=sys.stderr)
+            print(f"{name} again: exiting now", file=sys.stderr)
             os._exit(128 + self.signal)
-        self.stop.set_reason(signal.Signals(self.signal).name)
+        self.stop.set_reason(name)
 # ANCHOR_END: shutdown_handler
 
 

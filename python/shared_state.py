@@ -53,8 +53,9 @@ def manager(workers, per_worker, runs):
         for run in range(runs):
             proxy = shared.Value("i", 0)
             first = run * workers  # task ids go on from one run to the next
-            pool.starmap(cpairs.task, [(first + w, count_through_proxy, proxy, per_worker)
-                                       for w in range(workers)])
+            jobs = [(first + w, count_through_proxy, proxy, per_worker)
+                    for w in range(workers)]
+            pool.starmap(cpairs.task, jobs)
             for task_id in range(first, first + workers):
                 cpairs.arrived(task_id, "counted its share")
             expected = workers * per_worker
@@ -67,7 +68,7 @@ def manager(workers, per_worker, runs):
 
 # ANCHOR: article_size
 def article_program():
-    """The article's fixed program, run as it wrote it: a Manager().Value, a pool of 5,
+    """The article's fixed program, run as written: a Manager().Value, a pool of 5,
     pool.map of one increment per worker. It prints the value; the article says 5."""
     with multiprocessing.Manager() as manager:
         shared_value = manager.Value("i", 0)
@@ -104,7 +105,8 @@ def lock(workers, per_worker):
     value = multiprocessing.Value("q", 0)
     # Handed over when each worker process starts (inheritance), not with every task.
     with multiprocessing.Pool(workers, initializer=share, initargs=(value,)) as pool:
-        pool.starmap(cpairs.task, [(w, count_under_lock, per_worker) for w in range(workers)])
+        pool.starmap(cpairs.task,
+                     [(w, count_under_lock, per_worker) for w in range(workers)])
     for task_id in range(workers):
         cpairs.arrived(task_id, "counted its share")
     return value.value
@@ -122,7 +124,8 @@ def count_alone(n):
 def no_sharing(workers, per_worker):
     """Returns the parts' sum."""
     with multiprocessing.Pool(workers) as pool:
-        parts = pool.starmap(cpairs.task, [(w, count_alone, per_worker) for w in range(workers)])
+        parts = pool.starmap(cpairs.task,
+                             [(w, count_alone, per_worker) for w in range(workers)])
     for task_id, part in enumerate(parts):
         cpairs.arrived(task_id, f"counted {part}")
     return sum(parts)

@@ -80,7 +80,7 @@ async def wait_on(future, seconds):
 
 
 def asyncio_run_twice(seconds):
-    """Each asyncio.run makes a new event loop, runs the coroutine, and closes the loop."""
+    """Each asyncio.run makes a new event loop, runs the coroutine, then closes it."""
     a, first_loop, future = asyncio.run(greet_on_this_loop(0, "A", seconds))
     cpairs.arrived(0, a)
     b, second_loop, _ = asyncio.run(greet_on_this_loop(1, "B", seconds))
@@ -89,7 +89,8 @@ def asyncio_run_twice(seconds):
                 f"{first_loop.is_closed()}")
     try:  # a future belongs to the loop that made it: the first run's is no use now
         asyncio.run(wait_on(future, seconds))
-    except (ValueError, RuntimeError) as error:  # ValueError to 3.11, RuntimeError from 3.12
+    except (ValueError, RuntimeError) as error:
+        # ValueError up to Python 3.11, RuntimeError from 3.12 on
         said = f"{type(error).__name__}: {error}"
         cpairs.note(said)
         return [first_loop, second_loop], said

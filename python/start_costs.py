@@ -51,7 +51,8 @@ def threads_time_pass(n):
     """Start n no-op threads and join them: how long, and how many completed."""
     finished = []
     start = time.perf_counter()
-    threads = [threading.Thread(target=noop_thread, args=(finished,)) for _ in range(n)]
+    threads = [threading.Thread(target=noop_thread, args=(finished,))
+               for _ in range(n)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -60,8 +61,9 @@ def threads_time_pass(n):
 
 
 def threads_memory_pass(n):
-    """n threads alive at once: how much the resident memory grew, how many completed."""
-    arrivals, all_arrived, gate = itertools.count(), threading.Event(), threading.Event()
+    """n threads alive at once: how much the resident memory grew, how many ended."""
+    arrivals = itertools.count()
+    all_arrived, gate = threading.Event(), threading.Event()
     finished = []
     before = cpairs.rss_bytes()
     threads = [threading.Thread(target=gated_thread,
@@ -100,8 +102,8 @@ def processes_time_pass(n, method):
 
 
 def pool_worker_time_pass(n):
-    """Hand n no-op jobs to the one worker of a ProcessPoolExecutor, started beforehand,
-    and wait for every result: what reusing a worker costs per job."""
+    """Hand n no-op jobs to the one worker of a ProcessPoolExecutor, already up, and
+    wait for every result: what reusing a worker costs per job."""
     with ProcessPoolExecutor(max_workers=1) as executor:
         executor.submit(noop_job).result(timeout=LIMIT_S)  # the worker is up
         start = time.perf_counter()

@@ -31,7 +31,7 @@ def join(worker):
 
 # ANCHOR: mutex
 def mutex(workers, rounds, step_s):
-    """Workers append to a log under a lock. Returns how many entries the log holds."""
+    """Workers append to a log under a lock. Returns the log's number of entries."""
     lock = threading.Lock()
     log = []  # guarded by `lock` only by convention: nothing stops a bare log.append
 
@@ -41,7 +41,8 @@ def mutex(workers, rounds, step_s):
             with lock:
                 log.append((worker_id, round_))
 
-    threads = [threading.Thread(target=cpairs.task, args=(i, work, i), name=f"worker-{i}")
+    threads = [threading.Thread(target=cpairs.task, args=(i, work, i),
+                                name=f"worker-{i}")
                for i in range(workers)]
     for thread in threads:
         thread.start()
@@ -71,13 +72,14 @@ def appending_worker(worker_id, rounds, step_s, lock, entries, finished):
 
 # ANCHOR: mutex_processes
 def mutex_processes(workers, rounds, step_s):
-    """The same with worker processes, the count in shared memory. Returns the count."""
+    """The same with processes, the count in shared memory. Returns the count."""
     lock = multiprocessing.Lock()
     entries = multiprocessing.Value("i", 0, lock=False)  # raw: our lock guards it
     finished = multiprocessing.Queue()  # each worker's id, as it finishes
-    processes = [multiprocessing.Process(target=appending_worker, name=f"worker-{i}",
-                                         args=(i, rounds, step_s, lock, entries, finished))
-                 for i in range(workers)]
+    processes = [
+        multiprocessing.Process(target=appending_worker, name=f"worker-{i}",
+                                args=(i, rounds, step_s, lock, entries, finished))
+        for i in range(workers)]
     for process in processes:
         process.start()
     for _ in processes:
@@ -128,7 +130,7 @@ def limited_job(task_id, seconds, permits, gauge, finished):
 
 
 def semaphore(tasks, permits, task_s):
-    """At most `permits` of the threads sleep at once. Returns the peak seen inside."""
+    """At most `permits` threads sleep at once. Returns the peak seen inside."""
     limit = threading.Semaphore(permits)
     gauge = Gauge.for_threads()
     finished = queue.Queue()

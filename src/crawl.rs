@@ -206,9 +206,11 @@ pub const LANES: Figure = Figure::count("lanes", "lanes").derived(Derived::Lanes
 /// All the run's CPU work, at the fastest all-cores rate measured.
 pub const CPU_WORK: Figure = Figure::seconds("cpu_s", "CPU work");
 /// The process's CPU time while the variant ran, over its wall time × the cores.
-pub const BUSY: Figure = Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
+pub const BUSY: Figure =
+    Figure::ratio("cpu_utilisation", "CPU time ÷ (wall × cores)");
 /// What an integer costs with every core busy, over one core alone.
-pub const LOAD: Figure = Figure::ratio("load_slowdown", "cost per integer, all cores ÷ one");
+pub const LOAD: Figure =
+    Figure::ratio("load_slowdown", "cost per integer, all cores ÷ one");
 
 /// A crawled page: which task and job, its result, and the thread that parsed it.
 #[derive(Debug, Clone)]
@@ -253,7 +255,9 @@ impl Pages {
         let threads = &self.threads;
         let wrong = self.wrong;
         let shown = busy.unwrap_or(f64::NAN);
-        say!("pages parsed on each thread: {threads:?}; wrong: {wrong}; cores busy {shown:.2}");
+        say!(
+            "pages parsed on each thread: {threads:?}; wrong: {wrong}; cores busy {shown:.2}"
+        );
         let mut found = vec![
             TASKS_RUN.of(self.threads.values().sum::<usize>()),
             WRONG.of(self.wrong),
@@ -290,7 +294,9 @@ impl<'a> Bench<'a> {
         let n = jobs.len();
         let cpu_s = bench.cpu_s();
         let ideal_s = bench.rates.ideal(jobs);
-        say!("{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal_s:.3} s");
+        say!(
+            "{n} tasks on {cores} cores: {cpu_s:.2} s of CPU work in all, ideal {ideal_s:.3} s"
+        );
         bench
     }
 
@@ -404,7 +410,9 @@ mod tests {
         // until it has moved by a few ticks (bounded: a minute at the most).
         let begun = std::time::Instant::now();
         loop {
-            std::hint::black_box(crate::work::cpu_work(std::hint::black_box(1_000_000)));
+            std::hint::black_box(crate::work::cpu_work(std::hint::black_box(
+                1_000_000,
+            )));
             let now = process_cpu_s().expect("/proc was readable a moment ago");
             assert!(now >= before, "{before} -> {now}");
             if now - before >= 0.03 {

@@ -4,8 +4,8 @@
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 // ANCHOR: signals
-/// SIGINT (what Ctrl-C sends; `tokio::signal::ctrl_c` is its portable form), SIGTERM and
-/// SIGHUP. Listening starts when this is made: from then on they no longer kill us.
+/// SIGINT (what Ctrl-C sends; `tokio::signal::ctrl_c` is its portable form), SIGTERM
+/// and SIGHUP. Listening starts when this is made: from then on they don't kill us.
 pub struct Signals {
     pub int: Signal,
     pub term: Signal,

@@ -70,7 +70,9 @@ fn proc_status_bytes(key: &str) -> Option<u64> {
     let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
         // macOS, say: one line, the first time, and the memory figures are left out.
         static SAID: std::sync::Once = std::sync::Once::new();
-        SAID.call_once(|| crate::say!("no /proc here: the memory figures are left out"));
+        SAID.call_once(|| {
+            crate::say!("no /proc here: the memory figures are left out")
+        });
         return None;
     };
     let line = status.lines().find(|l| l.starts_with(key))?;

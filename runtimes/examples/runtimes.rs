@@ -6,9 +6,8 @@
 //!
 //! Run: `cargo run --release --example runtimes` (`--tasks N`, 10,000 by default and a
 //! million with `--full`; `--variant NAME` runs one runtime; `--json` prints the trace).
-//! Per runtime: a memory pass (N tasks alive at once behind a gate), then a time pass
-//! (spawn and join N no-op tasks). Memory one runtime frees can hide the next one's growth,
-//! so the memory figure is cleanest with one `--variant` per process: `cargo xtask sweep`.
+//! Per runtime, a memory pass then a time pass. Memory one runtime frees can hide the
+//! next one's growth: for memory, one `--variant` per process (`cargo xtask sweep`).
 //!
 //! Watch: an async task costs well under a microsecond and a few hundred bytes on every
 //! runtime; the `start_costs` example, on the same page, has what an OS thread costs.
@@ -23,12 +22,11 @@ use concurrency_pairs::work::rss_bytes;
 use concurrency_pairs::{
     Figure, Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, arrived, say,
 };
-use futures::channel::oneshot;
+use futures::channel::oneshot::{self, Receiver};
 use futures::executor::{LocalPool, LocalSpawner};
 use futures::future::{FutureExt, Shared};
 use futures::task::LocalSpawnExt;
-use tokio::runtime::Builder;
-use tokio::sync::Semaphore;
+use tokio::{runtime::Builder, sync::Semaphore};
 
 // ANCHOR: tasks
 /// The time pass spawns N of these: it returns 1, so the sum of all counts them.
@@ -36,8 +34,8 @@ async fn noop() -> usize {
     1
 }
 
-/// The memory pass spawns N of these: each waits at the gate, so all N are alive at once.
-async fn gated(arrivals: Arc<Semaphore>, gate: Shared<oneshot::Receiver<()>>) -> usize {
+/// The memory pass spawns N of these: each waits at the gate, so all N live at once.
+async fn gated(arrivals: Arc<Semaphore>, gate: Shared<Receiver<()>>) -> usize {
     arrivals.add_permits(1);
     let _ = gate.await; // an error (the gate dropped unopened) also lets the task end
     1
@@ -49,15 +47,15 @@ async fn gated(arrivals: Arc<Semaphore>, gate: Shared<oneshot::Receiver<()>>) ->
 trait Task: Future<Output = usize> + Send + 'static {}
 impl<F: Future<Output = usize> + Send + 'static> Task for F {}
 
-/// A way to run tasks: run a future to its end on this thread, letting spawned tasks run
-/// meanwhile; spawn a task, handing back a future of its value.
+/// A way to run tasks: run a future to its end on this thread, letting spawned tasks
+/// run meanwhile; spawn a task, handing back a future of its value.
 trait Runtime {
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T;
     fn spawn(&self, task: impl Task) -> impl Future<Output = usize>;
 }
 
-/// Spawn `n` tasks made by `task` on `runtime`, await `meanwhile` (where the memory pass
-/// reads the memory), then join them all, adding up what they return: how many completed.
+/// Spawn `n` tasks made by `task` on `runtime`, await `meanwhile` (where the memory
+/// pass reads the memory), then join them all, summing their returns: how many ended.
 fn spawn_join<F: Task>(
     runtime: &impl Runtime,
     n: usize,
@@ -77,7 +75,7 @@ fn spawn_join<F: Task>(
 // ANCHOR_END: spawn_join
 
 // ANCHOR: passes
-/// The time pass: spawn `n` no-op tasks and join them. How long, and how many completed.
+/// The time pass: spawn `n` no-op tasks and join them. How long, how many completed.
 fn time_pass(runtime: &impl Runtime, n: usize) -> (Duration, usize) {
     let start = Instant::now();
     let done = spawn_join(runtime, n, noop, async {});
@@ -160,41 +158,42 @@ const COMPLETED: Figure = Figure::count("completed", "completed");
 /// The sweep's N, each in a fresh process per runtime (`cargo xtask sweep`).
 const LADDER: [u64; 4] = [1_000, 10_000, 100_000, 1_000_000];
 
-const PATTERN: Pattern = Pattern::new("runtimes", "what one async task costs, in time and memory")
-    .variants(&[
-        VariantInfo::python("asyncio"),
-        VariantInfo::rust("tokio-current-thread", "tokio::spawn + JoinHandle"),
-        VariantInfo::rust("tokio-multi-thread", "tokio::spawn + JoinHandle"),
-        VariantInfo::rust(
-            "async-std",
-            "async_std::task::spawn + JoinHandle (discontinued: use smol)",
-        ),
-        VariantInfo::rust("smol", "smol::spawn + Task"),
-        VariantInfo::rust(
-            "futures-local-pool",
-            "futures LocalPool: spawn_local_with_handle + RemoteHandle",
-        ),
-    ])
-    .headline(Headline::new(PER_TASK, "smol", "tokio-multi-thread"))
-    .tables(&[
-        Table::new("What does one task cost?", &[PER_TASK, MEMORY]),
-        Table::new("Did every task run to its end?", &[COMPLETED]),
-    ])
-    .sweep(
-        Sweep::new(
-            &LADDER,
-            &[
-                Text("asyncio"),
-                Text("tokio-current-thread"),
-                Text("tokio-multi-thread"),
-                Text("async-std"),
-                Text("smol"),
-                Text("futures-local-pool"),
-            ],
+const PATTERN: Pattern =
+    Pattern::new("runtimes", "what one async task costs, in time and memory")
+        .variants(&[
+            VariantInfo::python("asyncio"),
+            VariantInfo::rust("tokio-current-thread", "tokio::spawn + JoinHandle"),
+            VariantInfo::rust("tokio-multi-thread", "tokio::spawn + JoinHandle"),
+            VariantInfo::rust(
+                "async-std",
+                "async_std::task::spawn + JoinHandle (discontinued: use smol)",
+            ),
+            VariantInfo::rust("smol", "smol::spawn + Task"),
+            VariantInfo::rust(
+                "futures-local-pool",
+                "futures LocalPool: spawn_local_with_handle + RemoteHandle",
+            ),
+        ])
+        .headline(Headline::new(PER_TASK, "smol", "tokio-multi-thread"))
+        .tables(&[
+            Table::new("What does one task cost?", &[PER_TASK, MEMORY]),
+            Table::new("Did every task run to its end?", &[COMPLETED]),
+        ])
+        .sweep(
+            Sweep::new(
+                &LADDER,
+                &[
+                    Text("asyncio"),
+                    Text("tokio-current-thread"),
+                    Text("tokio-multi-thread"),
+                    Text("async-std"),
+                    Text("smol"),
+                    Text("futures-local-pool"),
+                ],
+            )
+            .figures(&[PER_TASK, MEMORY]),
         )
-        .figures(&[PER_TASK, MEMORY]),
-    )
-    .with_tasks();
+        .with_tasks();
 
 fn main() {
     let options = PATTERN.parse();
@@ -205,17 +204,18 @@ fn main() {
         eprintln!("runtimes: error: still running after 600 s: stopped");
         std::process::exit(2)
     });
-    say!("What one task costs, N = {n}: per runtime, a memory pass, then a time pass.");
-    say!("(Memory reads cleanest in a fresh process per runtime: `cargo xtask sweep`.)");
+    say!("What one task costs, N = {n}: per runtime, a memory then a time pass.");
+    say!("(Memory is cleanest in a fresh process per runtime: `cargo xtask sweep`.)");
     // The trace names the N that ran, whether `--tasks` or the default set it.
     let mut trace = Trace::sized(&PATTERN, &options, n);
     let tokio = |mut b: Builder| Tokio(b.build().expect("tokio starts"));
+    let (current, multi) = (Builder::new_current_thread, Builder::new_multi_thread);
     let names = PATTERN.names(false);
     for name in names.into_iter().filter(|name| options.runs(name)) {
         let t = &mut trace;
         match name {
-            "tokio-current-thread" => run(t, name, n, tokio(Builder::new_current_thread())),
-            "tokio-multi-thread" => run(t, name, n, tokio(Builder::new_multi_thread())),
+            "tokio-current-thread" => run(t, name, n, tokio(current())),
+            "tokio-multi-thread" => run(t, name, n, tokio(multi())),
             "async-std" => run(t, name, n, AsyncStd),
             "smol" => run(t, name, n, Smol),
             "futures-local-pool" => {
@@ -228,15 +228,15 @@ fn main() {
     trace.finish(&options);
 }
 
-/// One variant: the memory pass, then the time pass, each one task in the runtime's lane.
-fn run<R: Runtime>(trace: &mut Trace, name: &str, n: usize, runtime: R) {
+/// One variant: a memory pass, then a time pass, each one task in the runtime's lane.
+fn run<R: Runtime>(trace: &mut Trace, name: &str, n: usize, rt: R) {
     trace.run(name, || {
-        spawn_join(&runtime, 1, noop, async {}); // warm-up: the runtime's threads start
-        let (grown, alive) = Timed::new(0).lane(name).run(|| memory_pass(&runtime, n));
+        spawn_join(&rt, 1, noop, async {}); // warm-up: the runtime's threads start
+        let (grown, alive) = Timed::new(0).lane(name).run(|| memory_pass(&rt, n));
         let bytes = grown.map(|b| b as f64 / n as f64);
-        let each = bytes.map_or_else(|| "? (no /proc)".to_owned(), |b| format!("{b:.0} B"));
+        let each = bytes.map_or("? (no /proc)".into(), |b| format!("{b:.0} B"));
         arrived(0, format_args!("{n} alive at once: {each} each"));
-        let (elapsed, done) = Timed::new(1).lane(name).run(|| time_pass(&runtime, n));
+        let (elapsed, done) = Timed::new(1).lane(name).run(|| time_pass(&rt, n));
         let seconds = elapsed.as_secs_f64() / n as f64;
         let each = match seconds * 1e9 {
             ns if ns < 1_000.0 => format!("{ns:.0} ns"),

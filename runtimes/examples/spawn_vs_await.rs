@@ -37,7 +37,7 @@ async fn say_hello(name: &str, sleep: impl Future) -> String {
 // `arrived(id, value)` prints a result the moment the caller holds it.
 
 // ANCHOR: sequential
-/// `await say_hello("A"); await say_hello("B")`: B's sleep does not begin until A's ends.
+/// `await say_hello("A"); await say_hello("B")`: B's sleep begins when A's ends.
 async fn sequential(d: Duration) {
     let a = task_async(0, say_hello("A", tokio::time::sleep(d))).await;
     arrived(0, a);
@@ -47,7 +47,7 @@ async fn sequential(d: Duration) {
 // ANCHOR_END: sequential
 
 // ANCHOR: join
-/// `asyncio.gather`: both futures are polled by this one task, so both sleeps overlap.
+/// `asyncio.gather`: this one task polls both futures, so both sleeps overlap.
 async fn join(d: Duration) {
     let (a, b) = tokio::join!(
         task_async(0, say_hello("A", tokio::time::sleep(d))),
@@ -100,8 +100,8 @@ async fn async_std_spawn(d: Duration) {
 // ANCHOR_END: async_std_spawn
 
 // ANCHOR: smol_spawn
-/// And on smol, async-std's successor. A smol `Task` is cancelled if dropped unawaited
-/// (call `.detach()` to let it run on); a tokio `JoinHandle` just lets go of the task.
+/// And on smol, async-std's successor. A smol `Task` is cancelled if dropped
+/// unawaited (`.detach()` lets it run on); a tokio `JoinHandle` just lets go of it.
 async fn smol_spawn(d: Duration) {
     let a = smol::spawn(task_async(0, say_hello("A", smol::Timer::after(d))));
     let b = smol::spawn(task_async(1, say_hello("B", smol::Timer::after(d))));

@@ -147,8 +147,8 @@ impl Scheduler {
     }
 
     // ANCHOR: submit
-    /// Start the task a line asks for and give its id (1, 2, ...). Returns at once: the
-    /// task runs on; its watcher prints the result when it arrives.
+    /// Start the task a line asks for and give its id (1, 2, ...). Returns at once:
+    /// the task runs on; its watcher prints the result when it arrives.
     pub fn submit(self: &Arc<Self>, line: &str, job: Job) -> usize {
         let id = self.tasks().len() + 1;
         match job {
@@ -165,7 +165,9 @@ impl Scheduler {
                         match task.await {
                             Ok(Ok(entry)) => Outcome::Value(entry),
                             Ok(Err(error)) => Outcome::Error(error),
-                            Err(e) if e.is_cancelled() => Outcome::Stopped("at its await".into()),
+                            Err(e) if e.is_cancelled() => {
+                                Outcome::Stopped("at its await".into())
+                            }
                             Err(e) => Outcome::Error(format!("panicked: {e}")),
                         }
                     },
@@ -250,8 +252,8 @@ impl Scheduler {
     }
 
     // ANCHOR: kill
-    /// `kill ID`: abort an async task, or cancel a pool job's token; then wait (bounded)
-    /// until its watcher has seen it stop, and give how long that took.
+    /// `kill ID`: abort an async task, or cancel a pool job's token; then wait
+    /// (bounded) until its watcher has seen it stop, and give how long that took.
     pub async fn kill(&self, id: usize) -> Result<Duration, String> {
         let (stop, mut finished) = {
             let mut tasks = self.tasks();
@@ -357,7 +359,9 @@ impl Scheduler {
         let entry = find(&mut tasks, id)?;
         Ok(match &entry.state {
             State::Done(value) => value.clone(),
-            _ => format!("task {id} ({}) {}", entry.line, describe(entry, usize::MAX)),
+            _ => {
+                format!("task {id} ({}) {}", entry.line, describe(entry, usize::MAX))
+            }
         })
     }
 
@@ -379,7 +383,8 @@ const KILL_WAIT: Duration = Duration::from_secs(5);
 
 /// What a pool job sends back: its N and its result.
 type PoolJob = oneshot::Receiver<(u64, Result<BigUint, Cancelled>)>;
-type PoolResult = Result<(u64, Result<BigUint, Cancelled>), oneshot::error::RecvError>;
+type PoolResult =
+    Result<(u64, Result<BigUint, Cancelled>), oneshot::error::RecvError>;
 
 /// The gathered results of one task's pool jobs: every value, `; `-joined, or how far
 /// each got if they were stopped.
@@ -389,7 +394,9 @@ fn outcome(results: Vec<PoolResult>) -> Outcome {
     for result in results {
         match result {
             Ok((_, Ok(value))) => values.push(value.to_string()),
-            Ok((n, Err(Cancelled { step }))) => stopped.push(format!("at step {step} of {n}")),
+            Ok((n, Err(Cancelled { step }))) => {
+                stopped.push(format!("at step {step} of {n}"))
+            }
             Err(_) => return Outcome::Error("a pool job panicked".into()),
         }
     }
@@ -404,7 +411,9 @@ fn find(tasks: &mut [Entry], id: usize) -> Result<&mut Entry, String> {
     let count = tasks.len();
     match id.checked_sub(1).and_then(|i| tasks.get_mut(i)) {
         Some(entry) => Ok(entry),
-        None if count == 0 => Err(format!("no task {id}: no task has been started yet")),
+        None if count == 0 => {
+            Err(format!("no task {id}: no task has been started yet"))
+        }
         None => Err(format!("no task {id} (ids run from 1 to {count})")),
     }
 }

@@ -75,20 +75,26 @@ pub fn parse(line: &str) -> Result<Option<Command>, BadInput> {
         "fib" => match args.as_slice() {
             [n] => Command::Start(Job::Fib(fib_n("fib", n)?)),
             [] => return bad("`fib` needs a number, e.g. `fib 1000`".into()),
-            _ => return bad("`fib` takes one number (for several, `fib-multi`)".into()),
+            _ => {
+                return bad(
+                    "`fib` takes one number (for several, `fib-multi`)".into()
+                );
+            }
         },
         "fib-multi" => {
             if args.is_empty() {
-                return bad("`fib-multi` needs numbers, e.g. `fib-multi 100 200 300`".into());
+                return bad(
+                    "`fib-multi` needs numbers, e.g. `fib-multi 100 200 300`".into(),
+                );
             }
             let ns = args.iter().map(|n| fib_n("fib-multi", n));
             Command::Start(Job::FibMulti(ns.collect::<Result<_, _>>()?))
         }
         "job" | "kill" => match args.as_slice() {
             [id] => {
-                let id = id
-                    .parse::<usize>()
-                    .map_err(|_| BadInput(format!("`{verb}` takes a task id, not `{id}`")))?;
+                let id = id.parse::<usize>().map_err(|_| {
+                    BadInput(format!("`{verb}` takes a task id, not `{id}`"))
+                })?;
                 if verb == "job" {
                     Command::Job(id)
                 } else {
@@ -100,11 +106,9 @@ pub fn parse(line: &str) -> Result<Option<Command>, BadInput> {
         },
         "wait" => match args.as_slice() {
             [] => Command::Wait(None),
-            [id] => {
-                Command::Wait(Some(id.parse::<usize>().map_err(|_| {
-                    BadInput(format!("`wait` takes a task id, not `{id}`"))
-                })?))
-            }
+            [id] => Command::Wait(Some(id.parse::<usize>().map_err(|_| {
+                BadInput(format!("`wait` takes a task id, not `{id}`"))
+            })?)),
             _ => return bad("`wait` takes at most one task id".into()),
         },
         "dash" | "help" | "quit" | "exit" if !args.is_empty() => {
@@ -124,9 +128,11 @@ fn fib_n(verb: &str, word: &str) -> Result<u64, BadInput> {
         Ok(_) => Err(BadInput(format!(
             "`{verb}` takes N up to {MAX_FIB}, not {word}"
         ))),
-        Err(_) if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) => Err(BadInput(
-            format!("`{verb}` takes N up to {MAX_FIB}, not {word}"),
-        )),
+        Err(_) if !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(BadInput(format!(
+                "`{verb}` takes N up to {MAX_FIB}, not {word}"
+            )))
+        }
         Err(_) => Err(BadInput(format!(
             "`{verb}` takes a whole number, not `{word}`"
         ))),

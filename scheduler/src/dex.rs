@@ -48,15 +48,17 @@ impl Server {
 pub async fn serve(delay: Duration) -> std::io::Result<Server> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let authority = listener.local_addr()?.to_string();
-    let entries: Vec<Value> =
-        serde_json::from_str(POKEDEX).expect("pokedex.json, embedded at build time, is an array");
+    let entries: Vec<Value> = serde_json::from_str(POKEDEX)
+        .expect("pokedex.json, embedded at build time, is an array");
     let dex: &'static [Value] = Vec::leak(entries);
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
-            let answer = hyper::service::service_fn(move |request| answer(request, dex, delay));
+            let answer = hyper::service::service_fn(move |request| {
+                answer(request, dex, delay)
+            });
             tokio::spawn(
                 hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), answer),
@@ -89,15 +91,16 @@ async fn answer(
 }
 
 // ANCHOR: fetch
-/// `dex NAME`: GET `/pokemon/NAME` and describe the entry, e.g. `pikachu #25 (electric)`.
-/// Every step is an `.await`: while the answer is on its way, the runtime runs other tasks.
+/// `dex NAME`: GET `/pokemon/NAME` and describe it, e.g. `pikachu #25 (electric)`.
+/// Every step is an `.await`: while the answer is on its way, other tasks run.
 pub async fn fetch(server: &Server, name: &str) -> Result<String, String> {
     let stream = TcpStream::connect(&server.authority)
         .await
         .map_err(|e| format!("cannot reach the dex at {}: {e}", server.url()))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| format!("dex handshake failed: {e}"))?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("dex handshake failed: {e}"))?;
     tokio::spawn(connection);
     let request = Request::get(format!("/pokemon/{name}"))
         .header(header::HOST, &server.authority)
@@ -143,7 +146,9 @@ mod tests {
 
     #[test]
     fn the_dex_is_an_array_of_named_entries() {
-        let Value::Array(entries) = serde_json::from_str(POKEDEX).expect("valid JSON") else {
+        let Value::Array(entries) =
+            serde_json::from_str(POKEDEX).expect("valid JSON")
+        else {
             panic!("pokedex.json is not an array");
         };
         assert!(entries.iter().all(|e| e["name"].is_string()));

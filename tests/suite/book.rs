@@ -41,7 +41,8 @@ fn every_include_resolves() {
             let file = src.join(path);
             let body = fs::read_to_string(&file)
                 .unwrap_or_else(|_| panic!("{page}: includes missing file {path}"));
-            if let Some(anchor) = selector.filter(|s| !s.starts_with(|c: char| c.is_ascii_digit()))
+            if let Some(anchor) =
+                selector.filter(|s| !s.starts_with(|c: char| c.is_ascii_digit()))
             {
                 let has = |marker: &str| {
                     body.lines().any(|l| {
@@ -76,7 +77,8 @@ fn no_code_is_pasted_into_the_book() {
                 && !trimmed.is_empty()
             {
                 assert!(
-                    trimmed.starts_with("{{#include") || trimmed.starts_with("{{#rustdoc_include"),
+                    trimmed.starts_with("{{#include")
+                        || trimmed.starts_with("{{#rustdoc_include"),
                     "{page}: a {lang} block holds pasted code: {trimmed}"
                 );
             }
@@ -87,8 +89,10 @@ fn no_code_is_pasted_into_the_book() {
 #[test]
 fn every_example_has_chapter_readme_row_and_summary_entry() {
     let root = common::root();
-    let readme = fs::read_to_string(root.join("README.md")).expect("README.md exists");
-    let summary = fs::read_to_string(root.join("book/src/SUMMARY.md")).expect("SUMMARY exists");
+    let readme =
+        fs::read_to_string(root.join("README.md")).expect("README.md exists");
+    let summary =
+        fs::read_to_string(root.join("book/src/SUMMARY.md")).expect("SUMMARY exists");
     let pages = chapters();
     for name in common::example_names() {
         assert!(
@@ -155,8 +159,9 @@ fn snippets_show_the_lesson_not_the_measuring() {
                     &SCAFFOLDING[..]
                 };
                 let body = fs::read_to_string(src.join(path)).expect("checked above");
-                let snippet = anchored(&body, anchor)
-                    .unwrap_or_else(|| panic!("{page}: {path} has no anchor `{anchor}`"));
+                let snippet = anchored(&body, anchor).unwrap_or_else(|| {
+                    panic!("{page}: {path} has no anchor `{anchor}`")
+                });
                 for word in words.iter() {
                     assert!(
                         !snippet.contains(word),
@@ -197,8 +202,10 @@ fn examples_are_short_with_the_first_lesson_on_the_first_screen() {
 #[test]
 fn readme_and_summary_list_the_patterns_in_one_order() {
     let root = common::root();
-    let readme = fs::read_to_string(root.join("README.md")).expect("README.md exists");
-    let summary = fs::read_to_string(root.join("book/src/SUMMARY.md")).expect("SUMMARY exists");
+    let readme =
+        fs::read_to_string(root.join("README.md")).expect("README.md exists");
+    let summary =
+        fs::read_to_string(root.join("book/src/SUMMARY.md")).expect("SUMMARY exists");
     let pages = chapters();
     // Each example at the place of its row in the README, and of its chapter in SUMMARY
     // (the two halves of a split pattern share a chapter: README lists them in a row).
@@ -213,9 +220,9 @@ fn readme_and_summary_list_the_patterns_in_one_order() {
                 .iter()
                 .find(|(_, text)| text.contains(&format!("{source}:")))
                 .unwrap_or_else(|| panic!("{name}: no chapter includes {source}"));
-            let entry = summary
-                .find(&format!("]({page})"))
-                .unwrap_or_else(|| panic!("{name}: its chapter {page} is not in SUMMARY"));
+            let entry = summary.find(&format!("]({page})")).unwrap_or_else(|| {
+                panic!("{name}: its chapter {page} is not in SUMMARY")
+            });
             (row, entry, name)
         })
         .collect();
@@ -315,4 +322,127 @@ fn chapters_open_with_a_box_and_caption_their_snippets() {
             );
         }
     }
+}
+
+/// The `[text](page.md)` entries of SUMMARY.md, in order.
+fn summary_entries() -> Vec<(String, String)> {
+    let summary = fs::read_to_string(common::root().join("book/src/SUMMARY.md"))
+        .expect("SUMMARY exists");
+    let mut entries = Vec::new();
+    for line in summary.lines() {
+        let Some(open) = line.find('[') else {
+            continue;
+        };
+        let rest = &line[open + 1..];
+        let Some((text, target)) = rest.split_once("](") else {
+            continue;
+        };
+        let page = target.split(')').next().unwrap_or("");
+        if page.ends_with(".md") {
+            entries.push((text.to_owned(), page.to_owned()));
+        }
+    }
+    entries
+}
+
+/// A page's title: its first `# ` heading.
+fn title(page: &str) -> Option<&str> {
+    page.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(str::trim)
+}
+
+/// The sidebar and the page say the same: every SUMMARY entry's text is its page's H1.
+#[test]
+fn sidebar_entries_match_page_titles() {
+    let src = common::root().join("book/src");
+    let entries = summary_entries();
+    assert!(entries.len() > 20, "SUMMARY lists the pages: {entries:?}");
+    let mut differ = Vec::new();
+    for (text, page) in entries {
+        let body = fs::read_to_string(src.join(&page))
+            .unwrap_or_else(|_| panic!("SUMMARY lists {page}, which does not exist"));
+        let heading =
+            title(&body).unwrap_or_else(|| panic!("{page} has no `# ` title"));
+        if heading != text {
+            differ.push(format!("{page}: sidebar {text:?}, title {heading:?}"));
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// The text of a page's `## heading` section, up to the next `## ` heading.
+fn section<'a>(page: &'a str, heading: &str) -> Option<&'a str> {
+    let start = page.find(&format!("\n## {heading}\n"))? + 1;
+    let body = &page[start..];
+    let end = body[3..].find("\n## ").map_or(body.len(), |e| e + 3);
+    Some(&body[..end])
+}
+
+/// Every chapter that shows an example's code ends with what to try, its commands
+/// included, and what goes wrong.
+#[test]
+fn pattern_chapters_have_try_it_with_commands_and_pitfalls() {
+    let root = common::root();
+    let pages = chapters();
+    let mut missing = Vec::new();
+    for name in common::example_names() {
+        let source = common::example_source(&name);
+        for (page, text) in pages
+            .iter()
+            .filter(|(_, text)| text.contains(&format!("{source}:")))
+        {
+            if section(text, "Pitfalls").is_none() {
+                missing.push(format!("{page}: no `## Pitfalls`"));
+            }
+            let Some(try_it) = section(text, "Try it") else {
+                missing.push(format!("{page}: no `## Try it`"));
+                continue;
+            };
+            let mut commands = vec![format!("cargo run --release --example {name}")];
+            if root.join(format!("python/{name}.py")).exists() {
+                commands.push(format!("python3 python/{name}.py"));
+            }
+            for command in commands {
+                if !try_it.contains(&command) {
+                    missing.push(format!("{page}: `## Try it` lacks `{command}`"));
+                }
+            }
+        }
+    }
+    missing.dedup();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Two generated tables never follow each other bare: a sentence between them says what
+/// the next one answers. (A `.headline.md` is a sentence, not a table.)
+#[test]
+fn a_sentence_stands_between_two_generated_tables() {
+    let is_table = |line: &str| {
+        line.trim_start_matches(['>', ' '])
+            .strip_prefix("{{#include generated/")
+            .and_then(|rest| rest.split([':', '}']).next())
+            .is_some_and(|file| {
+                file.ends_with(".md") && !file.ends_with(".headline.md")
+            })
+    };
+    let mut bare = Vec::new();
+    for (page, text) in chapters() {
+        let mut previous: Option<usize> = None;
+        for (i, line) in text.lines().enumerate() {
+            if is_table(line) {
+                if let Some(before) = previous {
+                    bare.push(format!("{page}: lines {} and {}", before + 1, i + 1));
+                }
+                previous = Some(i);
+            } else if !line.trim_start_matches(['>', ' ']).is_empty() {
+                previous = None;
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "two tables with nothing between them:\n{}",
+        bare.join("\n")
+    );
 }

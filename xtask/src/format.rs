@@ -8,7 +8,7 @@
 //! - ratios: [`ratio`], three significant digits (`1.23×`, `23.8×`, `133×`);
 //! - counts: [`thousands`] (`10,000`);
 //! - a typed figure by its [`Unit`]: [`figure`]; a log axis label: [`tick`];
-//! - several runs: [`Stats`], and a column's cells in one unit, [`Scale`];
+//! - several runs: [`Stats`], and a median with its range, [`figure_range`];
 //! - the colours of every picture: [`PALETTE`] and friends.
 
 use std::fs;
@@ -108,8 +108,14 @@ pub fn bytes(b: f64) -> String {
     format!("{} {unit}", three_digits(scaled))
 }
 
-/// A ratio, three significant digits: `1.23×`, `23.8×`, `133×`, `0.0456×`.
+/// A ratio, three significant digits: `1.23×`, `23.8×`, `133×`, `0.0456×`; below a
+/// hundredth, a percentage (`0.456 %`), never three leading zeros.
 pub fn ratio(x: f64) -> String {
+    if x != 0.0 && x.abs() < 0.00995 {
+        let percent = x * 100.0;
+        let decimals = (2.0 - percent.abs().log10().floor()).max(0.0) as usize;
+        return format!("{percent:.decimals$} %");
+    }
     if x != 0.0 && x.abs() < 0.995 {
         let decimals = (2.0 - x.abs().log10().floor()) as usize;
         return format!("{x:.decimals$}×");
@@ -141,6 +147,26 @@ pub fn count(x: f64) -> String {
     }
 }
 
+/// A median with the runs' range in the median's unit: `740.3 ms (384–869)`, `1.11 s
+/// (0.976–1.13)`; the median alone when every run showed the same. An end of the range
+/// too small for the median's unit gets its own (`11.9 ms (5.0 µs–29.0)`).
+pub fn figure_range(s: &Stats, unit: Unit) -> String {
+    let median = figure(s.median, unit);
+    let (low, high) = (figure(s.min, unit), figure(s.max, unit));
+    if low == high {
+        return median;
+    }
+    let scale = Scale::of(unit, s.median.abs());
+    let end = |x: f64| {
+        if matches!(unit, Unit::Seconds | Unit::Bytes) && x.abs() / scale.factor < 0.01 {
+            figure(x, unit)
+        } else {
+            scale.show(x)
+        }
+    };
+    format!("{median} ({}–{})", end(s.min), end(s.max))
+}
+
 /// A typed figure in its unit's convention.
 pub fn figure(value: f64, unit: Unit) -> String {
     match unit {
@@ -151,8 +177,8 @@ pub fn figure(value: f64, unit: Unit) -> String {
     }
 }
 
-/// One display unit for a whole column, so the header carries it and the cells are bare
-/// numbers: `Scale::of(Unit::Seconds, 0.81)` is milliseconds, and `0.8103` shows as `810`.
+/// One display unit for several values, so only the first carries it (the ends of a
+/// range): `Scale::of(Unit::Seconds, 0.81)` is milliseconds, and `0.8103` shows as `810`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scale {
     factor: f64,
@@ -161,7 +187,7 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// The unit that suits the largest value of a column.
+    /// The unit that suits the largest of the values.
     pub fn of(unit: Unit, largest: f64) -> Scale {
         let a = largest.abs();
         let pick = |steps: &[(f64, &'static str)]| {
@@ -207,16 +233,6 @@ impl Scale {
             // Below 1, as many decimals as three significant digits need: 0.00302.
             let decimals = (2.0 - v.abs().log10().floor()) as usize;
             format!("{v:.decimals$}")
-        }
-    }
-
-    /// `810 (800–900)`, or the median alone when every run gave the same.
-    pub fn range(&self, s: &Stats) -> String {
-        let (median, min, max) = (self.show(s.median), self.show(s.min), self.show(s.max));
-        if min == max {
-            median
-        } else {
-            format!("{median} ({min}–{max})")
         }
     }
 }
@@ -295,7 +311,16 @@ mod tests {
             min: 0.80,
             max: 0.90,
         };
-        assert_eq!(ms.range(&stats), "810 (800–900)");
+        assert_eq!(figure_range(&stats, Unit::Seconds), "810.0 ms (800–900)");
+        let spread = Stats {
+            median: 0.0119,
+            min: 0.000005,
+            max: 0.029,
+        };
+        assert_eq!(
+            figure_range(&spread, Unit::Seconds),
+            "11.9 ms (5.0 µs–29.0)"
+        );
     }
 
     #[test]
@@ -344,7 +369,8 @@ mod tests {
         assert_eq!(ratio(23.84), "23.8×");
         assert_eq!(ratio(133.4), "133×");
         assert_eq!(ratio(0.5), "0.500×");
-        assert_eq!(ratio(0.00456), "0.00456×");
+        assert_eq!(ratio(0.0456), "0.0456×");
+        assert_eq!(ratio(0.00456), "0.456 %");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(10_000), "10,000");

@@ -6,20 +6,22 @@
 //!
 //! Writes, into `--out` (default `book/src/generated/`), for each example NAME:
 //!
-//! - `NAME.sweep.md`: per figure, one row per N and a column per (language, variant);
+//! - `NAME.sweep.md`: the sweep's first figure (its point), one row per N, the first
+//!   variant declared beside the lowest in each language (every one, if two or fewer);
+//! - `NAME.sweep.full.md`: every figure, a table per (language, variant), a row per N;
 //! - `NAME.sweep.KEY.svg`: that figure against N, both axes logarithmic (with the ideal
 //!   beside the wall time, where the variants report one);
-//! - `NAME.sweep.headline.md`: the first figure of every variant at the largest N each
-//!   language reached.
+//! - `NAME.sweep.headline.md`: the first figure of the compact table's variants at the
+//!   largest N each language reached.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
-use concurrency_pairs::{Derived, Figure, Pattern, Unit, Variant};
+use concurrency_pairs::{Derived, Figure, Pattern, Variant};
 
 use crate::format::{
-    IDEAL_PYTHON, IDEAL_RUST, Mark, PALETTE, Scale, Stats, figure, thousands, write_generated,
+    IDEAL_PYTHON, IDEAL_RUST, Mark, PALETTE, Stats, figure, thousands, write_generated,
 };
 use crate::measure::{self, Fresh, Job, Language, Setup, plan, warm_ups};
 use crate::plot::{LogLog, Marker, Series, log_log};
@@ -167,8 +169,12 @@ fn sweep(root: &Path, out: &Path, pattern: &Pattern, args: &Args, setup: &Setup)
             table(&cells, &series, &sweep.figures, setup),
         ),
         (
+            format!("{name}.sweep.full.md"),
+            full_table(&cells, &series, &sweep.figures, setup),
+        ),
+        (
             format!("{name}.sweep.headline.md"),
-            headline(&cells, &sweep.figures),
+            headline(&cells, &series, &sweep.figures),
         ),
     ];
     for f in sweep.figures.iter() {
@@ -207,41 +213,77 @@ fn cell<'a>(
         .find(|c| c.language == *language && c.variant == *variant && c.n == n)
 }
 
-/// Per figure, a row per N and a column per series, each in one unit named once.
-fn table(
-    cells: &[Cell],
-    series: &[(Language, String)],
-    figures: &[Figure],
-    setup: &Setup,
-) -> String {
-    let mut sizes: Vec<u64> = cells.iter().map(|c| c.n).collect();
-    sizes.dedup();
-    let mut out = String::new();
-    for f in figures {
-        let largest = cells.iter().filter_map(|c| c.median(f)).fold(0.0, f64::max);
-        let scale = Scale::of(f.unit, largest);
-        let unit = match f.unit {
-            Unit::Ratio => "×".to_owned(),
-            _ if scale.unit.is_empty() => "count".to_owned(),
-            _ => scale.unit.to_owned(),
-        };
-        out += &format!("\n**{} ({unit})**, median at each N:\n\n| N |", f.label);
-        for (language, variant) in series {
-            out += &format!(" {} `{variant}` |", language.name());
+/// The series a compact table shows, per language: the first one declared and the one
+/// lowest on `f` at the largest N that language ran with more than one series (all of
+/// them where that is no more than two).
+fn chosen(cells: &[Cell], series: &[(Language, String)], f: &Figure) -> Vec<(Language, String)> {
+    let mut chosen = Vec::new();
+    for language in Language::BOTH {
+        let own: Vec<&(Language, String)> = series.iter().filter(|s| s.0 == language).collect();
+        if own.len() <= 2 {
+            chosen.extend(own.into_iter().cloned());
+            continue;
         }
-        out += &format!("\n|---|{}\n", "---|".repeat(series.len()));
-        for &n in &sizes {
-            out += &format!("| {} |", thousands(n));
-            for s in series {
-                let value = cell(cells, s, n).and_then(|c| c.median(f));
-                out += &format!(" {} |", value.map_or("—".to_owned(), |x| scale.show(x)));
-            }
-            out += "\n";
+        let at = |s: &(Language, String), n: u64| cell(cells, s, n).and_then(|c| c.median(f));
+        let shared = cells
+            .iter()
+            .filter(|c| c.language == language)
+            .map(|c| c.n)
+            .filter(|&n| own.iter().filter(|s| at(s, n).is_some()).count() > 1)
+            .max();
+        let best = shared.and_then(|n| {
+            own.iter()
+                .filter_map(|s| Some((*s, at(s, n)?)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(s, _)| s)
+        });
+        chosen.push(own[0].clone());
+        if let Some(best) = best.filter(|b| *b != own[0]) {
+            chosen.push(best.clone());
         }
     }
-    out += &format!(
-        "\n*— not run at that N. Median of {} run{} up to the repeated sizes (one run beyond), \
-         a fresh process each, after {} warm-up. Measured {} at revision `{}` on {} \
+    chosen
+}
+
+/// Rows of N against columns of series, a figure per cell in its own unit; `None` if no
+/// series has a value.
+fn grid(cells: &[Cell], columns: &[(Language, String)], f: &Figure) -> Option<String> {
+    let mut sizes: Vec<u64> = cells
+        .iter()
+        .filter(|c| {
+            columns
+                .iter()
+                .any(|s| s.0 == c.language && s.1 == c.variant)
+        })
+        .filter(|c| c.median(f).is_some())
+        .map(|c| c.n)
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    if sizes.is_empty() {
+        return None;
+    }
+    let mut out = "| N |".to_owned();
+    for (language, variant) in columns {
+        out += &format!(" {} `{variant}` |", language.name());
+    }
+    out += &format!("\n|---|{}\n", "---|".repeat(columns.len()));
+    for &n in &sizes {
+        out += &format!("| {} |", thousands(n));
+        for s in columns {
+            let value = cell(cells, s, n).and_then(|c| c.median(f));
+            out += &format!(" {} |", value.map_or("—".to_owned(), |x| figure(x, f.unit)));
+        }
+        out += "\n";
+    }
+    Some(out)
+}
+
+/// The footer of both tables: how and where the sweep was measured.
+fn footer(setup: &Setup) -> String {
+    format!(
+        "\n*Median of {} run{} up to the repeated sizes (one run beyond), a fresh process \
+         each, after {} warm-up. Measured {} at revision `{}` on {} \
          ([the machine](measuring.md)).*\n",
         setup.runs,
         if setup.runs == 1 { "" } else { "s" },
@@ -249,28 +291,124 @@ fn table(
         setup.date,
         setup.revision,
         setup.machine.summary(),
-    );
-    out
+    )
 }
 
-/// The first figure of every series at the largest N its language reached.
-fn headline(cells: &[Cell], figures: &[Figure]) -> String {
+/// `NAME.sweep.md`: the sweep's first figure (its point) at each N, the first variant
+/// declared beside the lowest, in one table where the languages ran the same sizes,
+/// else a table per language.
+fn table(
+    cells: &[Cell],
+    series: &[(Language, String)],
+    figures: &[Figure],
+    setup: &Setup,
+) -> String {
     let Some(f) = figures.first() else {
         return String::new();
     };
-    let mut parts = Vec::new();
-    for language in Language::BOTH {
-        let Some(n) = cells
+    let columns = chosen(cells, series, f);
+    let sizes_of = |language: Language| {
+        let mut n: Vec<u64> = cells
             .iter()
             .filter(|c| c.language == language)
             .map(|c| c.n)
-            .max()
-        else {
+            .collect();
+        n.sort_unstable();
+        n.dedup();
+        n
+    };
+    let mut out = format!("\nWhat is the {} at each N?", f.label);
+    if columns.len() < series.len() {
+        out += " In each language, the first variant declared beside the lowest at the \
+                largest N; every variant is in the full tables.";
+    }
+    out += "\n\n";
+    let languages: Vec<Language> = Language::BOTH
+        .into_iter()
+        .filter(|l| columns.iter().any(|s| s.0 == *l))
+        .collect();
+    let same_sizes = languages
+        .windows(2)
+        .all(|w| sizes_of(w[0]) == sizes_of(w[1]));
+    if same_sizes {
+        out += &grid(cells, &columns, f).unwrap_or_default();
+    } else {
+        for language in languages {
+            let own: Vec<(Language, String)> = columns
+                .iter()
+                .filter(|s| s.0 == language)
+                .cloned()
+                .collect();
+            if let Some(g) = grid(cells, &own, f) {
+                out += &format!("\n{}:\n\n{g}", language.name());
+            }
+        }
+    }
+    out + &footer(setup)
+}
+
+/// `NAME.sweep.full.md`: every figure of every series, a table per series with a row per
+/// N it ran and a column per figure.
+fn full_table(
+    cells: &[Cell],
+    series: &[(Language, String)],
+    figures: &[Figure],
+    setup: &Setup,
+) -> String {
+    let mut out = String::new();
+    for s in series {
+        let own: Vec<&Cell> = cells
+            .iter()
+            .filter(|c| c.language == s.0 && c.variant == s.1)
+            .collect();
+        let shown: Vec<&Figure> = figures
+            .iter()
+            .filter(|f| own.iter().any(|c| c.median(f).is_some()))
+            .collect();
+        if own.is_empty() || shown.is_empty() {
+            continue;
+        }
+        out += &format!("\n**{} `{}`**\n\n| N |", s.0.name(), s.1);
+        for f in &shown {
+            out += &format!(" {} |", f.label);
+        }
+        out += &format!("\n|---|{}\n", "---|".repeat(shown.len()));
+        for c in own {
+            out += &format!("| {} |", thousands(c.n));
+            for f in &shown {
+                let value = c.median(f).map_or("—".to_owned(), |x| figure(x, f.unit));
+                out += &format!(" {value} |");
+            }
+            out += "\n";
+        }
+    }
+    out + &footer(setup)
+}
+
+/// The sweep's point in a sentence: its first figure at the largest N each language
+/// reached, for the series the compact table shows.
+fn headline(cells: &[Cell], series: &[(Language, String)], figures: &[Figure]) -> String {
+    let Some(f) = figures.first() else {
+        return String::new();
+    };
+    let columns = chosen(cells, series, f);
+    let mut parts = Vec::new();
+    for language in Language::BOTH {
+        let own: Vec<&Cell> = cells
+            .iter()
+            .filter(|c| c.language == language)
+            .filter(|c| {
+                columns
+                    .iter()
+                    .any(|s| s.0 == c.language && s.1 == c.variant)
+            })
+            .collect();
+        let Some(n) = own.iter().map(|c| c.n).max() else {
             continue;
         };
-        let at_n: Vec<String> = cells
+        let at_n: Vec<String> = own
             .iter()
-            .filter(|c| c.language == language && c.n == n)
+            .filter(|c| c.n == n)
             .filter_map(|c| Some(format!("`{}` {}", c.variant, figure(c.median(f)?, f.unit))))
             .collect();
         parts.push(format!(
@@ -403,9 +541,12 @@ mod tests {
         let series = series_of(&cells);
         let text = table(&cells, &series, &[WALL], &Setup::for_tests());
         assert!(text.contains("| N | Rust `a` |"), "{text}");
-        assert!(text.contains("| 1,000 | 200 |"), "{text}");
+        assert!(text.contains("| 1,000 | 200.0 ms |"), "{text}");
+        let full = full_table(&cells, &series, &[WALL], &Setup::for_tests());
+        assert!(full.contains("**Rust `a`**\n\n| N | wall |"), "{full}");
+        assert!(full.contains("| 2,000 | 400.0 ms |"), "{full}");
         assert_eq!(
-            headline(&cells, &[WALL]),
+            headline(&cells, &series, &[WALL]),
             "Measured here, wall: **Rust** at 2,000: `a` 400.0 ms.\n"
         );
     }

@@ -31,9 +31,13 @@ use scheduler::{Command, Scheduler, Server, parse};
 use input::Lines;
 
 // ANCHOR: repl
-/// Read lines and answer them until `quit`, the end of input or a signal; gives why it
-/// stopped. A task command returns at once: its result is printed when it arrives.
-async fn repl(scheduler: &Arc<Scheduler>, lines: &mut Lines, signals: &mut Signals) -> String {
+/// Read lines and answer them until `quit`, the end of input or a signal; gives why
+/// it stopped. A task command returns at once: its result is printed when it arrives.
+async fn repl(
+    scheduler: &Arc<Scheduler>,
+    lines: &mut Lines,
+    signals: &mut Signals,
+) -> String {
     loop {
         let line = tokio::select! {
             line = lines.next() => line,
@@ -59,13 +63,20 @@ async fn repl(scheduler: &Arc<Scheduler>, lines: &mut Lines, signals: &mut Signa
 }
 
 /// One command's answer.
-async fn evaluate(scheduler: &Arc<Scheduler>, line: &str, command: Command) -> String {
+async fn evaluate(
+    scheduler: &Arc<Scheduler>,
+    line: &str,
+    command: Command,
+) -> String {
     let answer = match command {
-        Command::Start(job) => Ok(format!("task {} submitted", scheduler.submit(line, job))),
+        Command::Start(job) => {
+            Ok(format!("task {} submitted", scheduler.submit(line, job)))
+        }
         Command::Dash => Ok(scheduler.dash()),
         Command::Job(id) => scheduler.job(id),
-        Command::Kill(id) => (scheduler.kill(id).await)
-            .map(|took| format!("task {id} killed: stopped {} after the kill", human(took))),
+        Command::Kill(id) => (scheduler.kill(id).await).map(|took| {
+            format!("task {id} killed: stopped {} after the kill", human(took))
+        }),
         Command::Wait(id) => scheduler.wait(id).await.map(|()| "waited".to_owned()),
         Command::Help => Ok(HELP.to_owned()),
         Command::Quit => unreachable!("the REPL stops on quit before evaluating"),
@@ -75,8 +86,8 @@ async fn evaluate(scheduler: &Arc<Scheduler>, line: &str, command: Command) -> S
 // ANCHOR_END: repl
 
 // ANCHOR: main
-/// The REPL's life: serve, read until told to stop, then shut down under a deadline. A
-/// second signal while draining exits at once with 128 + its number.
+/// The REPL's life: serve, read until told to stop, then shut down under a deadline.
+/// A second signal while draining exits at once with 128 + its number.
 async fn session(args: &Args) -> Result<u8, String> {
     let mut signals = Signals::listen();
     let server = match &args.server {
@@ -85,8 +96,10 @@ async fn session(args: &Args) -> Result<u8, String> {
             .await
             .map_err(|e| format!("cannot start the dex service on loopback: {e}"))?,
     };
-    let mut lines = Lines::start().map_err(|e| format!("cannot read the terminal: {e}"))?;
-    let scheduler = Scheduler::new(args.workers.into(), server.clone(), lines.printer());
+    let mut lines =
+        Lines::start().map_err(|e| format!("cannot read the terminal: {e}"))?;
+    let scheduler =
+        Scheduler::new(args.workers.into(), server.clone(), lines.printer());
     lines.print(format!(
         "scheduler: dex at {}, {} pool workers; `help` lists the commands",
         server.url(),

@@ -25,12 +25,13 @@ use tokio::time::sleep;
 
 use crate::Args;
 use crate::pattern::{
-    CANCELLED, CANCELS, FINISHED, KILLED, LATENCY_MEDIAN, LATENCY_P99, PATTERN, REQUESTS,
-    SERVICE_DELAY, STOP_MEDIAN, STOP_WORST,
+    CANCELLED, CANCELS, FINISHED, KILLED, LATENCY_MEDIAN, LATENCY_P99, PATTERN,
+    REQUESTS, SERVICE_DELAY, STOP_MEDIAN, STOP_WORST,
 };
 
 /// The Pokémon the requests cycle through.
-const NAMES: &[&str] = &["pikachu", "eevee", "snorlax", "gengar", "psyduck", "mewtwo"];
+const NAMES: &[&str] =
+    &["pikachu", "eevee", "snorlax", "gengar", "psyduck", "mewtwo"];
 
 /// How far apart the requests are sent.
 const EVERY: Duration = Duration::from_millis(10);
@@ -121,13 +122,15 @@ async fn dex_while(
     let quiet: Print = Arc::new(|_| {});
     let scheduler = Scheduler::new(workers, server, quiet);
     let load = match busy {
-        Some(Busy::Pool(ns)) => Some(scheduler.submit("fib-multi", Job::FibMulti(ns))),
+        Some(Busy::Pool(ns)) => {
+            Some(scheduler.submit("fib-multi", Job::FibMulti(ns)))
+        }
         Some(Busy::OnRuntime(ns)) => {
             for n in ns {
                 // Task 0 of the timeline: it runs on a runtime thread, holding it.
-                tokio::spawn(
-                    async move { Task::new(0).kind("cpu").run(|| fib(n, || false).is_ok()) },
-                );
+                tokio::spawn(async move {
+                    Task::new(0).kind("cpu").run(|| fib(n, || false).is_ok())
+                });
             }
             None
         }

@@ -6,11 +6,14 @@ use concurrency_pairs::{Figure, Headline, Pattern, Table, VariantInfo};
 
 pub const REQUESTS: Figure = Figure::count("requests", "dex requests");
 pub const SERVICE_DELAY: Figure = Figure::seconds("service_delay_s", "service delay");
-pub const LATENCY_MEDIAN: Figure = Figure::seconds("latency_median_s", "dex latency (median)");
+pub const LATENCY_MEDIAN: Figure =
+    Figure::seconds("latency_median_s", "dex latency (median)");
 pub const LATENCY_P99: Figure = Figure::seconds("latency_p99_s", "dex latency (p99)");
 pub const CANCELS: Figure = Figure::count("cancels", "cancels");
-pub const STOP_MEDIAN: Figure = Figure::seconds("stop_median_s", "cancel → stopped (median)");
-pub const STOP_WORST: Figure = Figure::seconds("stop_worst_s", "cancel → stopped (worst)");
+pub const STOP_MEDIAN: Figure =
+    Figure::seconds("stop_median_s", "cancel → stopped (median)");
+pub const STOP_WORST: Figure =
+    Figure::seconds("stop_worst_s", "cancel → stopped (worst)");
 pub const FINISHED: Figure = Figure::count("finished", "finished");
 pub const KILLED: Figure = Figure::count("killed", "killed");
 pub const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
