@@ -15,6 +15,7 @@
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::{sync::Arc, time::Duration, time::Instant};
 
+use concurrency_pairs::lab::{self, task_async_or_cancelled};
 use concurrency_pairs::work::fib;
 use concurrency_pairs::{
     Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, say, task_async,
@@ -29,20 +30,21 @@ fn job(n: u64) -> Instant {
 }
 
 // ANCHOR: abort_async
-/// An async loop that awaits on every turn: `abort` takes effect at its next `.await`.
-/// Gives how long after the abort the task was gone, and the tick count then and 50 ms
-/// later (the same: it has stopped).
+/// An async loop that awaits on every turn: `abort` takes effect at its next
+/// `.await`. Gives how long after the abort the task was gone, and the tick count
+/// then and 50 ms later (the same: it has stopped).
 async fn abort_async() -> (Duration, u64, u64) {
     let ticks = Arc::new(AtomicU64::new(0));
     let counter = ticks.clone();
-    let handle = tokio::spawn(async move {
+    let handle = tokio::spawn(task_async_or_cancelled(0, async move {
         loop {
             counter.fetch_add(1, Relaxed);
             sleep(Duration::from_millis(1)).await;
         }
-    });
+    }));
     sleep(Duration::from_millis(50)).await;
     handle.abort();
+    lab::mark("abort");
     let aborted = Instant::now();
     let _ = handle.await; // Err(JoinError::Cancelled): dropped at its `.await`
     let gone = aborted.elapsed();
@@ -76,6 +78,7 @@ async fn abort_running_job(place: Where, n: u64) -> Duration {
     };
     sleep(Duration::from_millis(50)).await;
     handle.abort();
+    lab::mark("abort");
     let aborted = Instant::now();
     let ended = timeout(Duration::from_secs(120), ended)
         .await
@@ -115,7 +118,11 @@ const PATTERN: Pattern = Pattern::new(
 .tables(&[
     Table::new(
         "Does abort stop a running job?",
-        &[TICKS_AT_ABORT, TICKS_AFTER, STOPPED, RAN_TO_END],
+        &[STOPPED, RAN_TO_END],
+    ),
+    Table::new(
+        "Does an aborted async task stay stopped?",
+        &[TICKS_AT_ABORT, TICKS_AFTER],
     ),
     Table::new(
         "Which of the pool's jobs does cancel() stop?",
@@ -146,6 +153,7 @@ fn main() {
         say!("  ticks when aborted: {at_abort}; 50 ms later: {later}");
         [
             STOPPED.of(gone),
+            RAN_TO_END.of(0),
             TICKS_AT_ABORT.of(at_abort),
             TICKS_AFTER.of(later),
         ]

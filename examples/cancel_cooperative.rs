@@ -16,7 +16,8 @@ use std::{hint::black_box, sync::Arc, thread, time::Duration, time::Instant};
 
 use concurrency_pairs::work::{Cancelled, fib};
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, given, lab::note, say, task,
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, given, lab,
+    lab::note, say, task,
 };
 use num_bigint::BigUint;
 use tokio_util::sync::CancellationToken;
@@ -34,11 +35,15 @@ fn cancel_with_flag(n: u64, after: Duration) -> Run {
     thread::sleep(after);
     let asked = Instant::now();
     stop.store(true, Relaxed);
+    lab::mark("flag set");
     stopped(job, asked)
 }
 
 /// Join a fib's thread: its result, and how long after `asked` it ended.
-fn stopped(job: thread::JoinHandle<(Result<BigUint, Cancelled>, Instant)>, asked: Instant) -> Run {
+fn stopped(
+    job: thread::JoinHandle<(Result<BigUint, Cancelled>, Instant)>,
+    asked: Instant,
+) -> Run {
     let (result, ended) = job.join().expect("fib does not panic");
     (result, ended.saturating_duration_since(asked))
 }
@@ -56,13 +61,14 @@ fn cancel_with_token(n: u64, jobs: usize, after: Duration) -> Vec<Run> {
     thread::sleep(after);
     let asked = Instant::now();
     parent.cancel();
+    lab::mark("cancel");
     handles.into_iter().map(|job| stopped(job, asked)).collect()
 }
 // ANCHOR_END: cancellation_token
 
 // ANCHOR: shutdown_timeout
-/// `shutdown_timeout` gives up waiting for blocking work and returns; the work runs on.
-/// Gives how long after shutdown returned the fib actually ended.
+/// `shutdown_timeout` gives up waiting for blocking work and returns; the work runs
+/// on. Gives how long after shutdown returned the fib actually ended.
 fn shutdown_leaves_blocking_work(n: u64) -> Duration {
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let (tx, ended) = std::sync::mpsc::channel();
@@ -72,6 +78,7 @@ fn shutdown_leaves_blocking_work(n: u64) -> Duration {
     });
     thread::sleep(Duration::from_millis(50));
     rt.shutdown_timeout(Duration::from_millis(100));
+    lab::mark("shutdown returned");
     let returned = Instant::now();
     note("shutdown_timeout returned; the blocking fib runs on");
     let ended = ended
@@ -92,7 +99,9 @@ fn stops(runs: &[Run], n: u64, check: impl Fn() -> bool) -> Vec<Found> {
     let count = secs.len();
     let median_us = median * 1e6;
     let worst_us = worst * 1e6;
-    say!("  {count} cancels: stopped in {median_us:.1} µs (median), {worst_us:.1} µs (worst)");
+    say!(
+        "  {count} cancels: stopped in {median_us:.1} µs (median), {worst_us:.1} µs (worst)"
+    );
     // What a check costs, over many checks, and fib's slowdown with one every step.
     let checks = 10_000_000;
     let timed = |f: &dyn Fn()| {
@@ -100,12 +109,16 @@ fn stops(runs: &[Run], n: u64, check: impl Fn() -> bool) -> Vec<Found> {
         f();
         start.elapsed().as_secs_f64()
     };
-    let count_checks = || _ = black_box((0..checks).filter(|_| black_box(check())).count());
+    let count_checks =
+        || _ = black_box((0..checks).filter(|_| black_box(check())).count());
     let per_check = timed(&count_checks) / checks as f64;
     let short = n / 5;
-    let slowdown = timed(&|| _ = fib(short, &check)) / timed(&|| _ = fib(short, || false));
+    let slowdown =
+        timed(&|| _ = fib(short, &check)) / timed(&|| _ = fib(short, || false));
     let ns = per_check * 1e9;
-    say!("  one check: {ns:.2} ns; fib with a check every step: {slowdown:.3}x as slow");
+    say!(
+        "  one check: {ns:.2} ns; fib with a check every step: {slowdown:.3}x as slow"
+    );
     vec![
         STOP_MEDIAN.of(median),
         STOP_WORST.of(worst),
@@ -132,8 +145,10 @@ fn ran_on(late: Duration, n: u64) -> [Found; 6] {
     ]
 }
 
-const STOP_MEDIAN: Figure = Figure::seconds("stop_median_s", "cancel → stopped (median)");
-const STOP_WORST: Figure = Figure::seconds("stop_worst_s", "cancel → stopped (worst)");
+const STOP_MEDIAN: Figure =
+    Figure::seconds("stop_median_s", "cancel → stopped (median)");
+const STOP_WORST: Figure =
+    Figure::seconds("stop_worst_s", "cancel → stopped (worst)");
 const STEPS_DONE: Figure = Figure::count("steps_done", "most steps done");
 const CANCELLED: Figure = Figure::count("cancelled", "cancelled");
 const RAN_TO_END: Figure = Figure::count("ran_to_end", "ran to the end anyway");

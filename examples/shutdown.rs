@@ -17,11 +17,12 @@
 //! Watch: jobs done before the signal print `finished`, jobs in flight `cancelled`, once
 //! each. In `deadline` job 5 is reported cancelled at the deadline, its late end not again.
 
-use std::{process, process::Command, sync::Arc, sync::Mutex, time::Duration, time::Instant};
+use std::process::{self, Command};
+use std::{sync::Arc, sync::Mutex, time::Duration, time::Instant};
 
 use concurrency_pairs::{
-    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab::note,
-    signals::Signals, task_async, work::cpu_work,
+    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab,
+    lab::note, lab::task_async_or_stopped, signals::Signals, work::cpu_work,
 };
 use tokio::time::{sleep, timeout};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
@@ -38,10 +39,10 @@ struct Job {
 /// A job that returns early, `None`, once its token is cancelled.
 async fn job(spec: Job, token: CancellationToken) -> Option<String> {
     if !spec.cpu {
-        // An async wait gives way at once: select on the token.
-        return tokio::select! {
+        let nap = sleep(Duration::from_secs_f64(spec.secs));
+        return tokio::select! { // an async wait gives way at once: race the token
             () = token.cancelled() => None,
-            () = sleep(Duration::from_secs_f64(spec.secs)) => Some(format!("slept {} s", spec.secs)),
+            () = nap => Some(format!("slept {} s", spec.secs)),
         };
     }
     // A CPU loop cannot be interrupted: it looks at the token between slices.
@@ -64,8 +65,8 @@ async fn job(spec: Job, token: CancellationToken) -> Option<String> {
 // ANCHOR_END: job
 
 // ANCHOR: ledger
-/// Each job's outcome is written exactly once: by the job when it ends, or as cancelled
-/// by the shutdown when the job is not done in time. A late end after that is dropped.
+/// Each job's outcome is written exactly once: by the job when it ends, or as
+/// cancelled by the shutdown when the job is not done in time. A late end is dropped.
 #[derive(Clone)]
 struct Ledger(Arc<Mutex<Vec<Option<bool>>>>);
 
@@ -103,8 +104,8 @@ struct Report {
 }
 
 // ANCHOR: serve
-/// Run the jobs until a signal; then cancel them all and drain under a deadline. A second
-/// signal ends the drain at once. The caller keeps `tracker`, to wait for stragglers.
+/// Run the jobs until a signal; then cancel them all and drain under a deadline. A
+/// second signal ends the drain at once. The caller keeps `tracker` for stragglers.
 async fn serve(
     jobs: &[Job],
     signals: &mut Signals,
@@ -115,7 +116,7 @@ async fn serve(
     for (id, &spec) in jobs.iter().enumerate() {
         let (token, ledger) = (token.child_token(), ledger.clone()); // one per job
         tracker.spawn(async move {
-            let outcome = task_async(id, job(spec, token)).await;
+            let outcome = task_async_or_stopped(id, job(spec, token)).await;
             if !ledger.settle(id, outcome) {
                 note(format_args!("job {id} ended late: already reported"));
             }
@@ -125,22 +126,23 @@ async fn serve(
     note(format_args!("ready: pid {}", process::id()));
     let (name, _) = tokio::select! {
         signal = signals.next() => signal,
-        () = tracker.wait() => {
-            return Report { code: 0, in_flight: 0, finished: jobs.len(), drain_s: 0.0 };
-        }
+        () = tracker.wait() => return Report {
+            code: 0, in_flight: 0, finished: jobs.len(), drain_s: 0.0,
+        },
     };
     let (signalled, in_flight) = (Instant::now(), ledger.open().0.len());
+    lab::mark(name);
     note(format_args!("{name}: cancelling {in_flight} jobs"));
     token.cancel();
-    let code = tokio::select! {
-        drained = timeout(deadline, tracker.wait()) => i32::from(drained.is_err()), // 0 or 1
+    let code = tokio::select! { // 0 drained, 1 deadline passed, or 128 + N
+        drained = timeout(deadline, tracker.wait()) => i32::from(drained.is_err()),
         (name, number) = signals.next() => {
             note(format_args!("{name} again: forcing the exit"));
             128 + number // the shell's code for "killed by signal N"
         }
     };
     for id in ledger.open().0 {
-        ledger.settle(id, None); // in flight at the deadline: said, not silently dropped
+        ledger.settle(id, None); // in flight at the deadline: said, not silently lost
     }
     Report {
         code,
@@ -180,7 +182,8 @@ const PATTERN: Pattern = Pattern::new(
 .with_own_signals();
 
 /// Name, whether job 5 is stubborn, the drain deadline in seconds.
-const VARIANTS: [(&str, bool, f64); 2] = [("sigterm-drain", false, 1.0), ("deadline", true, 0.2)];
+const VARIANTS: [(&str, bool, f64); 2] =
+    [("sigterm-drain", false, 1.0), ("deadline", true, 0.2)];
 /// How many jobs; the first ones' lengths in seconds (they end before the signal).
 const JOBS: usize = 6;
 const SHORT_S: [f64; 2] = [0.1, 0.2];
@@ -223,16 +226,15 @@ fn main() {
     let options = PATTERN.parse();
     if options.switch {
         let wait = || run(&jobs(2.5, 12.0, true), None, Duration::from_secs(5)).code;
-        process::exit(concurrency_pairs::lab::variant("wait-for-signal", "you", wait).0);
+        process::exit(lab::variant("wait-for-signal", "you", wait).0);
     }
     let scale = if options.full { 3.0 } else { 1.0 };
     let mut trace = Trace::new(&PATTERN, &options);
-    let after = Some(0.3 * scale); // SIGTERM to ourselves, with every job under way
     for (name, stubborn, deadline) in VARIANTS {
         let deadline = Duration::from_secs_f64(deadline * scale);
         let jobs = jobs(scale, 1.5, stubborn);
         trace.run(name, || {
-            let report = run(&jobs, after, deadline);
+            let report = run(&jobs, Some(0.3 * scale), deadline); // SIGTERM mid-run
             [
                 IN_FLIGHT.of(report.in_flight),
                 FINISHED.of(report.finished),

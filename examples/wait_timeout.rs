@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use concurrency_pairs::common::CANCELLED;
 use concurrency_pairs::lab::{self, note, task_async_or_cancelled};
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, say,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
+    given, say,
 };
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
@@ -31,10 +32,10 @@ use tokio::time::{sleep_until, timeout_at};
 const TASKS: usize = 9;
 
 // ANCHOR: nap
-/// Counts the tasks that ran to their end: the side effect a cancelled task never has.
+/// Counts the tasks that ran to their end: a side effect a cancelled task never has.
 static COMPLETED: AtomicUsize = AtomicUsize::new(0);
-/// One task: sleep, then count itself done. Cancelling a task raises nothing in it: its
-/// future is dropped where it is parked, and the line after the `.await` never runs.
+/// One task: sleep, then count itself done. Cancelling a task raises nothing in it:
+/// its future is dropped where it is parked, and the line after `.await` never runs.
 async fn nap(id: usize, sleep: impl Future) -> usize {
     sleep.await;
     COMPLETED.fetch_add(1, SeqCst);
@@ -43,10 +44,11 @@ async fn nap(id: usize, sleep: impl Future) -> usize {
 // ANCHOR_END: nap
 
 // ANCHOR: drain
-/// `asyncio.wait(tasks, timeout=...)` on tokio: spawn every task into a `JoinSet`, then
-/// take each result as it finishes until the deadline (`timeout_at`) fires. `join_next` is
-/// cancel safe, so giving up at the deadline loses no result; the set that comes back holds
-/// the tasks still pending, still running: what becomes of them is each variant's choice.
+/// `asyncio.wait(tasks, timeout=...)` on tokio: spawn every task into a `JoinSet`,
+/// then take each result as it finishes until the deadline (`timeout_at`) fires.
+/// `join_next` is cancel safe, so giving up at the deadline loses no result; the set
+/// that comes back holds the tasks still pending, still running: what becomes of them
+/// is each variant's choice.
 async fn wait_with_deadline(unit: Duration, deadline: Instant) -> JoinSet<usize> {
     let mut set = JoinSet::new();
     for id in 0..TASKS {
@@ -63,7 +65,8 @@ async fn wait_with_deadline(unit: Duration, deadline: Instant) -> JoinSet<usize>
 /// `asyncio.wait(tasks, timeout=10)`: the timeout is longer than every task, so the
 /// `JoinSet` empties first and the wait returns at 9 units with everything done.
 async fn wait_all(unit: Duration) -> f64 {
-    let set = wait_with_deadline(unit, Instant::now() + unit.mul_f64(LONG_UNITS)).await;
+    let deadline = Instant::now() + unit.mul_f64(LONG_UNITS);
+    let set = wait_with_deadline(unit, deadline).await;
     wait_returned(set.len())
 }
 // ANCHOR_END: wait_all
@@ -120,6 +123,9 @@ fn settled(start: Instant, unit: Duration) -> Instant {
 /// The wait has returned: say so, and give the time. From here on `COMPLETED` counts the
 /// tasks that complete after the wait (the ones done by now are the results received).
 fn wait_returned(pending: usize) -> f64 {
+    if pending > 0 {
+        lab::mark("deadline"); // the wait gave up on the pending tasks
+    }
     note(format_args!(
         "wait returned: {} done, {pending} pending",
         TASKS - pending

@@ -20,7 +20,7 @@ WAIT_S = 120  # every result is waited for at most this long
 
 # ANCHOR: fib
 def fib(nth, cancel_event=None):
-    """The article's loop, checking the event before every step; says how far it got."""
+    """The article's loop; checks the event before each step, says how far it got."""
     a, b = 0, 1
     for step in range(nth):
         if cancel_event is not None and cancel_event.is_set():
@@ -47,8 +47,10 @@ def future_cancel(nth):
         while not futures[1].running() and time.monotonic() < deadline:
             time.sleep(0.01)
         answers = [futures[0].cancel(), futures[2].cancel(), futures[1].cancel()]
+        cpairs.mark("cancel()")
         gate.set()
-        cpairs.note(f"cancel(): running {answers[0]}, pending {answers[1]}, queued {answers[2]}")
+        cpairs.note(f"cancel(): running {answers[0]}, pending {answers[1]}, "
+                    f"queued {answers[2]}")
         for future in futures[:2]:
             cpairs.arrived(future.result(timeout=WAIT_S), "ran to its end anyway")
     return answers

@@ -30,12 +30,15 @@ def fib(nth, cancel_event=None):
 
 # ANCHOR: manager_event
 def cancel_with_event(executor, manager, nth):
-    """Submit fib with a Manager().Event(), set it once fib runs: (result, seconds to stop)."""
+    """Submit fib with a Manager().Event(), set it once fib runs.
+
+    Returns (result, seconds to stop)."""
     event = manager.Event()
     future = executor.submit(fib, nth, event)
     time.sleep(0.05)
     asked = time.perf_counter()
     event.set()
+    cpairs.mark("event set")
     result = future.result(timeout=WAIT_S)
     return result, time.perf_counter() - asked
 # ANCHOR_END: manager_event

@@ -6,9 +6,9 @@ here, once, shaped like the Rust library (src/cli.rs, src/trace.rs, src/work.rs)
 
 - parse_args: --json, --full, --start-method, --help (and --tasks N, --variant NAME
   where a twin takes them), with argparse; a bad flag is a one-line error and exit 2;
-- the lab (task, task_async, arrived, note, Trace.run): record each variant around its
-  lesson, print each result as it arrives, print the trace; worker processes send their
-  spans back by themselves, under every start method (fork, forkserver, spawn);
+- the lab (task, task_async, arrived, mark, note, Trace.run): record each variant around
+  its lesson, print each result as it arrives, print the trace; worker processes send
+  their spans back by themselves, under every start method (fork, forkserver, spawn);
 - Ctrl-C: one line saying the twin was interrupted, exit 130, no worker left behind;
 - cpu_work, crawl_jobs: the workloads.
 """
@@ -240,6 +240,7 @@ def stop_workers(children, grace_s=2.0):
 #                           the worker process it runs in) and returns its value;
 #   await task_async(id, coroutine)   the same for a coroutine (lane `task-ID`);
 #   arrived(id, what)       the caller holds task id's result: record when, and print it.
+#   mark(label)             a moment no span records (a cancel, a signal, a deadline).
 # A worker process, however it was started, connects to the parent's inbox (a Unix
 # socket whose address it finds in the environment) and sends each span as it ends,
 # before the result it belongs to leaves the worker. Every process reads one monotonic
@@ -534,6 +535,30 @@ async def task_async(task_id, coroutine, lane=None, kind=None):
     return value
 
 
+CANCELLED = "cancelled"  # the kind of span a task cut short or stopped early records
+
+
+def task_or_stopped(task_id, work, *args):
+    """As task(); work that gives None, having stopped early when asked to (an exit
+    event), records a span of kind `cancelled` (as the Rust library's
+    lab::task_async_or_stopped)."""
+    start = time.monotonic()
+    value = work(*args)
+    kind = CANCELLED if value is None else None
+    _record(task_id, current_lane(), start, time.monotonic(), kind)
+    return value
+
+
+async def task_async_or_stopped(task_id, coroutine):
+    """As task_async(); a coroutine that gives None, having stopped early when asked to,
+    records a span of kind `cancelled`."""
+    start = time.monotonic()
+    value = await coroutine
+    kind = CANCELLED if value is None else None
+    _record(task_id, f"task-{task_id}", start, time.monotonic(), kind)
+    return value
+
+
 def arrived(task_id, what):
     """The caller now holds task task_id's result: record when, and say so."""
     if _lab is None:
@@ -564,6 +589,19 @@ def _quiet_line(task_id):
     if count * 10 // expected > (count - 1) * 10 // expected:
         return f"{count} of {expected} results in (last: task {task_id})"
     return None
+
+
+def mark(label):
+    """Mark a moment no span records, a cancel, a signal or a deadline, at now():
+    cpairs.mark("cancel()") beside the call. Recorded in the parent process, from any
+    thread (a worker process's marks are dropped: it does not know the variant's clock);
+    nothing outside a variant or under --counts-only."""
+    lab = _lab
+    if lab is None or _in_worker() or counts_only():
+        return
+    at = time.monotonic() - lab.origin
+    with lab.changed:
+        lab.variant.setdefault("marks", []).append({"label": str(label), "at_s": at})
 
 
 def note(what):

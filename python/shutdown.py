@@ -55,7 +55,7 @@ def crunch(seconds, check_every):
 
 
 def timed_crunch(task_id, seconds, check_every):
-    return cpairs.task(task_id, crunch, seconds, check_every)
+    return cpairs.task_or_stopped(task_id, crunch, seconds, check_every)
 
 
 # ANCHOR: job
@@ -71,19 +71,21 @@ async def job(task_id, spec, exit_event, pool):
     """One job; None when the exit event stopped it."""
     cpu, seconds, check_every = spec
     if not cpu:  # an async wait gives way at once
-        return await cpairs.task_async(task_id, wait_or_exit(exit_event, seconds))
+        wait = wait_or_exit(exit_event, seconds)
+        return await cpairs.task_async_or_stopped(task_id, wait)
     loop = asyncio.get_running_loop()
     done = loop.create_future()
+    call_soon = loop.call_soon_threadsafe
     pool.apply_async(timed_crunch, (task_id, seconds, check_every),
-                     callback=lambda v: loop.call_soon_threadsafe(done.set_result, v),
-                     error_callback=lambda e: loop.call_soon_threadsafe(done.set_exception, e))
+                     callback=lambda v: call_soon(done.set_result, v),
+                     error_callback=lambda e: call_soon(done.set_exception, e))
     return await done
 # ANCHOR_END: job
 
 
 # ANCHOR: ledger
 class Ledger:
-    """Each job's outcome is written once: by the job, or as cancelled by the shutdown."""
+    """Each job's outcome is written once: by the job, or as cancelled by shutdown."""
 
     def __init__(self, n):
         self.written = [None] * n
@@ -92,7 +94,8 @@ class Ledger:
         if self.written[task_id] is not None:
             return False
         self.written[task_id] = outcome is not None
-        cpairs.arrived(task_id, "cancelled" if outcome is None else f"finished: {outcome}")
+        what = "cancelled" if outcome is None else f"finished: {outcome}"
+        cpairs.arrived(task_id, what)
         return True
 
     def open(self):
@@ -106,8 +109,10 @@ async def serve(jobs, deadline_s, pool, exit_flag):
     signals = asyncio.Queue()
     for sig in SIGNALS:
         loop.add_signal_handler(sig, signals.put_nowait, sig)
-    # An exception nobody handled starts the same shutdown (the article's ExceptionHandler).
-    loop.set_exception_handler(lambda _loop, context: signals.put_nowait(context["message"]))
+    # An exception nobody handled starts the same shutdown (the article's
+    # ExceptionHandler).
+    loop.set_exception_handler(
+        lambda _loop, context: signals.put_nowait(context["message"]))
     exit_event, ledger = asyncio.Event(), Ledger(len(jobs))
 
     async def run(task_id, spec):
@@ -124,7 +129,9 @@ async def serve(jobs, deadline_s, pool, exit_flag):
         return {"code": 0, "in_flight": 0, "finished": len(jobs), "drain_s": 0.0,
                 "rest": everything}
     signalled, in_flight = time.monotonic(), len(ledger.open())
-    cpairs.note(f"{getattr(first.result(), 'name', first.result())}: cancelling {in_flight} jobs")
+    reason = getattr(first.result(), "name", first.result())
+    cpairs.mark(reason)
+    cpairs.note(f"{reason}: cancelling {in_flight} jobs")
     exit_event.set()  # the async tasks
     exit_flag.set()   # the pool jobs
     second = asyncio.ensure_future(signals.get())

@@ -27,15 +27,16 @@ async def nap(task_id, seconds):
 
 # ANCHOR: wait_coroutines
 async def wait_coroutines(unit):
-    """The call as "Multi-tasking in Python" writes it: asyncio.wait on a list of bare
-    coroutines. Python 3.11 refuses them (3.8 to 3.10 wrapped each in a task, warning)."""
+    """The call as "Multi-tasking in Python" writes it: asyncio.wait on a list of
+    bare coroutines. Python 3.11 refuses them (3.8 to 3.10 wrapped each in a task,
+    warning)."""
     coroutines = [nap(task_id, (task_id + 1) * unit) for task_id in range(TASKS)]
     try:
         await asyncio.wait(coroutines, timeout=LONG_TIMEOUT_UNITS * unit)
     except TypeError as error:
         cpairs.note(f"TypeError: {error}")
         for coroutine in coroutines:
-            coroutine.close()  # never started: closed, they do not warn "never awaited"
+            coroutine.close()  # never started: closed, no "never awaited" warning
         return f"TypeError: {error}"
     return None
 # ANCHOR_END: wait_coroutines

@@ -25,12 +25,14 @@ SETTLE_UNITS = 0.5  # how long past the slowest task's end to look at the pendin
 
 
 # ANCHOR: nap
-completed = 0  # the tasks that ran to their end: the side effect a cancelled task never has
+# The tasks that ran to their end: a side effect a cancelled task never has.
+completed = 0
 
 
 async def nap(task_id, seconds):
-    """One task: sleep, then count itself done. Task.cancel() raises CancelledError at
-    the await the task is suspended in, so a cancelled task never gets to the count."""
+    """One task: sleep, then count itself done. Task.cancel() raises CancelledError
+    at the await the task is suspended in, so a cancelled task never gets to the
+    count."""
     global completed
     await asyncio.sleep(seconds)
     completed += 1
@@ -40,9 +42,9 @@ async def nap(task_id, seconds):
 
 # ANCHOR: wait
 async def wait_with_deadline(unit, timeout_units):
-    """Start the nine tasks (task i sleeps i + 1 units) and asyncio.wait for them under
-    one timeout. The done set comes back whole, when the wait returns; the pending
-    tasks are still running: what becomes of them is each variant's choice."""
+    """Start the nine tasks (task i sleeps i + 1 units) and asyncio.wait for them
+    under one timeout. The done set comes back whole, when the wait returns; the
+    pending tasks are still running: what becomes of them is each variant's choice."""
     tasks = [asyncio.create_task(traced(task_id, nap(task_id, (task_id + 1) * unit)))
              for task_id in range(TASKS)]
     done, pending = await asyncio.wait(tasks, timeout=timeout_units * unit)
@@ -54,7 +56,7 @@ async def wait_with_deadline(unit, timeout_units):
 
 # ANCHOR: wait_all
 async def wait_all(unit):
-    """timeout=10 units, longer than every task: the wait returns at 9 units, all done."""
+    """timeout=10 units, longer than any task: wait returns at 9 units, all done."""
     done, pending = await wait_with_deadline(unit, LONG_TIMEOUT_UNITS)
     return wait_returned(done, pending)
 # ANCHOR_END: wait_all
@@ -77,7 +79,7 @@ async def deadline_cancel(unit):
 
 # ANCHOR: deadline_keep
 async def deadline_keep(unit):
-    """The deadline only bounds the wait: the pending tasks run on; collect them later."""
+    """The deadline only bounds the wait: pending tasks run on; collect them later."""
     settled = time.monotonic() + (TASKS + SETTLE_UNITS) * unit
     done, pending = await wait_with_deadline(unit, SHORT_TIMEOUT_UNITS)
     returned_s = wait_returned(done, pending)
@@ -107,6 +109,7 @@ def wait_returned(done, pending):
     global completed
     completed = 0
     if pending:
+        cpairs.mark("deadline")  # the wait gave up on the pending tasks
         still_running = sum(not task.done() for task in pending)
         cpairs.note(f"wait returned: {len(done)} done, {len(pending)} pending "
                     f"({still_running} still running)")

@@ -133,15 +133,19 @@ impl Pattern {
                 "-h" | "--help" => return Ok(Parsed::Help),
                 "--describe" => return Ok(Parsed::Describe),
                 "--tasks" if takes_tasks => {
-                    let value = args.next().ok_or(CliError::MissingValue("--tasks"))?;
+                    let value =
+                        args.next().ok_or(CliError::MissingValue("--tasks"))?;
                     options.tasks = Some(parse_count("--tasks", &value)?);
                 }
                 "--variant" if has_variants => {
-                    let value = args.next().ok_or(CliError::MissingValue("--variant"))?;
+                    let value =
+                        args.next().ok_or(CliError::MissingValue("--variant"))?;
                     options.variant = Some(self.parse_variant(&value)?);
                 }
                 "--variants" if has_variants => return Ok(Parsed::ListVariants),
-                "--counts-only" if self.flags.counts_only => options.counts_only = true,
+                "--counts-only" if self.flags.counts_only => {
+                    options.counts_only = true
+                }
                 flag if self.flags.switch.is_some_and(|(f, _)| f.0 == flag) => {
                     options.switch = true
                 }
@@ -270,9 +274,12 @@ mod tests {
 
     #[test]
     fn variants_and_counts_only_where_declared() {
-        const TWO: &[VariantInfo] = &[VariantInfo::both("one", "1"), VariantInfo::both("two", "2")];
+        const TWO: &[VariantInfo] =
+            &[VariantInfo::both("one", "1"), VariantInfo::both("two", "2")];
         let cli = CLI.variants(TWO).with_counts_only();
-        let Ok(Parsed::Run(o)) = cli.try_parse_from(["--variant", "two", "--counts-only"]) else {
+        let Ok(Parsed::Run(o)) =
+            cli.try_parse_from(["--variant", "two", "--counts-only"])
+        else {
             panic!("--variant two --counts-only should parse");
         };
         assert_eq!((o.variant.as_deref(), o.counts_only), (Some("two"), true));

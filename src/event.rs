@@ -6,7 +6,8 @@ use crate::figures::{Derived, Figure};
 use crate::pattern::Table;
 
 /// Woke when task 0's value was received.
-pub const WOKE: Figure = Figure::seconds("woke_s", "waiter woke").derived(Derived::ReceivedAt(0));
+pub const WOKE: Figure =
+    Figure::seconds("woke_s", "waiter woke").derived(Derived::ReceivedAt(0));
 /// Published as computing (task 0) ended.
 pub const PUBLISHED: Figure =
     Figure::seconds("published_s", "value published").derived(Derived::Ended(0));

@@ -177,11 +177,13 @@ pub mod common {
 
     pub const WALL: Figure = Figure::seconds("wall_s", "wall").derived(Derived::Wall);
     pub const FIRST_RESULT: Figure =
-        Figure::seconds("first_result_s", "first result").derived(Derived::FirstResult);
+        Figure::seconds("first_result_s", "first result")
+            .derived(Derived::FirstResult);
     pub const OVER_IDEAL: Figure =
         Figure::ratio("over_ideal", "÷ ideal").derived(Derived::OverIdeal);
     pub const PEAK_OVERLAP: Figure =
-        Figure::count("peak_overlap", "most tasks at once").derived(Derived::PeakOverlap);
+        Figure::count("peak_overlap", "most tasks at once")
+            .derived(Derived::PeakOverlap);
     /// Tasks cut short: dropped at an `.await` before their work ended (their spans are of
     /// kind `cancelled`, see `lab::task_async_or_cancelled`).
     pub const CANCELLED: Figure = Figure::count("cancelled", "cancelled")
@@ -231,6 +233,7 @@ pub const RESERVED: &[&str] = &[
     "wall_s",
     "ideal_s",
     "tasks",
+    "marks",
     "received",
     "received_s",
     "sizes",
@@ -310,7 +313,8 @@ mod tests {
     #[test]
     fn descriptions_read_back_leaked() {
         let f: Figure =
-            serde_json::from_str(r#"{"key":"k","label":"a k","unit":"count"}"#).expect("parses");
+            serde_json::from_str(r#"{"key":"k","label":"a k","unit":"count"}"#)
+                .expect("parses");
         assert_eq!(f, Figure::count("k", "a k"));
         let list: List<u64> = serde_json::from_str("[1,2]").expect("parses");
         assert_eq!(&*list, &[1, 2]);

@@ -3,13 +3,16 @@
 //! A lesson function reads like the pattern it teaches: the pattern's inputs in, plain
 //! values out. It should not have to carry a clock or a recorder. So the recorder is
 //! ambient: [`variant`] starts one, runs the lesson, and hands back what was recorded;
-//! inside, two one-word marks are all the lesson says about measuring:
+//! inside, two one-word calls are all the lesson says about measuring:
 //!
 //! - [`task`] (or [`task_async`]) where a unit of work runs: it times the work and notes
 //!   where it ran (the thread, or the async task), and returns the work's own value;
 //! - [`arrived`] where the caller obtains a result: it records when, and prints the line
 //!   a reader watches (`[  0.300s] received task 1: hello, B`). Printing each result as it arrives
 //!   is part of the lesson, so this call stays in it.
+//!
+//! A lesson whose point is a moment no span records (a cancel, a signal, a deadline) says
+//! so with a third, [`mark`], beside the call: `lab::mark("abort")`.
 //!
 //! Why an ambient recorder rather than spans from the `tracing` ecosystem: `tracing` would
 //! put an attribute on every lesson function and two crates (plus a subscriber of ours)
@@ -26,7 +29,7 @@ use std::time::Instant;
 
 use crate::figures::{Found, Report};
 use crate::out::say;
-use crate::trace::{TaskSpan, Trace, Variant, thread_lane};
+use crate::trace::{Mark, TaskSpan, Trace, Variant, thread_lane};
 
 /// `--counts-only`: no span and no arrival is recorded, for runs of a million tasks.
 static COUNTS_ONLY: AtomicBool = AtomicBool::new(false);
@@ -70,7 +73,11 @@ fn active() -> MutexGuard<'static, Option<Active>> {
 /// Run one variant's lesson with a recorder around it: prints its header, and returns
 /// the lesson's value with everything [`task`] and [`arrived`] recorded meanwhile.
 /// Variants run one at a time in a process: starting one inside another panics.
-pub fn variant<T>(name: &str, uses: &str, lesson: impl FnOnce() -> T) -> (T, Variant) {
+pub fn variant<T>(
+    name: &str,
+    uses: &str,
+    lesson: impl FnOnce() -> T,
+) -> (T, Variant) {
     say(format_args!("\n== {name} ({uses})"));
     {
         let mut slot = active();
@@ -101,13 +108,19 @@ impl Trace {
     /// (see [`Found`]). Gives back the record, to read.
     ///
     /// Panics if the pattern does not declare `name` for Rust: a typo, not a run.
-    pub fn run<R: Report>(&mut self, name: &str, lesson: impl FnOnce() -> R) -> Option<&Variant> {
+    pub fn run<R: Report>(
+        &mut self,
+        name: &str,
+        lesson: impl FnOnce() -> R,
+    ) -> Option<&Variant> {
         let pattern = self
             .pattern
             .expect("a trace made by Trace::new knows its pattern");
         let declared = pattern.variant(name).filter(|v| v.in_rust());
         let uses = declared
-            .unwrap_or_else(|| panic!("{}: no Rust variant `{name}` declared", pattern.name))
+            .unwrap_or_else(|| {
+                panic!("{}: no Rust variant `{name}` declared", pattern.name)
+            })
             .uses;
         if self.only.as_deref().is_some_and(|only| only != name) {
             return None;
@@ -151,6 +164,26 @@ pub async fn task_async_or_cancelled<F: Future>(id: usize, work: F) -> F::Output
 
 /// The kind of span a task cut short records (see [`task_async_or_cancelled`]).
 pub const CANCELLED: &str = "cancelled";
+
+/// Await `work` as task `id`, in lane `task-ID`; work that gives `None`, having stopped
+/// early when asked to (a cancelled token, an exit event), records a span of kind
+/// [`CANCELLED`].
+pub async fn task_async_or_stopped<T>(
+    id: usize,
+    work: impl Future<Output = Option<T>>,
+) -> Option<T> {
+    if counts_only() {
+        return work.await;
+    }
+    let start_s = now();
+    let value = work.await;
+    let span = TaskSpan::new(id, format!("task-{id}"), start_s, now());
+    record(match value {
+        Some(_) => span,
+        None => span.with_kind(CANCELLED),
+    });
+    value
+}
 
 /// A unit of work with a lane or a kind of its own, for variants that need them:
 /// `Task::new(3).lane("runtime").kind("io").run(|| ...)`.
@@ -297,6 +330,21 @@ pub fn arrived(id: usize, what: impl Display) {
     }
 }
 
+/// Mark a moment that no span records, a cancel, a signal or a deadline, at [`now`]:
+/// `lab::mark("abort")` beside the call. The timelines draw it as a labelled line across
+/// the variant's panel. From any thread; nothing outside a variant (or with
+/// [`counts_only`]).
+pub fn mark(label: impl Into<String>) {
+    if counts_only() {
+        return;
+    }
+    if let Some(a) = active().as_mut() {
+        let at_s = a.origin.elapsed().as_secs_f64();
+        let label = label.into();
+        a.variant.marks.push(Mark { label, at_s });
+    }
+}
+
 /// Print a line of commentary, stamped with the variant's clock.
 pub fn note(what: impl Display) {
     say(format_args!("[{:7.3}s] {what}", now()));
@@ -351,5 +399,31 @@ mod tests {
             }
         });
         assert_eq!(v.received.len(), 20);
+
+        // Marks: in the running variant, from any thread, in order, on its clock.
+        let ((), v) = variant("marked", "threads", || {
+            mark("start");
+            std::thread::spawn(|| mark(String::from("from a thread")))
+                .join()
+                .expect("no panic");
+        });
+        let labels: Vec<&str> = v.marks.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["start", "from a thread"]);
+        assert!(v.marks[0].at_s <= v.marks[1].at_s);
+        assert!(v.marks[1].at_s <= v.wall_s);
+        // Outside a variant a mark does nothing.
+        mark("ignored");
+
+        // Work that stopped early (gave None) records a span of kind `cancelled`.
+        let ((), v) = variant("stopped", "futures", || {
+            let stopped = task_async_or_stopped(0, async { None::<u8> });
+            let finished = task_async_or_stopped(1, async { Some(1) });
+            assert_eq!(futures::executor::block_on(stopped), None);
+            assert_eq!(futures::executor::block_on(finished), Some(1));
+        });
+        let kinds: Vec<Option<&str>> =
+            v.tasks.iter().map(|t| t.kind.as_deref()).collect();
+        assert_eq!(kinds, [Some(CANCELLED), None]);
+        assert_eq!(v.tasks[0].lane, "task-0");
     }
 }

@@ -43,7 +43,9 @@ pub mod trace;
 pub mod work;
 
 pub use cli::Options;
-pub use figures::{Amount, Derived, Figure, Found, List, Report, Text, Unit, common, given, ideal};
+pub use figures::{
+    Amount, Derived, Figure, Found, List, Report, Text, Unit, common, given, ideal,
+};
 pub use lab::{arrived, task, task_async};
 pub use pattern::{Headline, Languages, Pattern, Sweep, Table, VariantInfo};
 pub use trace::{TaskSpan, Trace, Variant, thread_lane};

@@ -82,7 +82,11 @@ pub struct Headline {
 }
 
 impl Headline {
-    pub const fn new(figure: Figure, point: &'static str, against: &'static str) -> Self {
+    pub const fn new(
+        figure: Figure,
+        point: &'static str,
+        against: &'static str,
+    ) -> Self {
         Headline {
             figure,
             point: Text(point),
@@ -277,7 +281,11 @@ impl Pattern {
     }
 
     /// Also accept `flag` (e.g. `--wait-for-signal`), which sets `Options::switch`.
-    pub const fn with_switch(mut self, flag: &'static str, help: &'static str) -> Self {
+    pub const fn with_switch(
+        mut self,
+        flag: &'static str,
+        help: &'static str,
+    ) -> Self {
         self.flags.switch = Some((Text(flag), Text(help)));
         self
     }

@@ -26,7 +26,9 @@ pub fn thread_lane() -> String {
     let current = std::thread::current();
     let index = THREAD_INDEX.with(|i| *i);
     match current.name() {
-        Some(name) if name == "main" || name.ends_with(|c: char| c.is_ascii_digit()) => {
+        Some(name)
+            if name == "main" || name.ends_with(|c: char| c.is_ascii_digit()) =>
+        {
             name.to_owned()
         }
         Some(name) => format!("{name}-{index}"),
@@ -65,6 +67,15 @@ impl TaskSpan {
     }
 }
 
+/// A moment in a variant that no span records: a cancel, a signal, a deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    /// What happened, in a word or two (`abort`, `SIGTERM`, `deadline`).
+    pub label: String,
+    /// When, in seconds since the variant began (like a span's times).
+    pub at_s: f64,
+}
+
 /// One side of a pair (or an extra variant), as it appears in the trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Variant {
@@ -78,6 +89,9 @@ pub struct Variant {
     /// When the caller obtained each of those results (parallel to `received`).
     #[serde(default)]
     pub received_s: Vec<f64>,
+    /// The moments no span records (a cancel, a signal, a deadline), in the order marked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<Mark>,
     /// The sizes of the jobs, where they differ (in the example's own units).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sizes: Option<Vec<u64>>,
@@ -121,6 +135,7 @@ impl Variant {
             tasks: Vec::new(),
             received: Vec::new(),
             received_s: Vec::new(),
+            marks: Vec::new(),
             sizes: None,
             sums: None,
             error: None,
@@ -151,7 +166,9 @@ impl Variant {
         match derived {
             Derived::Wall => Some(v.wall_s),
             Derived::FirstResult => v.first_result_s(),
-            Derived::OverIdeal => v.ideal_s.filter(|i| *i > 0.0).map(|i| v.wall_s / i),
+            Derived::OverIdeal => {
+                v.ideal_s.filter(|i| *i > 0.0).map(|i| v.wall_s / i)
+            }
             Derived::ReceivedAt(id) => v.received_at(id),
             Derived::Ended(id) => v.task(id).map(|t| t.end_s),
             Derived::Waited(id) => Some(v.received_at(id)? - v.task(id)?.end_s),
@@ -166,7 +183,8 @@ impl Variant {
                 most.max().map(|n| n as f64)
             }
             Derived::OutOfOrder => {
-                let misplaced = v.received.iter().enumerate().filter(|(at, id)| at != *id);
+                let misplaced =
+                    v.received.iter().enumerate().filter(|(at, id)| at != *id);
                 Some(misplaced.count() as f64)
             }
             Derived::Spans => Some(v.tasks.len() as f64),
@@ -215,7 +233,10 @@ fn peak_overlap<'a>(spans: impl Iterator<Item = &'a TaskSpan>) -> Option<f64> {
 
 impl Variant {
     /// The spans of one kind.
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a TaskSpan> {
+    pub fn of_kind<'a>(
+        &'a self,
+        kind: &'a str,
+    ) -> impl Iterator<Item = &'a TaskSpan> {
         self.tasks
             .iter()
             .filter(move |t| t.kind.as_deref() == Some(kind))
@@ -312,7 +333,8 @@ impl Trace {
     /// Print the trace: the JSON object under `--json`, otherwise a summary table.
     pub fn finish(self, options: &Options) {
         if options.json {
-            let json = serde_json::to_string(&self).expect("a trace always serialises");
+            let json =
+                serde_json::to_string(&self).expect("a trace always serialises");
             let _ = writeln!(io::stdout().lock(), "{json}");
         } else {
             say(format_args!("\n{}", self.summary()));
@@ -332,7 +354,12 @@ impl Trace {
             .max(7);
         let mut out = format!(
             "{:width$}  {:>8}  {:>8}  {:>7}  {:>12}  {}\n",
-            "variant", "wall", "ideal", "x ideal", "first result", "speed-up vs first"
+            "variant",
+            "wall",
+            "ideal",
+            "x ideal",
+            "first result",
+            "speed-up vs first"
         );
         for v in &self.variants {
             let ideal = v.ideal_s.map_or("-".to_owned(), |i| format!("{i:.3}s"));
@@ -366,6 +393,10 @@ mod tests {
         v.tasks.push(TaskSpan::new(0, "a", 0.0, 0.1));
         v.received = vec![0];
         v.received_s = vec![0.1];
+        v.marks.push(Mark {
+            label: "abort".into(),
+            at_s: 0.05,
+        });
         v.figures.insert("peak_concurrency".into(), 2.0);
         let json = serde_json::to_value(&v).expect("serialises");
         for key in [
@@ -375,6 +406,7 @@ mod tests {
             "ideal_s",
             "tasks",
             "received",
+            "marks",
             "peak_concurrency",
         ] {
             assert!(json.get(key).is_some(), "missing {key}");
@@ -382,6 +414,24 @@ mod tests {
         let back: Variant = serde_json::from_value(json).expect("parses back");
         assert_eq!(back, v);
         assert_eq!(back.received_at(0), Some(0.1));
+    }
+
+    #[test]
+    fn marks_are_left_out_when_there_are_none_and_old_traces_parse() {
+        let v = Variant::new("demo", "nothing");
+        let json = serde_json::to_value(&v).expect("serialises");
+        assert!(json.get("marks").is_none(), "{json}");
+        let old = r#"{"name": "x", "uses": "y", "wall_s": 1.0, "ideal_s": null,
+            "tasks": [], "received": [], "lost_updates": 2}"#;
+        let back: Variant = serde_json::from_str(old).expect("a trace without marks");
+        assert!(back.marks.is_empty());
+        assert_eq!(back.figures["lost_updates"], 2.0);
+        let marked = r#"{"name": "x", "uses": "y", "wall_s": 1.0, "ideal_s": null,
+            "tasks": [], "received": [], "marks": [{"label": "SIGTERM", "at_s": 0.3}]}"#;
+        let back: Variant =
+            serde_json::from_str(marked).expect("a trace with a mark");
+        assert_eq!(back.marks[0].label, "SIGTERM");
+        assert!(back.figures.is_empty(), "a mark is not a figure");
     }
 
     #[test]
@@ -441,7 +491,9 @@ mod tests {
             .expect("task 0 ran and arrived");
         assert!((waited - 0.3).abs() < 1e-9);
         assert_eq!(v.derived(Derived::Waited(2)), None);
-        assert!((v.derived(Derived::OverIdeal).expect("has an ideal") - 1.5).abs() < 1e-9);
+        assert!(
+            (v.derived(Derived::OverIdeal).expect("has an ideal") - 1.5).abs() < 1e-9
+        );
         assert_eq!(v.value(&common::WALL), Some(0.6));
     }
 }

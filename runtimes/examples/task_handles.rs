@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 use concurrency_pairs::common::CANCELLED;
 use concurrency_pairs::lab::{self, note, task_async_or_cancelled};
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, say,
+    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
+    given, say,
 };
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -64,13 +65,14 @@ async fn deadline_detach(unit: Duration) -> f64 {
 // ANCHOR_END: deadline_detach
 
 // ANCHOR: smol_deadline
-/// smol, with `futures::select!` racing the next finished task against a timer. A smol
-/// `Task` is the opposite of a tokio `JoinHandle`: dropping it cancels the task, and
-/// `detach()` is how you let it run on.
+/// smol, with `futures::select!` racing the next finished task against a timer. A
+/// smol `Task` is the opposite of a tokio `JoinHandle`: dropping it cancels the task,
+/// and `detach()` is how you let it run on.
 async fn smol_deadline(unit: Duration, detach: bool) -> f64 {
     let start = Instant::now();
-    // A smol `Timer` is a future and a stream (of ticks): ask for the future's `fuse`.
-    let mut deadline = FutureExt::fuse(smol::Timer::at(start + unit.mul_f64(SHORT_UNITS)));
+    // A smol `Timer` is a future and a stream (of ticks): take the future's `fuse`.
+    let mut deadline =
+        FutureExt::fuse(smol::Timer::at(start + unit.mul_f64(SHORT_UNITS)));
     let mut pending: FuturesUnordered<smol::Task<usize>> = (0..TASKS)
         .map(|id| smol::spawn(smol_nap(id, unit)))
         .collect();
@@ -82,7 +84,7 @@ async fn smol_deadline(unit: Duration, detach: bool) -> f64 {
     }
     let returned = wait_returned(pending.len());
     if detach {
-        pending.into_iter().for_each(smol::Task::detach); // they run on, nobody waiting
+        pending.into_iter().for_each(smol::Task::detach); // run on, nobody waiting
         note("detached the pending Tasks: they run on");
     } else {
         drop(pending); // cancels them: what falling out of scope does too
@@ -116,6 +118,9 @@ fn settled(start: Instant, unit: Duration) -> Instant {
 /// The wait has returned: say so, and give the time. From here on `COMPLETED` counts the
 /// tasks that complete after the wait (the ones done by now are the results received).
 fn wait_returned(pending: usize) -> f64 {
+    if pending > 0 {
+        lab::mark("deadline"); // the wait gave up on the pending tasks
+    }
     note(format_args!(
         "wait returned: {} done, {pending} pending",
         TASKS - pending

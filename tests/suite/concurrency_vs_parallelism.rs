@@ -42,7 +42,8 @@ fn check_lanes_derived(trace: &Trace) {
     let pattern = describe("concurrency_vs_parallelism");
     let figures = pattern.figures();
     let lanes_figure = figures.iter().find(|f| f.key.0 == "lanes");
-    let lanes_figure = lanes_figure.expect("concurrency_vs_parallelism declares its lanes");
+    let lanes_figure =
+        lanes_figure.expect("concurrency_vs_parallelism declares its lanes");
     assert_eq!(lanes_figure.derived, Some(Derived::Lanes));
     for v in &trace.variants {
         assert!(!v.figures.contains_key("lanes"), "{}: reported", v.name);
@@ -54,7 +55,8 @@ fn check_lanes_derived(trace: &Trace) {
 /// All the computing on one lane, never two jobs at once.
 fn check_one_core(v: &Variant) {
     assert_eq!(lanes(v).len(), 1, "{}: {:?}", v.name, lanes(v));
-    let mut spans: Vec<(f64, f64)> = v.tasks.iter().map(|t| (t.start_s, t.end_s)).collect();
+    let mut spans: Vec<(f64, f64)> =
+        v.tasks.iter().map(|t| (t.start_s, t.end_s)).collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     for w in spans.windows(2) {
         assert!(w[1].0 >= w[0].1, "{}: computing overlaps: {w:?}", v.name);

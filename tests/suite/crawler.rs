@@ -147,7 +147,8 @@ fn lanes(v: &Variant) -> BTreeMap<&str, Vec<usize>> {
 fn assert_one_lane_serialised(v: &Variant) {
     let lanes = lanes(v);
     assert_eq!(lanes.len(), 1, "{}: {:?}", v.name, lanes.keys());
-    let mut spans: Vec<(f64, f64)> = v.tasks.iter().map(|t| (t.start_s, t.end_s)).collect();
+    let mut spans: Vec<(f64, f64)> =
+        v.tasks.iter().map(|t| (t.start_s, t.end_s)).collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     for w in spans.windows(2) {
         assert!(w[1].0 >= w[0].1, "{}: CPU parts overlap: {w:?}", v.name);

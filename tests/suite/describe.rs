@@ -55,7 +55,8 @@ fn headlines_and_tables_name_what_the_pattern_declares() {
         for (i, f) in figures.iter().enumerate() {
             let reported = f.derived.is_none();
             assert!(
-                !(reported && concurrency_pairs::figures::RESERVED.contains(&f.key.0)),
+                !(reported
+                    && concurrency_pairs::figures::RESERVED.contains(&f.key.0)),
                 "{name}: the reported figure `{}` is named like a trace field",
                 f.key
             );

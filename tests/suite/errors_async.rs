@@ -156,7 +156,8 @@ fn printed(command: &mut Command) -> String {
 #[test]
 fn a_dropped_handle_leaves_only_the_panic_line() {
     let out = printed(
-        Command::new(example_binary("errors_async")).args(["--variant", "never-retrieved"]),
+        Command::new(example_binary("errors_async"))
+            .args(["--variant", "never-retrieved"]),
     );
     let panics: Vec<&str> = out.lines().filter(|l| l.contains("panic on")).collect();
     assert_eq!(panics.len(), 1, "{out}");

@@ -72,7 +72,8 @@ fn assert_joined(example: &str, v: &Variant) {
 fn check(trace: &Trace, signalled: &[&str], joined: &[&str]) {
     let mut names: Vec<&str> = signalled.iter().chain(joined).copied().collect();
     names.sort_unstable();
-    let mut seen: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
+    let mut seen: Vec<&str> =
+        trace.variants.iter().map(|v| v.name.as_str()).collect();
     seen.sort_unstable();
     assert_eq!(seen, names, "{} variants", trace.language);
     for name in signalled {

@@ -93,7 +93,8 @@ fn python_threads_share_one_core_and_the_race_loses_updates() {
 /// (`compile_fail` doctests in `src/gil.rs` check only that compilation fails.)
 #[test]
 fn racy_rust_programs_are_refused_for_send_and_sync() {
-    let out_dir = std::env::temp_dir().join(format!("cpairs-gil-{}", std::process::id()));
+    let out_dir =
+        std::env::temp_dir().join(format!("cpairs-gil-{}", std::process::id()));
     for (file, message) in [
         (
             "cell_is_not_sync.rs",

@@ -9,7 +9,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    assert_children_gone, children, example_binary, gone, kill, lines_of, twin, wait_for_line,
+    assert_children_gone, children, example_binary, gone, kill, lines_of, twin,
+    wait_for_line,
 };
 
 /// The longest any one wait may take: a start (a debug build, a loaded machine) or an exit.
@@ -47,7 +48,8 @@ fn interrupted_mid_run(name: &str, python: bool, args: &[&str], mid_run: &str) {
     // A file, not a pipe: a worker left holding it open cannot block the test.
     let stderr_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("interrupt-{}.stderr", what.replace(' ', "-")));
-    let stderr = std::fs::File::create(&stderr_file).expect("the test's tmp dir is writable");
+    let stderr =
+        std::fs::File::create(&stderr_file).expect("the test's tmp dir is writable");
     let child = command
         .args(args)
         .stdin(Stdio::null())
@@ -81,8 +83,9 @@ fn interrupted_mid_run(name: &str, python: bool, args: &[&str], mid_run: &str) {
     assert_children_gone(&run.workers, &what);
     let stderr = read(); // now with whatever the workers said before they went
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    let interrupted =
-        |line: &str| line.starts_with(&format!("{name}:")) && line.contains("interrupted");
+    let interrupted = |line: &str| {
+        line.starts_with(&format!("{name}:")) && line.contains("interrupted")
+    };
     assert!(
         matches!(lines[..], [line] if interrupted(line)),
         "{what}: one line `{name}: interrupted` on stderr, got:\n{stderr}"
@@ -114,7 +117,8 @@ fn workers_of(pid: u32, what: &str) -> Vec<u32> {
         let now = descendants(pid);
         if now != workers {
             (workers, since) = (now, Instant::now());
-        } else if !workers.is_empty() && since.elapsed() >= Duration::from_millis(300) {
+        } else if !workers.is_empty() && since.elapsed() >= Duration::from_millis(300)
+        {
             return workers;
         }
         assert!(

@@ -77,7 +77,8 @@ fn rust_apply_get_and_completion_orders() {
         .expect("the example starts");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    let trace: Trace = serde_json::from_slice(&output.stdout).expect("a trace on stdout");
+    let trace: Trace =
+        serde_json::from_slice(&output.stdout).expect("a trace on stdout");
     assert_eq!(
         (trace.example.as_str(), trace.language.as_str()),
         ("pool_apply", "rust")

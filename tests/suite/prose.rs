@@ -31,8 +31,8 @@ const UNITS: [&str; 17] = [
     "milliseconds",
 ];
 const NUMBER_WORDS: [&str; 14] = [
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
-    "forty", "fifty", "hundred",
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty",
+    "thirty", "forty", "fifty", "hundred",
 ];
 const COMPARATIVES: [&str; 8] = [
     "faster", "slower", "as", "longer", "cheaper", "more", "less", "quicker",
@@ -138,8 +138,8 @@ fn unexplained(prose: &str, allowed: &[f64]) -> Vec<String> {
         let mut rest = line;
         let mut previous = ' ';
         while let Some(c) = rest.chars().next() {
-            let starts_number =
-                c.is_ascii_digit() && !(previous.is_alphanumeric() || previous == '.');
+            let starts_number = c.is_ascii_digit()
+                && !(previous.is_alphanumeric() || previous == '.');
             if !starts_number {
                 previous = c;
                 rest = &rest[c.len_utf8()..];
@@ -153,7 +153,9 @@ fn unexplained(prose: &str, allowed: &[f64]) -> Vec<String> {
                 .strip_prefix(' ')
                 .unwrap_or(&rest[number.len()..]);
             let unit_len = after
-                .find(|d: char| !(d.is_alphabetic() || d == '×' || d == '%' || d == 'µ'))
+                .find(|d: char| {
+                    !(d.is_alphabetic() || d == '×' || d == '%' || d == 'µ')
+                })
                 .unwrap_or(after.len());
             let unit = &after[..unit_len];
             if UNITS.contains(&unit) {
@@ -174,7 +176,8 @@ fn unexplained(prose: &str, allowed: &[f64]) -> Vec<String> {
             let ratio = match pair {
                 ["twice" | "half", "as"] => true,
                 [count, "times"] => {
-                    let numeric = count.chars().all(|c| c.is_ascii_digit() || c == '.');
+                    let numeric =
+                        count.chars().all(|c| c.is_ascii_digit() || c == '.');
                     (numeric || NUMBER_WORDS.contains(count))
                         && words.get(i + 2).is_some_and(|w| COMPARATIVES.contains(w))
                 }
@@ -205,7 +208,8 @@ fn allowed_for(page: &str) -> Vec<f64> {
         }
     }
     // Every example and twin the page includes code from (a chapter may show two).
-    let page_text = fs::read_to_string(root.join("book/src").join(page)).unwrap_or_default();
+    let page_text =
+        fs::read_to_string(root.join("book/src").join(page)).unwrap_or_default();
     for (at, _) in page_text.match_indices("{{#include ../../") {
         let spec = &page_text[at + "{{#include ../../".len()..];
         let file = spec.split([':', '}']).next().unwrap_or("");
@@ -233,10 +237,12 @@ fn allowed_for(page: &str) -> Vec<f64> {
 
 #[test]
 fn the_checker_finds_a_planted_stale_number() {
-    let planted = "The loop took 1.73 s here, twice as long; the jobs sleep 0.5 s each.";
+    let planted =
+        "The loop took 1.73 s here, twice as long; the jobs sleep 0.5 s each.";
     let found = unexplained(&prose(planted), &[0.5]);
     assert_eq!(found, ["1.73 s", "twice as"]);
-    let fine = "Each of the 10,000 tasks waits 200 ms, see `1.73 s` and \"about 4.16 s\".";
+    let fine =
+        "Each of the 10,000 tasks waits 200 ms, see `1.73 s` and \"about 4.16 s\".";
     assert!(unexplained(&prose(fine), &literals("10_000 0.2")).is_empty());
     assert!(unexplained(&prose("five times faster"), &[]).len() == 1);
     // The articles' figures are found where the book lists them ("Multi-tasking in

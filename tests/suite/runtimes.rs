@@ -130,10 +130,12 @@ fn one_variant_at_one_size() {
         ("runtimes", "smol", 1500),
         ("start_costs", "os-threads", 2000),
     ] {
-        let trace = rust_trace(example, &["--variant", variant, "--tasks", &n.to_string()]);
+        let trace =
+            rust_trace(example, &["--variant", variant, "--tasks", &n.to_string()]);
         check(&trace, &[variant], n);
     }
-    let trace = python_trace("runtimes", &["--variant", "asyncio", "--tasks", "1500"]);
+    let trace =
+        python_trace("runtimes", &["--variant", "asyncio", "--tasks", "1500"]);
     check(&trace, &["asyncio"], 1500);
     let trace = python_trace(
         "start_costs",

@@ -121,7 +121,8 @@ const BAD: &[(&str, &str)] = &[
 ];
 
 fn refuses_bad_input(python: bool) {
-    let mut script: String = BAD.iter().map(|(line, _)| format!("{line}\n")).collect();
+    let mut script: String =
+        BAD.iter().map(|(line, _)| format!("{line}\n")).collect();
     script += "fib 10\nwait\nkill 1\njob 2\nquit\ndex never\n";
     let (stdout, code) = transcript(python, &script);
     assert_eq!(code, Some(0), "{stdout}");
@@ -169,7 +170,12 @@ fn start(python: bool) -> (Child, ChildStdin, Receiver<String>) {
     (child, stdin, rx)
 }
 
-fn wait_for(child: &mut Child, rx: &Receiver<String>, seen: &mut Vec<String>, what: &str) {
+fn wait_for(
+    child: &mut Child,
+    rx: &Receiver<String>,
+    seen: &mut Vec<String>,
+    what: &str,
+) {
     wait_for_line(child, rx, seen, what, BOUND);
 }
 

@@ -13,7 +13,8 @@ use concurrency_pairs::Variant;
 fn check_counting(v: &Variant, runs: u64) {
     let workers = count(v, "workers");
     assert_each_task_received_once(v, (runs * workers) as usize);
-    let lanes: std::collections::HashSet<&str> = v.tasks.iter().map(|t| t.lane.as_str()).collect();
+    let lanes: std::collections::HashSet<&str> =
+        v.tasks.iter().map(|t| t.lane.as_str()).collect();
     assert!(
         lanes.len() <= workers as usize,
         "{}: lanes {lanes:?}",
@@ -90,7 +91,8 @@ fn python_shows_both_failures_and_the_fix() {
 /// not check the error code, so this test does.)
 #[test]
 fn refused_programs_fail_for_the_quoted_reason() {
-    let out_dir = std::env::temp_dir().join(format!("cpairs-shared-state-{}", std::process::id()));
+    let out_dir = std::env::temp_dir()
+        .join(format!("cpairs-shared-state-{}", std::process::id()));
     for (file, code) in [
         ("two_threads_one_counter.rs", "E0499"),
         ("arc_is_read_only.rs", "E0594"),

@@ -69,7 +69,12 @@ fn start(python: bool) -> (Child, Receiver<String>) {
     (child, rx)
 }
 
-fn wait_for(child: &mut Child, rx: &Receiver<String>, seen: &mut Vec<String>, what: &str) {
+fn wait_for(
+    child: &mut Child,
+    rx: &Receiver<String>,
+    seen: &mut Vec<String>,
+    what: &str,
+) {
     wait_for_line(child, rx, seen, what, Duration::from_secs(30));
 }
 
@@ -104,7 +109,9 @@ fn signal_and_check(python: bool, counts: (u64, u64), signals: &[&str], code: i3
     seen.extend(rx.try_iter());
     // The reader thread may still hold the last lines for a moment.
     let until = Instant::now() + Duration::from_secs(2);
-    while let Ok(line) = rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+    while let Ok(line) =
+        rx.recv_timeout(until.saturating_duration_since(Instant::now()))
+    {
         seen.push(line);
     }
     assert_eq!(status.code(), Some(code), "{what}: {seen:#?}");

@@ -21,7 +21,8 @@ use anyhow::{Context, Result, ensure};
 use concurrency_pairs::{Derived, Figure, Pattern, Variant};
 
 use crate::format::{
-    IDEAL_PYTHON, IDEAL_RUST, Mark, PALETTE, Stats, figure, thousands, write_generated,
+    IDEAL_PYTHON, IDEAL_RUST, Mark, PALETTE, Stats, figure, thousands,
+    write_generated,
 };
 use crate::measure::{self, Fresh, Job, Language, Setup, plan, warm_ups};
 use crate::plot::{LogLog, Marker, Series, log_log};
@@ -58,7 +59,8 @@ pub fn run(args: &Args) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| root.join("book/src/generated"));
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("creating {}", out.display()))?;
     // One setup for the whole run: the revision is read before any file is written.
     let warmups = u32::from(!args.quick);
     let setup = Setup::now(if args.quick { 1 } else { args.runs }, warmups);
@@ -106,7 +108,12 @@ impl Cell {
 
 /// The jobs a sweep declares: sizes ascending, Rust's variants then Python's, each up to
 /// its largest N, repeated up to the sweep's repeated sizes.
-fn jobs(pattern: &Pattern, languages: &[Language], runs: u32, quick: bool) -> Vec<Job> {
+fn jobs(
+    pattern: &Pattern,
+    languages: &[Language],
+    runs: u32,
+    quick: bool,
+) -> Vec<Job> {
     let sweep = pattern.sweep.expect("only swept patterns are planned");
     let sizes = &sweep.sizes[..if quick {
         2.min(sweep.sizes.len())
@@ -137,7 +144,13 @@ fn jobs(pattern: &Pattern, languages: &[Language], runs: u32, quick: bool) -> Ve
 }
 
 /// Sweep one example and write its files.
-fn sweep(root: &Path, out: &Path, pattern: &Pattern, args: &Args, setup: &Setup) -> Result<()> {
+fn sweep(
+    root: &Path,
+    out: &Path,
+    pattern: &Pattern,
+    args: &Args,
+    setup: &Setup,
+) -> Result<()> {
     let sweep = pattern.sweep.expect("only swept patterns are swept");
     let name = pattern.name.0;
     let flags: Vec<&str> = sweep.flags.iter().map(|f| f.0).collect();
@@ -216,15 +229,22 @@ fn cell<'a>(
 /// The series a compact table shows, per language: the first one declared and the one
 /// lowest on `f` at the largest N that language ran with more than one series (all of
 /// them where that is no more than two).
-fn chosen(cells: &[Cell], series: &[(Language, String)], f: &Figure) -> Vec<(Language, String)> {
+fn chosen(
+    cells: &[Cell],
+    series: &[(Language, String)],
+    f: &Figure,
+) -> Vec<(Language, String)> {
     let mut chosen = Vec::new();
     for language in Language::BOTH {
-        let own: Vec<&(Language, String)> = series.iter().filter(|s| s.0 == language).collect();
+        let own: Vec<&(Language, String)> =
+            series.iter().filter(|s| s.0 == language).collect();
         if own.len() <= 2 {
             chosen.extend(own.into_iter().cloned());
             continue;
         }
-        let at = |s: &(Language, String), n: u64| cell(cells, s, n).and_then(|c| c.median(f));
+        let at = |s: &(Language, String), n: u64| {
+            cell(cells, s, n).and_then(|c| c.median(f))
+        };
         let shared = cells
             .iter()
             .filter(|c| c.language == language)
@@ -247,7 +267,11 @@ fn chosen(cells: &[Cell], series: &[(Language, String)], f: &Figure) -> Vec<(Lan
 
 /// Rows of N against columns of series, a figure per cell in its own unit; `None` if no
 /// series has a value.
-fn grid(cells: &[Cell], columns: &[(Language, String)], f: &Figure) -> Option<String> {
+fn grid(
+    cells: &[Cell],
+    columns: &[(Language, String)],
+    f: &Figure,
+) -> Option<String> {
     let mut sizes: Vec<u64> = cells
         .iter()
         .filter(|c| {
@@ -272,7 +296,10 @@ fn grid(cells: &[Cell], columns: &[(Language, String)], f: &Figure) -> Option<St
         out += &format!("| {} |", thousands(n));
         for s in columns {
             let value = cell(cells, s, n).and_then(|c| c.median(f));
-            out += &format!(" {} |", value.map_or("—".to_owned(), |x| figure(x, f.unit)));
+            out += &format!(
+                " {} |",
+                value.map_or("—".to_owned(), |x| figure(x, f.unit))
+            );
         }
         out += "\n";
     }
@@ -376,7 +403,8 @@ fn full_table(
         for c in own {
             out += &format!("| {} |", thousands(c.n));
             for f in &shown {
-                let value = c.median(f).map_or("—".to_owned(), |x| figure(x, f.unit));
+                let value =
+                    c.median(f).map_or("—".to_owned(), |x| figure(x, f.unit));
                 out += &format!(" {value} |");
             }
             out += "\n";
@@ -387,7 +415,11 @@ fn full_table(
 
 /// The sweep's point in a sentence: its first figure at the largest N each language
 /// reached, for the series the compact table shows.
-fn headline(cells: &[Cell], series: &[(Language, String)], figures: &[Figure]) -> String {
+fn headline(
+    cells: &[Cell],
+    series: &[(Language, String)],
+    figures: &[Figure],
+) -> String {
     let Some(f) = figures.first() else {
         return String::new();
     };
@@ -409,7 +441,9 @@ fn headline(cells: &[Cell], series: &[(Language, String)], figures: &[Figure]) -
         let at_n: Vec<String> = own
             .iter()
             .filter(|c| c.n == n)
-            .filter_map(|c| Some(format!("`{}` {}", c.variant, figure(c.median(f)?, f.unit))))
+            .filter_map(|c| {
+                Some(format!("`{}` {}", c.variant, figure(c.median(f)?, f.unit)))
+            })
             .collect();
         parts.push(format!(
             "**{}** at {}: {}",
@@ -458,7 +492,8 @@ fn picture(
             let mut ideal: Vec<(f64, f64)> = Vec::new();
             for c in cells.iter().filter(|c| c.language == language) {
                 let n = c.n as f64;
-                if let Some(i) = c.ideal().filter(|_| !ideal.iter().any(|p| p.0 == n)) {
+                if let Some(i) = c.ideal().filter(|_| !ideal.iter().any(|p| p.0 == n))
+                {
                     ideal.push((n, i));
                 }
             }
@@ -500,10 +535,11 @@ mod tests {
 
     #[test]
     fn a_sweep_plans_every_size_up_to_each_variants_largest() {
-        let plan: Vec<(Language, String, u64, u32)> = jobs(&SWEPT, &[Language::Rust], 3, false)
-            .into_iter()
-            .map(|j| (j.language, j.variant, j.n, j.runs))
-            .collect();
+        let plan: Vec<(Language, String, u64, u32)> =
+            jobs(&SWEPT, &[Language::Rust], 3, false)
+                .into_iter()
+                .map(|j| (j.language, j.variant, j.n, j.runs))
+                .collect();
         // Rust only: `b` stops at its cap, repeats stop at 1,000.
         assert_eq!(
             plan,

@@ -34,18 +34,21 @@ fn examples() -> &'static [Example] {
             .output()
             .expect("cargo metadata runs");
         assert!(output.status.success(), "cargo metadata failed");
-        let metadata: serde_json::Value =
-            serde_json::from_slice(&output.stdout).expect("cargo metadata prints JSON");
+        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .expect("cargo metadata prints JSON");
         let mut examples = Vec::new();
         for package in metadata["packages"].as_array().expect("packages") {
-            let manifest = PathBuf::from(package["manifest_path"].as_str().expect("a path"));
+            let manifest =
+                PathBuf::from(package["manifest_path"].as_str().expect("a path"));
             let folder = manifest.parent().expect("a manifest sits in its package");
             for target in package["targets"].as_array().expect("targets") {
                 let kinds = target["kind"].as_array().expect("kinds");
                 if kinds.iter().any(|k| k == "example") {
                     examples.push(Example {
                         name: target["name"].as_str().expect("a name").to_owned(),
-                        main: PathBuf::from(target["src_path"].as_str().expect("a path")),
+                        main: PathBuf::from(
+                            target["src_path"].as_str().expect("a path"),
+                        ),
                         package: folder.to_path_buf(),
                     });
                 }
@@ -134,7 +137,9 @@ fn is_stale(binary: &Path, name: &str) -> bool {
 /// The Python the suite runs the twins on, alone (for `-c` snippets): `CPAIRS_PYTHON` (a
 /// path or a name on PATH), else `python3`.
 pub fn python() -> Command {
-    Command::new(std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".to_owned()))
+    Command::new(
+        std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".to_owned()),
+    )
 }
 
 /// `python3 python/SCRIPT` as a reader runs it, with the start method the suite was
@@ -305,9 +310,9 @@ pub fn assert_bad_flags_rejected(name: &str) {
 }
 
 pub fn variant<'a>(trace: &'a Trace, name: &str) -> &'a Variant {
-    trace
-        .variant(name)
-        .unwrap_or_else(|| panic!("{} {} has no variant {name}", trace.language, trace.example))
+    trace.variant(name).unwrap_or_else(|| {
+        panic!("{} {} has no variant {name}", trace.language, trace.example)
+    })
 }
 
 /// Every one of `n` tasks ran once and its result was received once, with times that
@@ -474,7 +479,9 @@ pub fn refused_by_rustc(path: &Path, out_dir: &Path) -> String {
 }
 
 /// A child's stdout, line by line, read on a thread of its own.
-pub fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+pub fn lines_of(
+    stdout: std::process::ChildStdout,
+) -> std::sync::mpsc::Receiver<String> {
     use std::io::{BufRead, BufReader};
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

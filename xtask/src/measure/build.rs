@@ -25,8 +25,8 @@ pub fn examples(root: &Path) -> Result<Vec<String>> {
         .output()
         .context("running cargo metadata")?;
     ensure!(output.status.success(), "cargo metadata failed");
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")?;
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .context("cargo metadata printed no JSON")?;
     let targets = metadata["packages"]
         .as_array()
         .into_iter()
@@ -85,5 +85,6 @@ pub(super) fn binary(root: &Path, example: &str) -> PathBuf {
 /// Where cargo puts build output: `CARGO_TARGET_DIR` when set (relative to the workspace
 /// root, where the build runs), else `target/` under the root.
 fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), |dir| root.join(dir))
 }

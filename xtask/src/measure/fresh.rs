@@ -184,11 +184,17 @@ mod tests {
     fn plan_orders_sizes_then_languages_and_skips_what_runs_returns_none_for() {
         let variants = [(Rust, names(&["a", "threads"])), (Python, names(&["b"]))];
         let jobs = plan(&[1, 10, 100], &variants, |language, variant, n| {
-            (variant != "threads" || n <= 10).then_some(if language == Rust { 3 } else { 1 })
+            (variant != "threads" || n <= 10).then_some(if language == Rust {
+                3
+            } else {
+                1
+            })
         });
         let shown: Vec<String> = jobs
             .iter()
-            .map(|j| format!("{} {} {} x{}", j.n, j.language.key(), j.variant, j.runs))
+            .map(|j| {
+                format!("{} {} {} x{}", j.n, j.language.key(), j.variant, j.runs)
+            })
             .collect();
         assert_eq!(
             shown,
@@ -214,7 +220,8 @@ mod tests {
     }
 
     fn trace(size: &str, variants: &[&str]) -> Trace {
-        const CRAWLER: concurrency_pairs::Pattern = concurrency_pairs::Pattern::new("crawler", "x");
+        const CRAWLER: concurrency_pairs::Pattern =
+            concurrency_pairs::Pattern::new("crawler", "x");
         let mut trace = Trace::new(&CRAWLER, &concurrency_pairs::Options::default());
         trace.size = size.into();
         trace.variants = variants.iter().map(|v| Variant::new(v, "x")).collect();
@@ -231,8 +238,13 @@ mod tests {
         };
         let v = only_the_job(trace("1000", &["single-loop"]), &job).expect("the job");
         assert_eq!(v.name, "single-loop");
-        let error = |t: Trace| format!("{:#}", only_the_job(t, &job).expect_err("not the job"));
-        assert!(error(trace("999", &["single-loop"])).contains("size 999 instead of 1000"));
+        let error = |t: Trace| {
+            format!("{:#}", only_the_job(t, &job).expect_err("not the job"))
+        };
+        assert!(
+            error(trace("999", &["single-loop"]))
+                .contains("size 999 instead of 1000")
+        );
         assert!(
             error(trace("1000", &["single-loop", "multi-thread"]))
                 .contains("instead of just `single-loop`")
@@ -242,9 +254,11 @@ mod tests {
 
     #[test]
     fn a_trace_must_be_the_example_in_the_language() {
-        let json = r#"{"example":"crawler","language":"rust","size":"1000","variants":[]}"#;
+        let json =
+            r#"{"example":"crawler","language":"rust","size":"1000","variants":[]}"#;
         assert!(parse_trace(json, "crawler", Rust).is_ok());
-        let error = |e: &str, l| format!("{:#}", parse_trace(json, e, l).expect_err("wrong"));
+        let error =
+            |e: &str, l| format!("{:#}", parse_trace(json, e, l).expect_err("wrong"));
         assert!(error("crawler", Python).contains("a trace of crawler (rust)"));
         assert!(error("runtimes", Rust).contains("a trace of crawler (rust)"));
         assert!(

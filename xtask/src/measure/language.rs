@@ -35,7 +35,9 @@ impl Language {
     pub fn has(self, root: &Path, example: &str) -> bool {
         match self {
             Language::Rust => build::has_example(root, example),
-            Language::Python => root.join("python").join(format!("{example}.py")).exists(),
+            Language::Python => {
+                root.join("python").join(format!("{example}.py")).exists()
+            }
         }
     }
 

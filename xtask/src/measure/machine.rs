@@ -34,17 +34,18 @@ impl Machine {
                     .map(|m| m.trim().to_owned())
             })
             .unwrap_or_else(|| "unknown".to_owned());
-        let memory_bytes = fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
-            // The kernel's "kB" are kibibytes.
-            let kib: f64 = info
-                .lines()
-                .find(|l| l.starts_with("MemTotal:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()?;
-            Some(kib * 1024.0)
-        });
+        let memory_bytes =
+            fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
+                // The kernel's "kB" are kibibytes.
+                let kib: f64 = info
+                    .lines()
+                    .find(|l| l.starts_with("MemTotal:"))?
+                    .split_whitespace()
+                    .nth(1)?
+                    .parse()
+                    .ok()?;
+                Some(kib * 1024.0)
+            });
         let os = fs::read_to_string("/etc/os-release")
             .ok()
             .and_then(|text| {

@@ -29,9 +29,11 @@ pub use runs::{Measured, Runs, describe, repeat};
 /// grow its length as they plan work ([`ProgressBar::inc_length`]).
 pub fn progress() -> ProgressBar {
     let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
-            .expect("a valid progress template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} {msg}",
+        )
+        .expect("a valid progress template")
+        .progress_chars("=> "),
     );
     // Single runs last minutes at the largest sizes: keep the clock moving.
     bar.enable_steady_tick(std::time::Duration::from_secs(1));

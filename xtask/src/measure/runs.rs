@@ -51,8 +51,8 @@ impl Measured {
 /// [`build::build_release`]).
 pub fn describe(root: &std::path::Path, example: &str) -> Result<Pattern> {
     let mut command = Command::new(build::binary(root, example));
-    let stdout =
-        run_once(command.arg("--describe")).with_context(|| format!("{example} --describe"))?;
+    let stdout = run_once(command.arg("--describe"))
+        .with_context(|| format!("{example} --describe"))?;
     let pattern = Pattern::from_json(stdout.trim())
         .with_context(|| format!("{example} --describe printed no description"))?;
     ensure!(
@@ -65,7 +65,8 @@ pub fn describe(root: &std::path::Path, example: &str) -> Result<Pattern> {
 
 /// Parse what one run printed, and check it is a trace of `example` in `language`.
 pub fn parse_trace(stdout: &str, example: &str, language: Language) -> Result<Trace> {
-    let trace: Trace = serde_json::from_str(stdout.trim()).context("printed no valid trace")?;
+    let trace: Trace =
+        serde_json::from_str(stdout.trim()).context("printed no valid trace")?;
     ensure!(
         trace.example == example && trace.language == language.key(),
         "printed a trace of {} ({})",
@@ -94,7 +95,8 @@ pub fn repeat(
         let what = format!("{example} ({}) {label}", language.name());
         bar.set_message(what.clone());
         let stdout = run_once(command).with_context(|| what.clone())?;
-        let trace = parse_trace(&stdout, example, language).with_context(|| what.clone())?;
+        let trace =
+            parse_trace(&stdout, example, language).with_context(|| what.clone())?;
         if i >= warmups {
             traces.push(trace);
         }

@@ -48,7 +48,8 @@ pub fn log_log(axes: &LogLog<'_>, series: &[Series]) -> Result<String> {
     let all = series.iter().flat_map(|s| s.points.iter());
     let (mut x_lo, mut x_hi, mut y_lo, mut y_hi) = (f64::MAX, 0f64, f64::MAX, 0f64);
     for &(x, y) in all.filter(|p| p.0 > 0.0 && p.1 > 0.0) {
-        (x_lo, x_hi, y_lo, y_hi) = (x_lo.min(x), x_hi.max(x), y_lo.min(y), y_hi.max(y));
+        (x_lo, x_hi, y_lo, y_hi) =
+            (x_lo.min(x), x_hi.max(x), y_lo.min(y), y_hi.max(y));
     }
     if x_hi == 0.0 {
         (x_lo, x_hi, y_lo, y_hi) = (1e3, 1e6, 1.0, 100.0);
@@ -59,7 +60,8 @@ pub fn log_log(axes: &LogLog<'_>, series: &[Series]) -> Result<String> {
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(axes.title, ("sans-serif", 16))
@@ -87,7 +89,12 @@ pub fn log_log(axes: &LogLog<'_>, series: &[Series]) -> Result<String> {
         for s in series {
             let (c, style) = (s.colour, s.colour.stroke_width(2));
             let drawn = if s.dashed {
-                chart.draw_series(DashedLineSeries::new(s.points.clone(), 8, 5, style))?
+                chart.draw_series(DashedLineSeries::new(
+                    s.points.clone(),
+                    8,
+                    5,
+                    style,
+                ))?
             } else {
                 chart.draw_series(LineSeries::new(s.points.clone(), style))?
             };
@@ -104,11 +111,17 @@ pub fn log_log(axes: &LogLog<'_>, series: &[Series]) -> Result<String> {
                     drawn.legend(line);
                 }
                 Some(Marker::Circle) => {
-                    drawn.legend(move |p| line(p) + Circle::new((12, 0), 4, c.filled()));
-                    chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 4, c.filled())))?;
+                    drawn.legend(move |p| {
+                        line(p) + Circle::new((12, 0), 4, c.filled())
+                    });
+                    chart.draw_series(
+                        s.points.iter().map(|&p| Circle::new(p, 4, c.filled())),
+                    )?;
                 }
                 Some(Marker::Triangle) => {
-                    drawn.legend(move |p| line(p) + TriangleMarker::new((12, 0), 5, c.filled()));
+                    drawn.legend(move |p| {
+                        line(p) + TriangleMarker::new((12, 0), 5, c.filled())
+                    });
                     chart.draw_series(
                         s.points
                             .iter()
@@ -163,8 +176,13 @@ fn one_to_nine(range: (f64, f64)) -> Vec<f64> {
 }
 
 /// The plot corner whose quarter (in log space) holds the fewest points of the lines.
-fn legend_corner(series: &[Series], x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
-    let fraction = |v: f64, (lo, hi): (f64, f64)| (v.ln() - lo.ln()) / (hi.ln() - lo.ln());
+fn legend_corner(
+    series: &[Series],
+    x: (f64, f64),
+    y: (f64, f64),
+) -> SeriesLabelPosition {
+    let fraction =
+        |v: f64, (lo, hi): (f64, f64)| (v.ln() - lo.ln()) / (hi.ln() - lo.ln());
     // The points, and ten more along each segment, as fractions of the plot.
     let mut along = Vec::new();
     for s in series {

@@ -5,4 +5,4 @@ mod log_log;
 mod timelines;
 
 pub use log_log::{LogLog, Marker, Series, log_log};
-pub use timelines::timelines;
+pub use timelines::{extent, time_axes, timelines};

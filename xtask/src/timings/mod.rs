@@ -3,6 +3,7 @@
 
 mod headline;
 mod table;
+mod transcript;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -52,7 +53,8 @@ pub fn run(args: &Args) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| root.join("book/src/generated"));
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("creating {}", out.display()))?;
 
     let names: Vec<&str> = chosen.iter().map(|n| n.as_str()).collect();
     measure::build_release(&root, &names)?;
@@ -74,6 +76,11 @@ pub fn run(args: &Args) -> Result<()> {
     for name in chosen {
         let measured = measure_example(&root, &bar, name, &setup, args.full)?;
         write_example(&out, &measured, &setup)?;
+    }
+    if names.contains(&"scheduler") {
+        // The chapter's session, typed into the scheduler as a reader would.
+        let text = transcript::render(&root)?;
+        write_generated(&out, "scheduler.transcript.md", Mark::Timings, &text)?;
     }
     let sizes = if args.full { "full" } else { "default" };
     write_generated(&out, "machine.md", Mark::Timings, &machine(&setup, sizes))?;
@@ -112,7 +119,9 @@ fn measure_example(
     })
 }
 
-/// The table and the timelines (of each language's median run) of one example.
+/// The table and the timelines (of each language's median run) of one example. The
+/// languages' pictures share one time axis, unless one's runs are so much longer that it
+/// would squash the other's (then each has its own, and says so).
 fn write_example(out: &Path, m: &Measured, setup: &Setup) -> Result<()> {
     let name = format!("{}.md", m.example);
     write_generated(out, &name, Mark::Timings, &table::render(m, setup))?;
@@ -120,9 +129,18 @@ fn write_example(out: &Path, m: &Measured, setup: &Setup) -> Result<()> {
         let name = format!("{}.headline.md", m.example);
         write_generated(out, &name, Mark::Timings, &text)?;
     }
-    for (language, runs) in m.languages() {
-        let svg = plot::timelines(runs.median_run(), &m.pattern)
-            .with_context(|| format!("drawing {} ({})", m.example, language.name()))?;
+    let medians: Vec<_> = m
+        .languages()
+        .map(|(l, runs)| (l, runs.median_run()))
+        .collect();
+    let extents: Vec<(&str, Option<f64>)> = medians
+        .iter()
+        .map(|(language, trace)| (language.name(), plot::extent(trace)))
+        .collect();
+    for ((language, trace), axis) in medians.iter().zip(plot::time_axes(&extents)) {
+        let svg = plot::timelines(trace, &m.pattern, &axis).with_context(|| {
+            format!("drawing {} ({})", m.example, language.name())
+        })?;
         let name = format!("{}.{}.svg", m.example, language.key());
         write_generated(out, &name, Mark::Timings, &svg)?;
     }

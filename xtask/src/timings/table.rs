@@ -110,10 +110,9 @@ fn table(rows: &[Row], columns: &[(String, Vec<Option<String>>)]) -> Option<Stri
         .filter(|&(i, _)| kept.iter().any(|(_, cells)| cells[i].is_some()))
         .map(|(i, row)| {
             let mut line = row.head();
-            line.extend(
-                kept.iter()
-                    .map(|(_, cells)| cells[i].clone().unwrap_or_else(|| NONE.to_owned())),
-            );
+            line.extend(kept.iter().map(|(_, cells)| {
+                cells[i].clone().unwrap_or_else(|| NONE.to_owned())
+            }));
             line
         })
         .collect();
@@ -206,7 +205,8 @@ fn differences(m: &Measured, rust: &Row, python: &Row) -> Vec<String> {
     }
     // The inputs, and the figure that counts the work where the pattern declares one.
     let declared = declared_keys(&m.pattern);
-    let counts_work = |key: &str| m.pattern.per_unit.is_some_and(|(w, _)| *w.key == *key);
+    let counts_work =
+        |key: &str| m.pattern.per_unit.is_some_and(|(w, _)| *w.key == *key);
     for key in rust.runs[0].figures.keys() {
         if declared.contains(&key.as_str()) && !counts_work(key) {
             continue;
@@ -228,7 +228,8 @@ fn differences(m: &Measured, rust: &Row, python: &Row) -> Vec<String> {
 /// Python ÷ Rust in one sentence, only on like work: the wall times where both languages
 /// ran the same work, else the per-unit figure the pattern declares, else why not.
 fn python_over_rust(m: &Measured, rows: &[Row]) -> Option<String> {
-    let (mut same, mut per_unit, mut left_out, mut why) = (vec![], vec![], vec![], vec![]);
+    let (mut same, mut per_unit, mut left_out, mut why) =
+        (vec![], vec![], vec![], vec![]);
     for pair in rows.windows(2) {
         let [rust, python] = pair else { continue };
         if rust.name != python.name || rust.language != Language::Rust {
@@ -287,12 +288,14 @@ fn python_over_rust(m: &Measured, rows: &[Row]) -> Option<String> {
 pub fn render(m: &Measured, setup: &Setup) -> String {
     let rows = rows(m);
     let headline = m.pattern.headline.map(|h| h.figure.key);
-    let holds_headline =
-        |t: &Table| headline.is_some_and(|key| t.figures.iter().any(|f| f.key == key));
+    let holds_headline = |t: &Table| {
+        headline.is_some_and(|key| t.figures.iter().any(|f| f.key == key))
+    };
     let first = m.pattern.tables.iter().position(holds_headline);
 
     // A declared table with the wall time stands in for the times table.
-    let has_wall = |t: &Table| t.figures.iter().any(|f| f.derived == Some(Derived::Wall));
+    let has_wall =
+        |t: &Table| t.figures.iter().any(|f| f.derived == Some(Derived::Wall));
     let wall_table = m.pattern.tables.iter().position(has_wall);
     let comparison = python_over_rust(m, &rows);
     let with_comparison = |table: String| match &comparison {
@@ -468,7 +471,9 @@ mod tests {
             text.contains("- `a`: `api`\n- `b`: Rust `api`\n- `c`: Python `api`\n"),
             "{text}"
         );
-        assert!(text.contains("*Median of 3 runs after 1 warm-up; sizes: Rust `default`"));
+        assert!(
+            text.contains("*Median of 3 runs after 1 warm-up; sizes: Rust `default`")
+        );
     }
 
     #[test]
