@@ -175,7 +175,8 @@ impl Figure {
 pub mod common {
     use super::{Derived, Figure, Text};
 
-    pub const WALL: Figure = Figure::seconds("wall_s", "wall").derived(Derived::Wall);
+    pub const WALL: Figure =
+        Figure::seconds("wall_s", "wall time").derived(Derived::Wall);
     pub const FIRST_RESULT: Figure =
         Figure::seconds("first_result_s", "first result")
             .derived(Derived::FirstResult);

@@ -80,12 +80,17 @@ impl Stats {
     }
 }
 
-/// A duration in the unit that suits it: `312 ns`, `12.0 µs`, `501.2 ms`, `1.23 s`,
+/// A duration in the unit that suits it: `0.40 ns`, `312 ns`, `12.0 µs`, `501.2 ms`, `1.23 s`,
 /// `12.3 s`. The bounds sit where rounding would carry into the next unit.
 pub fn seconds(s: f64) -> String {
     let a = s.abs();
     if s == 0.0 {
         "0 ns".to_owned()
+    } else if a < 9.995e-9 {
+        // Below ten nanoseconds (an atomic load), still three significant digits.
+        format!("{:.2} ns", s * 1e9)
+    } else if a < 99.95e-9 {
+        format!("{:.1} ns", s * 1e9)
     } else if a < 999.5e-9 {
         format!("{:.0} ns", s * 1e9)
     } else if a < 999.95e-6 {
@@ -348,6 +353,8 @@ mod tests {
     #[test]
     fn seconds_pick_their_unit() {
         assert_eq!(seconds(312e-9), "312 ns");
+        assert_eq!(seconds(13.04e-9), "13.0 ns");
+        assert_eq!(seconds(0.4e-9), "0.40 ns");
         assert_eq!(seconds(0.000_012), "12.0 µs");
         assert_eq!(seconds(0.5012), "501.2 ms");
         assert_eq!(seconds(1.234), "1.23 s");

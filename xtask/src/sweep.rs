@@ -579,11 +579,11 @@ mod tests {
         assert!(text.contains("| N | Rust `a` |"), "{text}");
         assert!(text.contains("| 1,000 | 200.0 ms |"), "{text}");
         let full = full_table(&cells, &series, &[WALL], &Setup::for_tests());
-        assert!(full.contains("**Rust `a`**\n\n| N | wall |"), "{full}");
+        assert!(full.contains("**Rust `a`**\n\n| N | wall time |"), "{full}");
         assert!(full.contains("| 2,000 | 400.0 ms |"), "{full}");
         assert_eq!(
             headline(&cells, &series, &[WALL]),
-            "Measured here, wall: **Rust** at 2,000: `a` 400.0 ms.\n"
+            "Measured here, wall time: **Rust** at 2,000: `a` 400.0 ms.\n"
         );
     }
 }

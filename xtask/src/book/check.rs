@@ -188,7 +188,7 @@ fn plant(page: &str) -> Result<String> {
     let planted = format!(
         "<table><tbody><tr>{wide}</tr></tbody></table>\n\
          <table><tbody>{empty}</tbody></table>\n\
-         <p style=\"width: 8em\"><code style=\"overflow-wrap: anywhere\">{name}</code></p>\n\
+         <p style=\"width: 8em\"><code style=\"white-space: normal; overflow-wrap: anywhere\">{name}</code></p>\n\
          <pre><code class=\"language-rust\">{line}\n</code></pre>\n\
          <p>A planted figure: 0.000377 \u{b5}s per check.</p>\n"
     );

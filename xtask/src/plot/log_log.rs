@@ -1,15 +1,30 @@
 //! The one log-log picture: a figure (seconds, bytes) against the number of tasks N, both
-//! axes logarithmic with 1-2-5 labels, a line per series, the legend in the emptiest
-//! corner. The sweep's pictures and the runtimes page's are all drawn by [`log_log`].
+//! axes logarithmic with 1-2-5 labels, a line per series, and the legend under the plot,
+//! outside the data. Drawn at the book's column width (750 px), so no text is scaled
+//! down: every label is 12 px or more as shown. The sweep's pictures are all drawn by
+//! [`log_log`].
 
 use anyhow::Result;
 use concurrency_pairs::Unit;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::format::{thousands, tick};
 
-const WIDTH: u32 = 960;
-const HEIGHT: u32 = 600;
+/// The book's text column: drawn at its width, the picture is shown at 1:1.
+const WIDTH: u32 = 750;
+const CHART_HEIGHT: u32 = 470;
+/// The legend: two entries a row, under the plot.
+const LEGEND_COLUMNS: usize = 2;
+const LEGEND_ROW: u32 = 22;
+/// plotters' SVG backend writes a font's size divided by 1.24: ask for this much more to
+/// get the size wanted.
+const SVG_FONT_SCALE: f64 = 1.24;
+
+/// A sans-serif font of `px` pixels as drawn.
+fn font(px: f64) -> FontDesc<'static> {
+    ("sans-serif", px * SVG_FONT_SCALE).into_font()
+}
 
 /// The mark at each point of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,15 +71,17 @@ pub fn log_log(axes: &LogLog<'_>, series: &[Series]) -> Result<String> {
     }
     let x = (x_lo / 1.6, x_hi * 1.6);
     let y = (y_lo / 2.0, y_hi * 2.0);
-    let corner = legend_corner(series, x, y);
 
     let mut svg = String::new();
     {
+        let rows = series.len().div_ceil(LEGEND_COLUMNS) as u32;
+        let height = CHART_HEIGHT + 12 + rows * LEGEND_ROW;
         let root =
-            SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+            SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(axes.title, ("sans-serif", 16))
+        let (plot, legend) = root.split_vertically(CHART_HEIGHT);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(axes.title, font(15.0))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
@@ -84,44 +101,29 @@ pub fn log_log(axes: &LogLog<'_>, series: &[Series]) -> Result<String> {
             .y_desc(axes.y_desc)
             .x_label_formatter(&|n| thousands(n.round() as u64))
             .y_label_formatter(&|v| tick(*v, axes.y_unit))
-            .label_style(("sans-serif", 12))
+            .label_style(font(12.0))
+            .axis_desc_style(font(13.0))
             .draw()?;
         for s in series {
             let (c, style) = (s.colour, s.colour.stroke_width(2));
-            let drawn = if s.dashed {
+            if s.dashed {
                 chart.draw_series(DashedLineSeries::new(
                     s.points.clone(),
                     8,
                     5,
                     style,
-                ))?
+                ))?;
             } else {
-                chart.draw_series(LineSeries::new(s.points.clone(), style))?
-            };
-            // The legend's line: two strokes, with a gap when dashed.
-            let gap = if s.dashed { 2 } else { 0 };
-            let line = move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (12 - gap, 0)], style)
-                    + PathElement::new(vec![(12 + gap, 0), (24, 0)], style)
-            };
-            let drawn = drawn.label(&s.label);
+                chart.draw_series(LineSeries::new(s.points.clone(), style))?;
+            }
             match s.marker {
-                None => {
-                    drawn.legend(line);
-                }
+                None => {}
                 Some(Marker::Circle) => {
-                    drawn.legend(move |p| {
-                        line(p) + Circle::new((12, 0), 4, c.filled())
-                    });
                     chart.draw_series(
                         s.points.iter().map(|&p| Circle::new(p, 4, c.filled())),
                     )?;
                 }
                 Some(Marker::Triangle) => {
-                    drawn.legend(move |p| {
-                        line(p) + TriangleMarker::new((12, 0), 5, c.filled())
-                    });
                     chart.draw_series(
                         s.points
                             .iter()
@@ -130,13 +132,34 @@ pub fn log_log(axes: &LogLog<'_>, series: &[Series]) -> Result<String> {
                 }
             }
         }
-        chart
-            .configure_series_labels()
-            .position(corner)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .label_font(("sans-serif", 12))
-            .draw()?;
+        // The legend, under the plot: a sample of each line and its label.
+        let column_px = (WIDTH as i32 - 80) / LEGEND_COLUMNS as i32;
+        for (i, s) in series.iter().enumerate() {
+            let x = 80 + (i % LEGEND_COLUMNS) as i32 * column_px;
+            let y = 10 + (i / LEGEND_COLUMNS) as i32 * LEGEND_ROW as i32;
+            let (c, style) = (s.colour, s.colour.stroke_width(2));
+            let gap = if s.dashed { 3 } else { 0 };
+            legend.draw(&PathElement::new(vec![(x, y), (x + 13 - gap, y)], style))?;
+            legend.draw(&PathElement::new(
+                vec![(x + 13 + gap, y), (x + 26, y)],
+                style,
+            ))?;
+            match s.marker {
+                None => {}
+                Some(Marker::Circle) => {
+                    legend.draw(&Circle::new((x + 13, y), 4, c.filled()))?
+                }
+                Some(Marker::Triangle) => {
+                    legend.draw(&TriangleMarker::new((x + 13, y), 5, c.filled()))?
+                }
+            }
+            let left = Pos::new(HPos::Left, VPos::Center);
+            legend.draw(&Text::new(
+                s.label.clone(),
+                (x + 34, y),
+                font(12.0).color(&BLACK).pos(left),
+            ))?;
+        }
         root.present()?;
     }
     Ok(svg)
@@ -175,53 +198,6 @@ fn one_to_nine(range: (f64, f64)) -> Vec<f64> {
     multiples(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0], range)
 }
 
-/// The plot corner whose quarter (in log space) holds the fewest points of the lines.
-fn legend_corner(
-    series: &[Series],
-    x: (f64, f64),
-    y: (f64, f64),
-) -> SeriesLabelPosition {
-    let fraction =
-        |v: f64, (lo, hi): (f64, f64)| (v.ln() - lo.ln()) / (hi.ln() - lo.ln());
-    // The points, and ten more along each segment, as fractions of the plot.
-    let mut along = Vec::new();
-    for s in series {
-        for pair in s.points.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
-            for i in 0..10 {
-                let t = f64::from(i) / 10.0;
-                let lerp = |p: f64, q: f64| (p.ln() + t * (q.ln() - p.ln())).exp();
-                along.push((lerp(a.0, b.0), lerp(a.1, b.1)));
-            }
-        }
-        along.extend(s.points.iter().copied());
-    }
-    let at: Vec<(f64, f64)> = along
-        .iter()
-        .map(|&(px, py)| (fraction(px, x), fraction(py, y)))
-        .collect();
-    let corners = [
-        (SeriesLabelPosition::UpperLeft, false, true),
-        (SeriesLabelPosition::LowerRight, true, false),
-        (SeriesLabelPosition::UpperRight, true, true),
-        (SeriesLabelPosition::LowerLeft, false, false),
-    ];
-    let mut best = (usize::MAX, SeriesLabelPosition::UpperLeft);
-    for (position, right, upper) in corners {
-        let count = at
-            .iter()
-            .filter(|&&(fx, fy)| {
-                (if right { fx > 0.55 } else { fx < 0.45 })
-                    && (if upper { fy > 0.5 } else { fy < 0.5 })
-            })
-            .count();
-        if count < best.0 {
-            best = (count, position);
-        }
-    }
-    best.1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,20 +214,30 @@ mod tests {
     }
 
     #[test]
-    fn the_legend_avoids_the_lines() {
-        // A line rising from lower left to upper right leaves the other two corners.
-        let rising = Series {
-            label: "up".into(),
+    fn the_legend_sits_under_the_plot() {
+        let line = Series {
+            label: "the only line".into(),
             points: vec![(1e3, 1.0), (1e6, 1e3)],
             colour: BLACK,
             dashed: false,
             marker: None,
         };
-        let corner = legend_corner(&[rising], (5e2, 2e6), (0.5, 2e3));
-        assert!(matches!(
-            corner,
-            SeriesLabelPosition::UpperLeft | SeriesLabelPosition::LowerRight
-        ));
+        let axes = LogLog {
+            title: "t",
+            x_desc: "N",
+            y_desc: "y",
+            y_unit: Unit::Seconds,
+        };
+        let svg = log_log(&axes, &[line]).expect("draws");
+        // Its label is drawn below the plot's height, so it covers no point.
+        let label = svg.find("the only line").expect("labelled");
+        let y: f64 = svg[..label]
+            .rsplit(" y=\"")
+            .next()
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|y| y.parse().ok())
+            .expect("the label's y");
+        assert!(y > f64::from(CHART_HEIGHT), "the label at y = {y}");
     }
 
     #[test]
