@@ -507,11 +507,18 @@ def record(span):
             span.get("kind"))
 
 
+def _kind_of(kind, value):
+    """A span's kind: `kind` itself, or, given a function, what it says of the value."""
+    return kind(value) if callable(kind) else kind
+
+
 def task(task_id, work, *args, lane=None, kind=None):
-    """Run work(*args) as task `task_id`, timed, in this thread's (or process's) lane."""
+    """Run work(*args) as task `task_id`, timed, in this thread's (or process's) lane.
+    `kind` names the span's kind, or is a function of the work's value that does."""
     start = time.monotonic()
     value = work(*args)
-    _record(task_id, lane or current_lane(), start, time.monotonic(), kind)
+    end = time.monotonic()
+    _record(task_id, lane or current_lane(), start, end, _kind_of(kind, value))
     return value
 
 
@@ -528,35 +535,32 @@ class timed:
 
 
 async def task_async(task_id, coroutine, lane=None, kind=None):
-    """Await `coroutine` as task `task_id`, in lane `task-ID` unless given one."""
+    """Await `coroutine` as task `task_id`, in lane `task-ID` unless given one; `kind` as
+    for task()."""
     start = time.monotonic()
     value = await coroutine
-    _record(task_id, lane or f"task-{task_id}", start, time.monotonic(), kind)
+    end = time.monotonic()
+    _record(task_id, lane or f"task-{task_id}", start, end, _kind_of(kind, value))
     return value
 
 
 CANCELLED = "cancelled"  # the kind of span a task cut short or stopped early records
 
 
+def _stopped(value):
+    """Work that gave None stopped early when asked to (an exit event): `cancelled`."""
+    return CANCELLED if value is None else None
+
+
 def task_or_stopped(task_id, work, *args):
-    """As task(); work that gives None, having stopped early when asked to (an exit
-    event), records a span of kind `cancelled` (as the Rust library's
-    lab::task_async_or_stopped)."""
-    start = time.monotonic()
-    value = work(*args)
-    kind = CANCELLED if value is None else None
-    _record(task_id, current_lane(), start, time.monotonic(), kind)
-    return value
+    """As task(); work that gives None, having stopped early when asked to, records a
+    span of kind `cancelled` (as the Rust library's lab::task_async_or_stopped)."""
+    return task(task_id, work, *args, kind=_stopped)
 
 
 async def task_async_or_stopped(task_id, coroutine):
-    """As task_async(); a coroutine that gives None, having stopped early when asked to,
-    records a span of kind `cancelled`."""
-    start = time.monotonic()
-    value = await coroutine
-    kind = CANCELLED if value is None else None
-    _record(task_id, f"task-{task_id}", start, time.monotonic(), kind)
-    return value
+    """As task_async(); a coroutine that gives None records a span of kind `cancelled`."""
+    return await task_async(task_id, coroutine, kind=_stopped)
 
 
 def arrived(task_id, what):

@@ -195,7 +195,8 @@ pub fn figure(value: f64, unit: Unit) -> String {
 /// range): `Scale::of(Unit::Seconds, 0.81)` is milliseconds, and `0.8103` shows as `810`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scale {
-    factor: f64,
+    /// What one of `unit` is worth in the figure's own unit (1e-3 for ms).
+    pub factor: f64,
     pub unit: &'static str,
     whole: bool,
 }
@@ -299,8 +300,13 @@ pub const IDEAL_PYTHON: RGBColor = RGBColor(140, 140, 140);
 pub const TASK: RGBColor = RGBColor(66, 120, 200);
 /// ...waiting on IO...
 pub const IO: RGBColor = RGBColor(240, 150, 40);
-/// ...and any other kind.
+/// ...and any other kind;
 pub const OTHER: RGBColor = RGBColor(120, 170, 90);
+/// work cut short (kind `cancelled`): the part of a task that ran before a cancel or an
+/// abort dropped it;
+pub const CANCELLED: RGBColor = RGBColor(200, 60, 60);
+/// work killed with its thread or process (kind `killed` or `aborted`).
+pub const KILLED: RGBColor = RGBColor(110, 30, 30);
 
 #[cfg(test)]
 mod tests {

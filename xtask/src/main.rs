@@ -6,10 +6,13 @@
 //!   `book/src/generated/`.
 //! - `cargo xtask sweep [--only NAME]... [--runs N] [--quick] [--out DIR]` runs every
 //!   example that declares a sweep, and its twin, over the sizes it declares, one fresh
-//!   process per run, and writes its table, a picture per figure and a headline.
-//! - `cargo xtask book [--check] [--shots DIR]` builds the HTML book (mdBook as a
-//!   library); `--check` opens every page in headless Chromium and fails on a table or
-//!   picture wider than the text column, a missing image or include, or a broken link.
+//!   process per run, and writes its compact table, its full tables, a picture per
+//!   figure and a headline.
+//! - `cargo xtask book [--check] [--shots DIR] [--book DIR]` builds the HTML book
+//!   (mdBook as a library); `--check` opens every page in headless Chromium and fails on
+//!   a table or picture wider than the text column, a page with more than 10% empty
+//!   table cells, a name broken inside a word, a snippet that scrolls sideways, a figure
+//!   with three leading zeros, a missing image or include, or a broken link.
 //!
 //! The modules are layers; each imports only from the layers below it, never sideways
 //! up or in a circle:

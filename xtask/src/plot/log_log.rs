@@ -9,6 +9,7 @@ use concurrency_pairs::Unit;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::font;
 use crate::format::{thousands, tick};
 
 /// The book's text column: drawn at its width, the picture is shown at 1:1.
@@ -17,14 +18,6 @@ const CHART_HEIGHT: u32 = 470;
 /// The legend: two entries a row, under the plot.
 const LEGEND_COLUMNS: usize = 2;
 const LEGEND_ROW: u32 = 22;
-/// plotters' SVG backend writes a font's size divided by 1.24: ask for this much more to
-/// get the size wanted.
-const SVG_FONT_SCALE: f64 = 1.24;
-
-/// A sans-serif font of `px` pixels as drawn.
-fn font(px: f64) -> FontDesc<'static> {
-    ("sans-serif", px * SVG_FONT_SCALE).into_font()
-}
 
 /// The mark at each point of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,11 +12,12 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use concurrency_pairs::lab::CANCELLED as CANCELLED_KIND;
 use concurrency_pairs::trace::Mark;
-use concurrency_pairs::{Derived, Figure, Pattern, Trace, Variant};
+use concurrency_pairs::{Derived, Figure, Pattern, Trace, Unit, Variant};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::format::{IO, OTHER, TASK, figure, seconds};
+use super::font;
+use crate::format::{CANCELLED, IO, KILLED, OTHER, Scale, TASK, figure, seconds};
 
 /// More lanes than this are not drawn (the panel says how many were left out).
 const MAX_LANES: usize = 24;
@@ -40,9 +41,6 @@ const TITLE_FONT: f64 = 15.0;
 const CAPTION_FONT: f64 = 13.0;
 const LABEL_FONT: f64 = 12.0;
 const SMALL_FONT: f64 = 11.0;
-/// plotters' SVG backend writes a font's size divided by 1.24 (`font-size` is
-/// `size / 1.24`): ask for this much more to get the size wanted.
-const SVG_FONT_SCALE: f64 = 1.24;
 /// A character's width as a share of the font size: sans-serif, on the wide side, so
 /// that a text measured with it fits where it is put.
 const CHAR_EM: f64 = 0.62;
@@ -58,11 +56,6 @@ const PANEL_GAP: i32 = 12;
 /// A panel with no task is this one line of text.
 const EMPTY_ROW: i32 = 22;
 
-/// Work cut short (kind `cancelled`): the part of a task that ran before a cancel or an
-/// abort dropped it.
-const CANCELLED: RGBColor = RGBColor(200, 60, 60);
-/// Work killed with its thread or process (kind `killed` or `aborted`).
-const KILLED: RGBColor = RGBColor(110, 30, 30);
 /// A marked moment's line and label.
 const MARK: RGBColor = RGBColor(20, 20, 20);
 const GRID: RGBColor = RGBColor(228, 228, 228);
@@ -237,11 +230,6 @@ pub fn timelines(
         root.present()?;
     }
     Ok(svg)
-}
-
-/// A font of `px` pixels as shown.
-fn font(px: f64) -> FontDesc<'static> {
-    ("sans-serif", px * SVG_FONT_SCALE).into_font()
 }
 
 /// About how wide `text` is at `px` pixels (see [`CHAR_EM`]).
@@ -546,15 +534,8 @@ fn diamond(x: i32, y: i32) -> Polygon<(i32, i32)> {
 /// Round instants along an axis of `x_max` seconds, `room` pixels long, each with its
 /// label: one unit for the whole axis, and no more labels than fit.
 fn ticks(x_max: f64, room: f64) -> Vec<(f64, String)> {
-    let (factor, unit) = if x_max >= 1.0 {
-        (1.0, "s")
-    } else if x_max >= 1e-3 {
-        (1e3, "ms")
-    } else if x_max >= 1e-6 {
-        (1e6, "µs")
-    } else {
-        (1e9, "ns")
-    };
+    let scale = Scale::of(Unit::Seconds, x_max);
+    let (factor, unit) = (1.0 / scale.factor, scale.unit);
     let span = x_max * factor;
     // A label is at most about seven characters; leave as much again between two.
     let most = (room / (2.0 * text_width("0.25 ms", SMALL_FONT)))
