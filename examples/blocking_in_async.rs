@@ -21,6 +21,7 @@
 use std::thread;
 use std::time::Duration;
 
+use concurrency_pairs::articles;
 use concurrency_pairs::lab::Task;
 use concurrency_pairs::{
     Derived, Figure, Headline, Pattern, Table, Text, Trace, VariantInfo, arrived,
@@ -208,6 +209,7 @@ const PATTERN: Pattern = Pattern::new(
     ),
 ])
 .headline(Headline::new(LATE, "async-sleep", "blocking-sleep"))
+.article(articles::BLOCKING_IN_ASYNC)
 .tables(&[Table::new(
     "Do the sleeps overlap, and does the heartbeat keep time?",
     &[PEAK, LATE],

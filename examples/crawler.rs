@@ -14,7 +14,6 @@
 //! Watch: every variant runs the same seeded jobs and ends with the pages each thread
 //! parsed and how busy the cores were: `single-loop` parses all on `main`.
 
-use std::future::Future;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -24,8 +23,8 @@ use concurrency_pairs::crawl::{BUSY, CPU_WORK, LANES, LOAD, TASKS_RUN, WRONG};
 use concurrency_pairs::crawl::{Bench, CrawlJob, Page, Pages, SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work;
 use concurrency_pairs::{
-    Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, given, lab, lab::Task,
-    thread_lane,
+    Headline, Pattern, Sweep, Table, Text, Trace, VariantInfo, articles, given, lab,
+    lab::Task, thread_lane,
 };
 use tokio::{runtime::Builder, runtime::Runtime, sync::oneshot, task::JoinSet};
 
@@ -180,6 +179,7 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::python("single-loop-sum"),
 ])
 .headline(Headline::new(WALL, "loop-per-core", "single-loop"))
+.article(articles::CRAWLER)
 .tables(&[
     Table::new(
         "How close does each variant come to its ideal?",

@@ -18,10 +18,11 @@ use std::sync::mpsc::{self, Sender};
 use std::thread;
 use std::time::Duration;
 
-use concurrency_pairs::lab::note;
+use concurrency_pairs::lab::{self, note};
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, task,
+    Figure, Found, Headline, Pattern, Table, TaskSpan, Trace, VariantInfo, arrived,
+    given, task,
 };
 use threadpool::ThreadPool;
 
@@ -96,11 +97,27 @@ fn rayon_spawn_abort(jobs: usize, secs: f64) -> Outcomes {
     child
         .env(CHILD, format!("{jobs} {secs}"))
         .stderr(Stdio::inherit());
+    let started_s = lab::now();
     let out = child.output().expect("the child runs");
     let results = String::from_utf8_lossy(&out.stdout); // "id value" lines
+    let lines: Vec<(usize, &str)> = results
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(id, value)| (id.parse().expect("an id"), value))
+        .collect();
+    // The child's jobs, seen from here: each ran in the child, from its start to its
+    // end; a job whose result never came was cut short by the abort.
+    for id in 0..jobs {
+        let span = TaskSpan::new(id, "child", started_s, lab::now());
+        let reported = lines.iter().any(|&(done, _)| done == id);
+        lab::record(if reported {
+            span
+        } else {
+            span.with_kind(lab::CANCELLED)
+        });
+    }
     let mut held = Vec::new();
-    for (id, value) in results.lines().filter_map(|l| l.split_once(' ')) {
-        let id = id.parse().expect("an id");
+    for (id, value) in lines {
         arrived(id, format_args!("{value}, from the child"));
         held.push(Ok(value.parse().expect("a value")));
     }

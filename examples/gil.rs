@@ -23,8 +23,8 @@ use std::thread;
 use concurrency_pairs::crawl::CpuMeter;
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given,
-    ideal, lab, say, task,
+    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab,
+    say, task,
 };
 
 // ANCHOR: one_worker
@@ -157,7 +157,6 @@ fn main() {
     // One job a core, each `job_s` of work on one core of this machine, measured.
     let per_unit = cpu_seconds_per_unit();
     let sizes = vec![(job_s / per_unit) as u64; cores];
-    let total_s: f64 = sizes.iter().map(|&n| n as f64 * per_unit).sum();
     let mut trace = Trace::new(&PATTERN, &options);
     let mut one_worker_s = None;
     for (name, workers) in [("one-worker", 1), ("threads", cores)] {
@@ -178,13 +177,18 @@ fn main() {
                 WORKERS.of(workers),
                 Found::Sizes(sizes.clone()),
                 Found::Sums(sums),
-                ideal(total_s / workers as f64),
             ];
             found.extend(speedup.map(|x| SPEEDUP.of(x)));
             found.extend(busy.map(|x| CPU_BUSY.of(x)));
             found
         });
     }
+    // The ideal: all the work spread over the workers, at the fastest rate seen.
+    let units = sizes.iter().sum::<u64>() as f64;
+    trace.set_ideals_from_rate(per_unit, |v, per_unit| {
+        let workers = v.figures.get(WORKERS.key.0).filter(|_| v.sizes.is_some())?;
+        Some(units * per_unit / workers)
+    });
     let counting: [(&str, Counter); 2] =
         [("lock", count_with_lock), ("atomic", count_with_atomic)];
     for (name, count) in counting {

@@ -8,11 +8,11 @@
 //! Watch: `imap` receives in input order, `imap-unordered` and `par-bridge` do not; the
 //! summary's `first result` is the shortest sleep for them, the first item's for `imap`.
 
-use concurrency_pairs::common::FIRST_RESULT;
+use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, given,
-    ideal, say, task,
+    ArticleFigure, Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo,
+    arrived, articles, given, ideal, say, task,
 };
 use futures::{StreamExt, stream};
 use rayon::iter::{ParallelBridge, ParallelIterator};
@@ -125,6 +125,15 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::rust("par-bridge", "rayon par_bridge (a thread a core) + channel"),
 ])
 .headline(Headline::new(FIRST_RESULT, "imap-unordered", "imap"))
+.article(&[ArticleFigure::new(
+    articles::MULTI_TASKING,
+    "pyrallel's ParallelProcessor, 4 processes, mapping sleeps of 1 to 4 s",
+    5.20214,
+    WALL,
+    "article",
+    "claims::article_figure_parallel_processor_takes_the_longest",
+)
+.differs("the twin's mapper and collector are multiprocessing's: pyrallel's own start-up is not in it")])
 .tables(&[
     Table::new(
         "Do the results arrive in input order, or wait for the ones before them?",

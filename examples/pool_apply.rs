@@ -22,8 +22,8 @@ use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::lab;
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, ideal, say,
-    task,
+    ArticleFigure, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo,
+    arrived, articles, ideal, say, task,
 };
 use threadpool::ThreadPool;
 
@@ -167,6 +167,14 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::both("async-completion-order", "threadpool, one shared channel"),
 ])
 .headline(Headline::new(WALL, "async-completion-order", "apply"))
+.article(&[ArticleFigure::new(
+    articles::MULTI_TASKING,
+    "Pool(cpu_count() - 1).apply_async on sleeps of 1 to 4 s, get in order",
+    4.16348,
+    WALL,
+    "async-get-in-order",
+    "claims::article_figure_apply_async_takes_the_longest",
+)])
 .tables(&[
     Table::new(
         "Do the jobs run at once, and when is the first result in hand?",

@@ -22,7 +22,8 @@ use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Headline, Pattern, Table, Trace, VariantInfo, arrived, given, ideal, task,
+    ArticleFigure, Headline, Pattern, Table, Trace, VariantInfo, arrived, articles,
+    given, ideal, task,
 };
 use rayon::ThreadPool;
 use rayon::prelude::*;
@@ -133,6 +134,15 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::both("unordered", "rayon for_each_with a channel Sender"),
 ])
 .headline(Headline::new(FIRST_RESULT, "unordered", "map"))
+.article(&[ArticleFigure::new(
+    articles::BOOSTING,
+    "Pool(3).map of five 2-second tasks: about 4 s",
+    4.0,
+    WALL,
+    "map",
+    "claims::article_figure_pool_map_takes_two_rounds",
+)
+.within(0.1)])
 .tables(&[Table::new(
     "When is the first result in hand?",
     &[WALL, FIRST_RESULT],

@@ -20,8 +20,8 @@ use std::thread;
 use concurrency_pairs::common::{FIRST_RESULT, WALL};
 use concurrency_pairs::work::sleep_s;
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
-    ideal, task,
+    ArticleFigure, Derived, Figure, Found, Headline, Pattern, Table, Trace,
+    VariantInfo, arrived, articles, ideal, task,
 };
 use rayon::ThreadPool;
 use rayon::prelude::*;
@@ -93,6 +93,14 @@ const PATTERN: Pattern = Pattern::new(
     ),
 ])
 .headline(Headline::alone(DISTINCT, "pool-reuses-workers"))
+.article(&[ArticleFigure::new(
+    articles::MULTI_TASKING,
+    "ThreadPoolExecutor(max_workers=5).map over sleeps of 1 to 4 s",
+    4.0068,
+    WALL,
+    "thread-pool-map",
+    "claims::article_figure_executor_map_takes_the_longest",
+)])
 .tables(&[
     Table::new("When is the first result in hand?", &[WALL, FIRST_RESULT]),
     Table::new("Were the workers reused?", &[WORKERS_N, JOBS, DISTINCT]),

@@ -25,8 +25,8 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
 use concurrency_pairs::{
-    Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived, given, lab,
-    say, task,
+    ArticleFigure, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo,
+    arrived, articles, given, lab, say, task,
 };
 
 // ANCHOR: atomic
@@ -139,6 +139,16 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::both("no-sharing", "scoped threads return partial counts"),
 ])
 .headline(Headline::new(LOST, "lock", "manager"))
+.article(&[ArticleFigure::new(
+    articles::BOOSTING,
+    "Manager().Value incremented once by each of Pool(5)'s workers: prints 5",
+    1.0,
+    ARTICLE_EXACT,
+    "article-size",
+    "claims::article_figure_manager_value_is_not_always_five",
+)
+.per(ARTICLE_RUNS)
+.differs("the increment reads, then writes, through the manager: another worker can come between")])
 .per_unit(INCREMENTS, PER_INCREMENT)
 .tables(&[
     Table::new(

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use concurrency_pairs::common::CANCELLED;
 use concurrency_pairs::lab::{self, note, task_async_or_cancelled};
 use concurrency_pairs::{
-    Derived, Figure, Found, Headline, Pattern, Table, Trace, VariantInfo, arrived,
-    given, say,
+    ArticleFigure, Derived, Figure, Found, Headline, Pattern, Table, Trace,
+    VariantInfo, arrived, articles, given, say,
 };
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
@@ -169,6 +169,14 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::both("deadline-keep", "tokio JoinSet + timeout_at, joined later"),
 ])
 .headline(Headline::new(RETURNED, "deadline-cancel", "wait-all"))
+.article(&[ArticleFigure::new(
+    articles::MULTI_TASKING,
+    "asyncio.wait on sleeps of 1 to 9 s with timeout=10",
+    9.00256,
+    RETURNED,
+    "wait-all",
+    "claims::article_figure_wait_returns_with_the_longest_task",
+)])
 .tables(&[
     Table::new(
         "When does the wait return, with how much done?",

@@ -258,12 +258,13 @@ class _Lab:
         # Last: setting up is the lab's cost, not the lesson's.
         self.origin = time.monotonic()
 
-    def add(self, task_id, lane, start, end, kind):
+    def add(self, task_id, lane, start, end, kind, part=None):
         """A span, its times as clock readings; one that began before this variant did
         belongs to an earlier one (a worker that outlived it) and is dropped."""
         if start < self.origin:
             return
-        span = task_span(task_id, lane, start - self.origin, end - self.origin, kind)
+        span = task_span(task_id, lane, start - self.origin, end - self.origin, kind,
+                         part)
         with self.changed:
             self.variant["tasks"].append(span)
             self.changed.notify_all()
@@ -460,10 +461,14 @@ def worker_peak_bytes():
     return _Inbox.worker_peaks()
 
 
-def task_span(task_id, lane, start_s, end_s, kind=None):
+def task_span(task_id, lane, start_s, end_s, kind=None, part=None):
+    """A span as the trace writes it; `part` numbers the parts (from 0) of a task that
+    runs in parts, each its own span (see book/src/trace.md)."""
     span = {"id": task_id, "lane": lane, "start_s": start_s, "end_s": end_s}
     if kind is not None:
         span["kind"] = kind
+    if part is not None:
+        span["part"] = part
     return span
 
 
@@ -489,12 +494,12 @@ def now():
     return 0.0 if _lab is None or _in_worker() else time.monotonic() - _lab.origin
 
 
-def _record(task_id, lane, start, end, kind):
+def _record(task_id, lane, start, end, kind, part=None):
     """A span, its times as clock readings, to the lab: here, or the parent's."""
     if _in_worker():
-        _Outbox.send(("span", (task_id, lane, start, end, kind)))
+        _Outbox.send(("span", (task_id, lane, start, end, kind, part)))
     elif _lab is not None:
-        _lab.add(task_id, lane, start, end, kind)
+        _lab.add(task_id, lane, start, end, kind, part)
 
 
 def record(span):
@@ -504,7 +509,7 @@ def record(span):
         return
     origin = _lab.origin
     _record(span["id"], span["lane"], origin + span["start_s"], origin + span["end_s"],
-            span.get("kind"))
+            span.get("kind"), span.get("part"))
 
 
 def _kind_of(kind, value):
@@ -512,13 +517,14 @@ def _kind_of(kind, value):
     return kind(value) if callable(kind) else kind
 
 
-def task(task_id, work, *args, lane=None, kind=None):
+def task(task_id, work, *args, lane=None, kind=None, part=None):
     """Run work(*args) as task `task_id`, timed, in this thread's (or process's) lane.
-    `kind` names the span's kind, or is a function of the work's value that does."""
+    `kind` names the span's kind, or is a function of the work's value that does; `part`
+    numbers the part (from 0) of a task that runs in parts."""
     start = time.monotonic()
     value = work(*args)
     end = time.monotonic()
-    _record(task_id, lane or current_lane(), start, end, _kind_of(kind, value))
+    _record(task_id, lane or current_lane(), start, end, _kind_of(kind, value), part)
     return value
 
 
@@ -651,6 +657,29 @@ class Trace:
         value, v = variant(name, uses, lesson, *args)
         self.variants.append(v)
         return value, v
+
+    def fastest_per_unit(self, calibrated):
+        """The least one unit of CPU work cost in this run: `calibrated`, or any span of
+        CPU work whose size its variant reports (`sizes`, by task id), whichever is less
+        (as the Rust library's Trace::fastest_per_unit): the machine's speed drifts, and
+        an ideal from a rate calibrated in a slow moment is one a run can beat."""
+        best = calibrated
+        for v in self.variants:
+            sizes = v.get("sizes") or []
+            for t in v["tasks"]:
+                n = sizes[t["id"]] if t["id"] < len(sizes) else 0
+                if t.get("kind") in (None, "cpu") and n > 0:
+                    best = min(best, (t["end_s"] - t["start_s"]) / n)
+        return best
+
+    def set_ideals_from_rate(self, calibrated, ideal):
+        """Once every variant has run, set each one's ideal to ideal(variant, per_unit),
+        per_unit being fastest_per_unit(calibrated); None leaves it as it was."""
+        per_unit = self.fastest_per_unit(calibrated)
+        for v in self.variants:
+            seconds = ideal(v, per_unit)
+            if seconds is not None:
+                v["ideal_s"] = seconds
 
     def set_ideal(self, seconds):
         """The same lower bound for every variant that ran."""

@@ -121,7 +121,6 @@ def main():
     cores = cpairs.cores()
     per_unit = cpairs.cpu_loop_seconds_per_unit()
     sizes = [int(job_s / per_unit)] * cores  # one job a core, job_s of work each
-    total_s = sum(sizes) * per_unit
     trace = cpairs.Trace("gil", options)
     one_worker_s = None
     job_variants = [
@@ -140,7 +139,6 @@ def main():
         if workers == 1:
             one_worker_s = v["wall_s"]
         v.update(workers=workers, sizes=sizes, sums=sums,
-                 ideal_s=total_s / workers,
                  cpu_utilisation=meter.utilisation(v["wall_s"], cores))
         if one_worker_s is not None:
             v["speedup"] = one_worker_s / v["wall_s"]
@@ -149,6 +147,9 @@ def main():
         speedup = f"{v['speedup']:.2f}x" if "speedup" in v else "-"
         cpairs.say(f"  speed-up over one worker: {speedup}; CPU time / (wall x cores): "
                    f"{v['cpu_utilisation']:.2f}")
+    # The ideal: all the work spread over the workers, at the fastest rate seen.
+    trace.set_ideals_from_rate(per_unit, lambda v, rate: (
+        sum(sizes) * rate / v["workers"] if "sizes" in v else None))
     counting = [
         ("race", "threading.Thread: read, sleep(0), write", add_one),
         ("lock", "threading.Lock held from the read to the write", add_one_locked),

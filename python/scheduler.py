@@ -41,9 +41,11 @@ def fib(nth, exit_event=None, cancel_event=None):
 # ANCHOR_END: fib
 
 
-def fib_job(task_id, nth, exit_event, cancel_event):
-    """fib as task `task_id` of the timeline, timed in the worker that runs it."""
-    return cpairs.task(task_id, fib, nth, exit_event, cancel_event, kind="cpu")
+def fib_job(task_id, nth, exit_event, cancel_event, part=None):
+    """fib as task `task_id` of the timeline (its part `part`, in a fib-multi), timed
+    in the worker that runs it."""
+    return cpairs.task(task_id, fib, nth, exit_event, cancel_event, kind="cpu",
+                       part=part)
 
 
 @dataclass
@@ -80,10 +82,10 @@ class Scheduler:
                     self.executor, fib_job, task_id, args[0], self.exit_event, event)
             case "fib-multi":
                 event = self.manager.Event()  # one event for the whole group
-                future = asyncio.gather(*[
+                future = asyncio.gather(*[  # each fib a part of the task
                     loop.run_in_executor(self.executor, fib_job, task_id, nth,
-                                         self.exit_event, event)
-                    for nth in args])
+                                         self.exit_event, event, part)
+                    for part, nth in enumerate(args)])
         entry = Entry(line.strip(), event, future)
         self.tasks.append(entry)
         future.add_done_callback(lambda _: self.finished(task_id, entry))

@@ -42,8 +42,9 @@ def run(args, Scheduler, fib):
                                    for _ in range(workers)])
             load = scheduler.submit("fib-multi", "fib-multi", [parts.MAX_FIB] * cores)
         elif busy == "loop":
-            for _ in range(cores):  # fib called on the loop itself: it runs to its end
-                asyncio.get_running_loop().call_soon(functools.partial(cpairs.task, 0, fib, naive_n, kind="cpu"))
+            for part in range(cores):  # fib on the loop itself: it runs to its end
+                asyncio.get_running_loop().call_soon(functools.partial(
+                    cpairs.task, 0, fib, naive_n, kind="cpu", part=part))
         start = time.monotonic() + 0.05  # the load is running by then
         planned = []
         for i in range(requests):

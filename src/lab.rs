@@ -192,6 +192,7 @@ pub struct Task {
     id: usize,
     lane: Option<String>,
     kind: Option<&'static str>,
+    part: Option<usize>,
 }
 
 impl Task {
@@ -200,7 +201,15 @@ impl Task {
             id,
             lane: None,
             kind: None,
+            part: None,
         }
+    }
+
+    /// Part `part` (from 0) of a task that runs in parts, each part its own span with
+    /// the task's id: `Task::new(3).part(1)` (see `book/src/trace.md`).
+    pub fn part(mut self, part: usize) -> Self {
+        self.part = Some(part);
+        self
     }
 
     /// Where it runs, when not the current thread (or `task-ID` for async work).
@@ -277,6 +286,7 @@ impl Task {
     fn record(self, lane: String, start_s: f64) {
         let mut span = TaskSpan::new(self.id, lane, start_s, now());
         span.kind = self.kind.map(str::to_owned);
+        span.part = self.part;
         record(span);
     }
 }

@@ -28,6 +28,7 @@
 //! - [`shared_state`]: documentation only: the ways of sharing a counter between threads
 //!   that the compiler refuses (checked as `compile_fail` doctests), and one it accepts.
 
+pub mod articles;
 pub mod cli;
 pub mod crawl;
 pub mod event;
@@ -47,7 +48,7 @@ pub use figures::{
     Amount, Derived, Figure, Found, List, Report, Text, Unit, common, given, ideal,
 };
 pub use lab::{arrived, task, task_async};
-pub use pattern::{Headline, Languages, Pattern, Sweep, Table, VariantInfo};
+pub use pattern::{ArticleFigure, Headline, Languages, Pattern, Sweep, Table, VariantInfo};
 pub use trace::{TaskSpan, Trace, Variant, thread_lane};
 
 /// Documentation only: the articles' slips that the compiler refuses in Rust

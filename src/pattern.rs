@@ -191,6 +191,92 @@ impl Sweep {
     }
 }
 
+/// A figure one of the articles prints or states, and the variant of ours that runs the
+/// same code at the article's own size (`--full`): what `cargo xtask timings --articles`
+/// measures and puts beside it, with a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ArticleFigure {
+    /// The article, by its short title (the book's "Sources" page names them).
+    pub article: Text,
+    /// What the article runs or says, in a few words of ours (a short quote at most).
+    pub words: Text,
+    /// The figure as the article gives it, in `figure`'s unit (seconds, a count, a
+    /// ratio).
+    pub stated: f64,
+    /// Ours: this figure of `variant` (of `over` ÷ `variant`, for a ratio).
+    pub figure: Figure,
+    pub variant: Text,
+    /// For a ratio ("nearly triple"): the variant whose figure is divided by
+    /// `variant`'s.
+    #[serde(default)]
+    pub over: Option<Text>,
+    /// For a share ("gives 5" in every run): the figure of the same variant that
+    /// `figure` is divided by.
+    #[serde(default)]
+    pub per: Option<Figure>,
+    /// How far ours may be from `stated` (a fraction of it) and still hold.
+    pub within: f64,
+    /// Why ours differs here, where the article's figure does not carry to this
+    /// machine or to this code; empty where it should hold.
+    pub differs: Text,
+    /// The suite's test that holds the verdict, as `file::function`.
+    pub test: Text,
+}
+
+impl ArticleFigure {
+    /// The article's `stated` figure for `figure` of `variant`, held by `test`: within
+    /// 5% unless [`within`](Self::within) says otherwise.
+    pub const fn new(
+        article: &'static str,
+        words: &'static str,
+        stated: f64,
+        figure: Figure,
+        variant: &'static str,
+        test: &'static str,
+    ) -> Self {
+        ArticleFigure {
+            article: Text(article),
+            words: Text(words),
+            stated,
+            figure,
+            variant: Text(variant),
+            over: None,
+            per: None,
+            within: 0.05,
+            differs: Text(""),
+            test: Text(test),
+        }
+    }
+
+    /// A ratio: `figure` of `over` divided by that of the variant.
+    pub const fn over(mut self, over: &'static str) -> Self {
+        self.over = Some(Text(over));
+        self
+    }
+
+    /// A share: `figure` divided by `per`, both of the variant.
+    pub const fn per(mut self, per: Figure) -> Self {
+        self.per = Some(per);
+        self
+    }
+
+    pub const fn within(mut self, fraction: f64) -> Self {
+        self.within = fraction;
+        self
+    }
+
+    /// Why the figure differs here (the page prints it where ours is out of bounds).
+    pub const fn differs(mut self, why: &'static str) -> Self {
+        self.differs = Text(why);
+        self
+    }
+
+    /// Whether `ours` holds the article's figure.
+    pub fn holds(&self, ours: f64) -> bool {
+        (ours - self.stated).abs() <= self.within * self.stated.abs()
+    }
+}
+
 /// The flags an example takes beyond `--json`, `--full`, `--help`, `--describe` and, with
 /// variants, `--variant NAME` and `--variants`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -220,7 +306,14 @@ pub struct Pattern {
     /// work and the per-unit figure that compares them ("Python ÷ Rust, per increment").
     #[serde(default)]
     pub per_unit: Option<(Figure, Figure)>,
+    /// The figures the articles print for this pattern's code.
+    #[serde(default = "no_article_figures")]
+    pub article: List<ArticleFigure>,
     pub flags: Flags,
+}
+
+fn no_article_figures() -> List<ArticleFigure> {
+    List(&[])
 }
 
 impl Pattern {
@@ -233,6 +326,7 @@ impl Pattern {
             tables: List(&[]),
             sweep: None,
             per_unit: None,
+            article: List(&[]),
             flags: Flags {
                 tasks: false,
                 counts_only: false,
@@ -265,6 +359,12 @@ impl Pattern {
     /// Compare the languages per unit of `work` (`per`), where their amounts differ.
     pub const fn per_unit(mut self, work: Figure, per: Figure) -> Self {
         self.per_unit = Some((work, per));
+        self
+    }
+
+    /// The figures the articles print for this code, each beside ours.
+    pub const fn article(mut self, figures: &'static [ArticleFigure]) -> Self {
+        self.article = List(figures);
         self
     }
 

@@ -48,6 +48,10 @@ pub struct TaskSpan {
     /// What sort of work, where a variant mixes sorts (`io` beside `cpu`, say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Which part of its task, numbered from 0, where a task runs in parts (the fibs of
+    /// one `fib-multi`): every span of such a task has one, no two the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<usize>,
 }
 
 impl TaskSpan {
@@ -58,11 +62,18 @@ impl TaskSpan {
             start_s,
             end_s,
             kind: None,
+            part: None,
         }
     }
 
     pub fn with_kind(mut self, kind: &str) -> Self {
         self.kind = Some(kind.to_owned());
+        self
+    }
+
+    /// Part `part` of its task (see [`TaskSpan::part`]).
+    pub fn with_part(mut self, part: usize) -> Self {
+        self.part = Some(part);
         self
     }
 }
@@ -323,6 +334,43 @@ impl Trace {
         self.variants.iter().find(|v| v.name == name)
     }
 
+    /// The least one unit of CPU work cost in this run: `calibrated` (measured before
+    /// the variants ran), or any span of CPU work whose size its variant reports (in
+    /// `sizes`, by task id), whichever is less. The machine's speed drifts, so a rate
+    /// calibrated in a slow moment would make an ideal a run can beat; this one cannot.
+    pub fn fastest_per_unit(&self, calibrated: f64) -> f64 {
+        let mut best = calibrated;
+        for v in &self.variants {
+            let Some(sizes) = &v.sizes else { continue };
+            let cpu = v
+                .tasks
+                .iter()
+                .filter(|t| t.kind.is_none() || t.kind.as_deref() == Some("cpu"));
+            for t in cpu {
+                if let Some(&n) = sizes.get(t.id).filter(|&&n| n > 0) {
+                    best = best.min((t.end_s - t.start_s) / n as f64);
+                }
+            }
+        }
+        best
+    }
+
+    /// Set each variant's ideal to `ideal(variant, per_unit)`, where `per_unit` is
+    /// [`Trace::fastest_per_unit`]`(calibrated)`, once every variant has run; `None`
+    /// leaves a variant's ideal as it was.
+    pub fn set_ideals_from_rate(
+        &mut self,
+        calibrated: f64,
+        ideal: impl Fn(&Variant, f64) -> Option<f64>,
+    ) {
+        let per_unit = self.fastest_per_unit(calibrated);
+        for v in &mut self.variants {
+            if let Some(seconds) = ideal(v, per_unit) {
+                v.ideal_s = Some(seconds);
+            }
+        }
+    }
+
     /// The same lower bound for every variant that ran.
     pub fn set_ideal(&mut self, seconds: f64) {
         for v in &mut self.variants {
@@ -450,6 +498,40 @@ mod tests {
             .join()
             .expect("join");
         assert_eq!(named, "rayon-3");
+    }
+
+    #[test]
+    fn ideals_use_the_fastest_rate_the_run_saw() {
+        let mut fast = Variant::new("fast", "nothing");
+        fast.sizes = Some(vec![10, 10]);
+        fast.tasks = vec![
+            TaskSpan::new(0, "a", 0.0, 0.1),
+            TaskSpan::new(1, "b", 0.0, 0.05),
+            TaskSpan::new(1, "b", 0.0, 0.001).with_kind("io"), // not CPU work
+        ];
+        let mut counter = Variant::new("count", "nothing");
+        counter.tasks = vec![TaskSpan::new(0, "a", 0.0, 0.0)];
+        let mut trace = Trace {
+            example: "demo".into(),
+            language: "rust".into(),
+            size: "default".into(),
+            python: None,
+            start_method: None,
+            variants: vec![fast, counter],
+            only: None,
+            pattern: None,
+        };
+        // A span ran faster than the calibration: its rate wins; a faster calibration
+        // wins over the spans.
+        assert!((trace.fastest_per_unit(0.01) - 0.005).abs() < 1e-12);
+        assert_eq!(trace.fastest_per_unit(0.001), 0.001);
+        trace.set_ideals_from_rate(0.01, |v, per_unit| {
+            v.sizes
+                .as_ref()
+                .map(|s| s.iter().sum::<u64>() as f64 * per_unit)
+        });
+        assert!((trace.variants[0].ideal_s.expect("set") - 0.1).abs() < 1e-12);
+        assert_eq!(trace.variants[1].ideal_s, None, "left as it was");
     }
 
     const LOST: Figure = Figure::count("lost_updates", "lost updates");

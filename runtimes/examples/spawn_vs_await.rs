@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use concurrency_pairs::common::{OVER_IDEAL, WALL};
 use concurrency_pairs::{
-    Figure, Headline, Pattern, Table, Trace, VariantInfo, arrived, task_async,
+    ArticleFigure, Derived, Figure, Headline, Pattern, Table, Trace, VariantInfo,
+    arrived, articles, task_async,
 };
 use futures::channel::oneshot;
 use tokio::task::JoinSet;
@@ -153,6 +154,9 @@ async fn futures_join(d: Duration) {
 
 /// Python only: how many event loops two `asyncio.run` calls went through.
 const EVENT_LOOPS: Figure = Figure::count("event_loops", "distinct event loops");
+/// When the first greeting was printed: the article's program with one greeting.
+const FIRST_GREETING: Figure = Figure::seconds("first_greeting_s", "first greeting")
+    .derived(Derived::ReceivedAt(0));
 
 const PATTERN: Pattern = Pattern::new(
     "spawn_vs_await",
@@ -170,6 +174,32 @@ const PATTERN: Pattern = Pattern::new(
     VariantInfo::python("asyncio-run-twice"),
 ])
 .headline(Headline::new(WALL, "join", "sequential"))
+.article(&[
+    ArticleFigure::new(
+        articles::MULTI_TASKING,
+        "one greeting after an awaited sleep of 3 s",
+        3.00425,
+        FIRST_GREETING,
+        "sequential",
+        "claims::article_figure_one_greeting_takes_its_sleep",
+    ),
+    ArticleFigure::new(
+        articles::MULTI_TASKING,
+        "two greetings awaited one after the other",
+        6.00553,
+        WALL,
+        "sequential",
+        "claims::article_figure_two_awaits_take_the_sum",
+    ),
+    ArticleFigure::new(
+        articles::MULTI_TASKING,
+        "the two made tasks with create_task, then awaited",
+        3.00403,
+        WALL,
+        "spawn",
+        "claims::article_figure_create_task_takes_the_longest",
+    ),
+])
 .tables(&[
     Table::new(
         "Do two awaits in a row take the sum, and joined or spawned ones the max?",

@@ -175,7 +175,7 @@ impl Scheduler {
             }
             Job::Fib(n) => {
                 let token = self.exit.child_token();
-                let job = self.on_pool(id, n, token.clone());
+                let job = self.on_pool(Task::new(id), n, token.clone());
                 self.watch(id, line, true, Stop::Token(token), async move {
                     outcome(vec![job.await])
                 });
@@ -183,10 +183,11 @@ impl Scheduler {
             Job::FibMulti(ns) => {
                 // One token for the whole group, as the article shares one event.
                 let token = self.exit.child_token();
-                let jobs: Vec<_> = ns
-                    .iter()
-                    .map(|&n| self.on_pool(id, n, token.clone()))
-                    .collect();
+                // Each fib a part of the task, timed as a span of its own.
+                let part = |(part, &n)| {
+                    self.on_pool(Task::new(id).part(part), n, token.clone())
+                };
+                let jobs: Vec<_> = ns.iter().enumerate().map(part).collect();
                 self.watch(id, line, true, Stop::Token(token), async move {
                     outcome(join_all(jobs).await)
                 });
@@ -196,12 +197,10 @@ impl Scheduler {
     }
 
     /// `run_in_executor`: the job runs on a pool thread; the oneshot is the future.
-    fn on_pool(&self, id: usize, n: u64, token: CancellationToken) -> PoolJob {
+    fn on_pool(&self, task: Task, n: u64, token: CancellationToken) -> PoolJob {
         let (tx, rx) = oneshot::channel();
         self.pool.spawn(move || {
-            let result = Task::new(id)
-                .kind("cpu")
-                .run(|| fib(n, || token.is_cancelled()));
+            let result = task.kind("cpu").run(|| fib(n, || token.is_cancelled()));
             let _ = tx.send((n, result));
         });
         rx

@@ -68,3 +68,55 @@ fn headlines_and_tables_name_what_the_pattern_declares() {
         }
     }
 }
+
+/// Every figure an article prints names a variant of its example (and, for a ratio, a
+/// second one), and the suite's test that holds its verdict, which must exist.
+#[test]
+fn each_article_figure_names_its_variants_and_a_test_that_exists() {
+    let suite = std::fs::read_dir(root().join("tests/suite"))
+        .expect("tests/suite is readable")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| {
+            let stem = p
+                .file_stem()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
+            (
+                stem,
+                std::fs::read_to_string(&p).expect("a test file reads"),
+            )
+        })
+        .collect::<Vec<_>>();
+    let mut declared = 0;
+    for name in example_names() {
+        let pattern = describe(&name);
+        for figure in pattern.article.iter() {
+            declared += 1;
+            for variant in std::iter::once(&figure.variant).chain(&figure.over) {
+                assert!(
+                    pattern.variant(variant).is_some(),
+                    "{name}: an article figure names `{variant}`, which it does not declare"
+                );
+            }
+            let (file, function) =
+                figure.test.split_once("::").unwrap_or_else(|| {
+                    panic!("{name}: `{}` is not file::function", figure.test)
+                });
+            let source = suite.iter().find(|(stem, _)| stem == file);
+            assert!(
+                source.is_some_and(
+                    |(_, text)| text.contains(&format!("fn {function}()"))
+                ),
+                "{name}: the test `{}` holding an article's figure does not exist",
+                figure.test
+            );
+            assert!(
+                figure.stated > 0.0 && figure.within > 0.0,
+                "{name}: {figure:?}"
+            );
+        }
+    }
+    assert!(declared >= 12, "only {declared} article figures declared");
+}

@@ -126,10 +126,11 @@ async fn dex_while(
             Some(scheduler.submit("fib-multi", Job::FibMulti(ns)))
         }
         Some(Busy::OnRuntime(ns)) => {
-            for n in ns {
-                // Task 0 of the timeline: it runs on a runtime thread, holding it.
+            for (part, n) in ns.into_iter().enumerate() {
+                // Part `part` of task 0: each holds a runtime thread while it runs.
                 tokio::spawn(async move {
-                    Task::new(0).kind("cpu").run(|| fib(n, || false).is_ok())
+                    let task = Task::new(0).kind("cpu").part(part);
+                    task.run(|| fib(n, || false).is_ok())
                 });
             }
             None

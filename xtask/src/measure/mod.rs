@@ -23,7 +23,8 @@ pub use build::{build_release, examples, root};
 pub use fresh::{Fresh, Job, plan, warm_ups};
 pub use language::Language;
 pub use machine::Setup;
-pub use runs::{Measured, Runs, describe, repeat};
+pub use process::run_once;
+pub use runs::{Measured, Runs, describe, parse_trace, repeat};
 
 /// A progress bar for runs: elapsed time, a bar, done/total and what runs now. Callers
 /// grow its length as they plan work ([`ProgressBar::inc_length`]).

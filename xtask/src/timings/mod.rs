@@ -1,6 +1,7 @@
 //! `cargo xtask timings`: run each example and its Python twin several times and write
 //! a table and timeline pictures per example, and a description of the machine.
 
+mod articles;
 mod headline;
 mod table;
 mod transcript;
@@ -20,12 +21,17 @@ pub struct Args {
     /// Only this example (repeat for several).
     #[arg(long, value_name = "NAME")]
     only: Vec<String>,
-    /// Counted runs per example and language, after one warm-up run.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
-    runs: u32,
+    /// Counted runs per example and language, after one warm-up run (5; with
+    /// `--articles`, 3 per figure and language, without a warm-up).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: Option<u32>,
     /// Run the articles' full sizes (`--full` on every example and twin).
     #[arg(long)]
     full: bool,
+    /// Only the figures the articles print: the variants that run their code, at their
+    /// sizes (`--full`), each beside the article's (`articles.md`, `NAME.articles.md`).
+    #[arg(long, conflicts_with_all = ["only", "full"])]
+    articles: bool,
     /// One run and no warm-up: checks the tool works, not numbers worth publishing.
     #[arg(long)]
     quick: bool,
@@ -48,7 +54,11 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .filter(|n| args.only.is_empty() || args.only.contains(n))
         .collect();
-    let (runs, warmups) = if args.quick { (1, 0) } else { (args.runs, 1) };
+    let (runs, warmups) = if args.quick {
+        (1, 0)
+    } else {
+        (args.runs.unwrap_or(5), 1)
+    };
     let out = args
         .out
         .clone()
@@ -56,6 +66,14 @@ pub fn run(args: &Args) -> Result<()> {
     std::fs::create_dir_all(&out)
         .with_context(|| format!("creating {}", out.display()))?;
 
+    if args.articles {
+        let runs = if args.quick {
+            1
+        } else {
+            args.runs.unwrap_or(3)
+        };
+        return articles::run(&root, &out, &Setup::now(runs, 0), args.quick);
+    }
     let names: Vec<&str> = chosen.iter().map(|n| n.as_str()).collect();
     measure::build_release(&root, &names)?;
     let setup = Setup::now(runs, warmups);

@@ -1,0 +1,246 @@
+//! The articles' checkable claims that no pattern's own module holds: each figure an
+//! article prints (`article_figure_*`, named by the example's `ArticleFigure`), and the
+//! refutations measured here. Every figure is taken in the example's own unit (its
+//! ideal), at the default size, one variant at a time: a lower bound just under the
+//! claim, an upper bound of 1.5 times it, and counts.
+
+use crate::common::*;
+
+use concurrency_pairs::{Trace, Variant};
+
+/// Both languages' trace of one variant (`python_only` where Rust has no such variant).
+fn traces(example: &str, name: &str, python_only: bool) -> Vec<Trace> {
+    let args = ["--variant", name];
+    let mut all = vec![python_trace(example, &args)];
+    if !python_only {
+        all.push(rust_trace(example, &args));
+    }
+    all
+}
+
+fn ideal(v: &Variant) -> f64 {
+    v.ideal_s.unwrap_or_else(|| panic!("{}: no ideal", v.name))
+}
+
+/// `value / ideal` lies in `[units * 0.97, units * 1.5]`: the claim's figure in units,
+/// the timer's and the sleeps' slack below it, a loaded machine's above.
+fn assert_units(what: &str, v: &Variant, value: f64, units: f64) {
+    let ratio = value / ideal(v);
+    assert!(
+        ratio >= units * 0.97 && ratio < units * 1.5,
+        "{what} {}: {value:.3} s is {ratio:.2} ideals, not about {units}",
+        v.name
+    );
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+#[test]
+fn article_figure_wait_returns_with_the_longest_task() {
+    // `asyncio.wait(timeout=10)` on sleeps of 1 to 9: returns at 9, all done.
+    for trace in traces("wait_timeout", "wait-all", false) {
+        let v = variant(&trace, "wait-all");
+        assert_eq!(v.received.len(), 9, "{}", trace.language);
+        assert_units(&trace.language, v, figure(v, "returned_s"), 1.0);
+    }
+}
+
+#[test]
+fn article_figure_one_greeting_takes_its_sleep() {
+    for trace in traces("spawn_vs_await", "sequential", false) {
+        let v = variant(&trace, "sequential");
+        let first = v.received_s.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_units(&trace.language, v, first, 1.0);
+    }
+}
+
+#[test]
+fn article_figure_two_awaits_take_the_sum() {
+    for trace in traces("spawn_vs_await", "sequential", false) {
+        let v = variant(&trace, "sequential");
+        assert_eq!(v.received, vec![0, 1], "{}", trace.language);
+        assert_units(&trace.language, v, v.wall_s, 2.0);
+    }
+}
+
+#[test]
+fn article_figure_create_task_takes_the_longest() {
+    for trace in traces("spawn_vs_await", "spawn", false) {
+        let v = variant(&trace, "spawn");
+        assert_eq!(v.received.len(), 2, "{}", trace.language);
+        assert_units(&trace.language, v, v.wall_s, 1.0);
+    }
+}
+
+#[test]
+fn article_figure_sync_sleeps_take_the_sum() {
+    // Sleeps of 1 to 4 units blocking the loop: 10 units, the ideal being 4.
+    for trace in traces("blocking_in_async", "blocking-sleep", false) {
+        let v = variant(&trace, "blocking-sleep");
+        assert_units(&trace.language, v, v.wall_s, 2.5);
+    }
+}
+
+#[test]
+fn article_figure_run_in_executor_takes_the_longest() {
+    // `ThreadPoolExecutor(10)` via `run_in_executor`: the longest sleep, 4 units.
+    for trace in traces("blocking_in_async", "offload", false) {
+        let v = variant(&trace, "offload");
+        assert_eq!(count(v, "sleeping_tasks"), 4, "{}", trace.language);
+        assert_units(&trace.language, v, v.wall_s, 1.0);
+    }
+}
+
+#[test]
+fn article_figure_executor_map_takes_the_longest() {
+    for trace in traces("pool_map_executor", "thread-pool-map", false) {
+        let v = variant(&trace, "thread-pool-map");
+        assert_submission_order(v);
+        assert_units(&trace.language, v, v.wall_s, 1.0);
+    }
+}
+
+#[test]
+fn article_figure_apply_async_takes_the_longest() {
+    for trace in traces("pool_apply", "async-get-in-order", false) {
+        let v = variant(&trace, "async-get-in-order");
+        assert_submission_order(v);
+        assert_units(&trace.language, v, v.wall_s, 1.0);
+    }
+}
+
+#[test]
+fn article_figure_parallel_processor_takes_the_longest() {
+    for trace in traces("pipeline", "article", false) {
+        let v = variant(&trace, "article");
+        assert_eq!(v.received.len(), 4, "{}", trace.language);
+        // The article's own 5.20 s over 4 s is its processes' start; under spawn ours
+        // pay the same, so the bound above is wider than elsewhere.
+        let ratio = v.wall_s / ideal(v);
+        assert!(
+            (0.97..2.5).contains(&ratio),
+            "{}: {ratio:.2}",
+            trace.language
+        );
+    }
+}
+
+#[test]
+fn article_figure_pool_map_takes_two_rounds() {
+    // Five 2-unit tasks on 3 workers: two rounds; the ideal is those two rounds.
+    for trace in traces("pool_map", "map", false) {
+        let v = variant(&trace, "map");
+        assert_eq!(v.tasks.len(), 5, "{}", trace.language);
+        assert_submission_order(v);
+        let longest = v
+            .tasks
+            .iter()
+            .map(|t| t.end_s - t.start_s)
+            .fold(0.0, f64::max);
+        assert!(
+            v.wall_s >= 1.9 * longest,
+            "{}: {:.3} s is not two rounds of {longest:.3} s",
+            trace.language,
+            v.wall_s
+        );
+        assert_units(&trace.language, v, v.wall_s, 1.0);
+    }
+}
+
+#[test]
+fn article_figure_manager_value_is_not_always_five() {
+    // The article's program run `article_runs` times: never above 5, and under fork
+    // (the default up to 3.13) the unlocked `+=` loses updates in some run.
+    let trace = python_trace("shared_state", &["--variant", "article-size"]);
+    let v = variant(&trace, "article-size");
+    let runs = count(v, "article_runs") as usize;
+    let exact = count(v, "article_exact");
+    let sums = v.sums.as_ref().expect("the runs' printed values");
+    assert_eq!(sums.len(), runs);
+    assert!(sums.iter().all(|&s| (1..=exact).contains(&s)), "{sums:?}");
+    if trace.start_method.as_deref() == Some("fork") {
+        assert!(sums.iter().any(|&s| s < exact), "never lost one: {sums:?}");
+    }
+}
+
+#[test]
+fn article_figure_loop_per_core_is_bounded_by_the_cores() {
+    // "Nearly triple": the speed-up of a loop per core over one loop is at most the
+    // core count (with slack), and only above 1 where there is a second core.
+    for python in [true, false] {
+        let run = |name: &str| {
+            let args = ["--variant", name];
+            let trace = if python {
+                python_trace("crawler", &args)
+            } else {
+                rust_trace("crawler", &args)
+            };
+            variant(&trace, name).clone()
+        };
+        let single = run("single-loop");
+        let per_core = run("loop-per-core");
+        let speed_up = single.wall_s / per_core.wall_s;
+        let lang = if python { "python" } else { "rust" };
+        assert!(
+            speed_up < cores() as f64 * 1.25,
+            "{lang}: {speed_up:.2} on {} cores",
+            cores()
+        );
+        if cores() >= 2 {
+            assert!(speed_up > 1.0, "{lang}: {speed_up:.2}, no gain");
+            let busy = |v: &Variant| figure(v, "cpu_utilisation");
+            assert!(busy(&per_core) > busy(&single), "{lang}");
+        }
+    }
+}
+
+#[test]
+fn processes_cost_more_than_threads() {
+    // Confirmed: a process per task (fork, spawn) costs more than a thread per task.
+    let trace = python_trace("start_costs", &[]);
+    let per_task = |name: &str| figure(variant(&trace, name), "task_s");
+    let thread = per_task("os-threads");
+    for name in ["process-fork", "process-spawn"] {
+        assert!(
+            per_task(name) > 3.0 * thread,
+            "{name}: {:.6} s against a thread's {thread:.6} s",
+            per_task(name)
+        );
+    }
+    assert!(per_task("process-spawn") > per_task("process-fork"));
+    let rust = rust_trace("start_costs", &[]);
+    assert!(figure(variant(&rust, "os-threads"), "task_s") > 0.0);
+}
+
+#[test]
+fn dex_keeps_answering_during_fib_multi() {
+    // The article: dex "unaffected" by fib-multi. Here dex answers every request
+    // while fib-multi's jobs run on the pool, at a median latency that stays within a
+    // few times the idle one (not identical: the pool shares the machine's 2 cores).
+    let mut checked = 0;
+    for trace in [
+        python_trace("scheduler", &["--variant", "dex-idle"]),
+        python_trace("scheduler", &["--variant", "dex-busy"]),
+        rust_trace("scheduler", &["--variant", "dex-idle"]),
+        rust_trace("scheduler", &["--variant", "dex-busy"]),
+    ]
+    .chunks(2)
+    {
+        let idle = variant(&trace[0], "dex-idle");
+        let busy = variant(&trace[1], "dex-busy");
+        assert!(count(busy, "requests") > 0 && count(idle, "requests") > 0);
+        let (i, b) = (
+            figure(idle, "latency_median_s"),
+            figure(busy, "latency_median_s"),
+        );
+        assert!(
+            b < 5.0 * i + 0.05,
+            "{}: busy {b:.4} s, idle {i:.4} s",
+            trace[0].language
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}
