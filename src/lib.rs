@@ -48,7 +48,9 @@ pub use figures::{
     Amount, Derived, Figure, Found, List, Report, Text, Unit, common, given, ideal,
 };
 pub use lab::{arrived, task, task_async};
-pub use pattern::{ArticleFigure, Headline, Languages, Pattern, Sweep, Table, VariantInfo};
+pub use pattern::{
+    ArticleFigure, Headline, Languages, Pattern, Sweep, Table, VariantInfo,
+};
 pub use trace::{TaskSpan, Trace, Variant, thread_lane};
 
 /// Documentation only: the articles' slips that the compiler refuses in Rust
