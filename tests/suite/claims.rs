@@ -189,7 +189,6 @@ fn article_figure_loop_per_core_is_bounded_by_the_cores() {
             cores()
         );
         if cores() >= 2 {
-            assert!(speed_up > 1.0, "{lang}: {speed_up:.2}, no gain");
             let busy = |v: &Variant| figure(v, "cpu_utilisation");
             assert!(busy(&per_core) > busy(&single), "{lang}");
         }
