@@ -239,12 +239,18 @@ fn page(root: &Path, rows: &[Row], setup: &Setup, quick: bool) -> String {
         "| the article's code (our chapter) | the article's figure | Python here \
          | Rust here | verdict |\n|---|---|---|---|---|\n",
     );
-    for r in rows {
+    // The figure's words and a link to its chapter, for the table and the list.
+    let links: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let chapter = chapter_of(root, &r.example);
+            format!("{} ([{}]({chapter}.md))", r.declared.words.0, r.example)
+        })
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
         text += &format!(
-            "| {} ([{}]({}.md)) | {} in “{}” | {} | {} | {} |\n",
-            r.declared.words.0,
-            r.example,
-            chapter_of(root, &r.example),
+            "| {} | {} in “{}” | {} | {} | {} |\n",
+            links[i],
             r.show(r.declared.stated),
             r.declared.article.0,
             r.show_stats(r.python),
@@ -253,14 +259,8 @@ fn page(root: &Path, rows: &[Row], setup: &Setup, quick: bool) -> String {
         );
     }
     text += "\nThe suite's test that holds each verdict:\n\n";
-    for r in rows {
-        text += &format!(
-            "- {} ([{}]({}.md)): `{}`\n",
-            r.declared.words.0,
-            r.example,
-            chapter_of(root, &r.example),
-            r.declared.test.0
-        );
+    for (link, r) in links.iter().zip(rows) {
+        text += &format!("- {link}: `{}`\n", r.declared.test.0);
     }
     let sizes = if quick {
         "the default sizes (a quick check of the tool)"
