@@ -167,8 +167,8 @@ fn article_figure_manager_value_is_not_always_five() {
 
 #[test]
 fn article_figure_loop_per_core_is_bounded_by_the_cores() {
-    // "Nearly triple": the speed-up of a loop per core over one loop is at most the
-    // core count (with slack), and only above 1 where there is a second core.
+    // "Nearly triple": a loop per core gains by the cores it keeps busy, and no more
+    // than the machine has. Cores busy, not wall time: the suite shares the machine.
     for python in [true, false] {
         let run = |name: &str| {
             let args = ["--variant", name];
@@ -179,18 +179,24 @@ fn article_figure_loop_per_core_is_bounded_by_the_cores() {
             };
             variant(&trace, name).clone()
         };
-        let single = run("single-loop");
-        let per_core = run("loop-per-core");
-        let speed_up = single.wall_s / per_core.wall_s;
+        let busy = |v: &Variant| figure(v, "cpu_utilisation") * cores() as f64;
+        let (single, per_core) =
+            (busy(&run("single-loop")), busy(&run("loop-per-core")));
         let lang = if python { "python" } else { "rust" };
+        let cores = cores() as f64;
         assert!(
-            speed_up < cores() as f64 * 1.25,
-            "{lang}: {speed_up:.2} on {} cores",
-            cores()
+            single <= 1.25,
+            "{lang}: one loop kept {single:.2} cores busy"
         );
-        if cores() >= 2 {
-            let busy = |v: &Variant| figure(v, "cpu_utilisation");
-            assert!(busy(&per_core) > busy(&single), "{lang}");
+        assert!(
+            per_core <= cores * 1.05,
+            "{lang}: {per_core:.2} cores busy on {cores}"
+        );
+        if cores >= 2.0 {
+            assert!(
+                per_core > single,
+                "{lang}: {per_core:.2} against {single:.2}"
+            );
         }
     }
 }
