@@ -119,7 +119,9 @@ fn table(rows: &[Row], columns: &[(String, Vec<Option<String>>)]) -> Option<Stri
     (!kept.is_empty() && !body.is_empty()).then(|| markdown(&header, &body))
 }
 
-/// The times: wall time, and how far above the ideal. (A pattern whose point is when
+/// The times: wall time, and how far above the ideal: the median of each run's wall
+/// time over its own ideal, beside the ideals' median (and range, where the runs' ideals
+/// differ). (A pattern whose point is when
 /// results arrive declares the first result in a table of its own.)
 fn times(rows: &[Row]) -> Option<String> {
     let wall: Vec<Option<String>> = rows
@@ -132,12 +134,14 @@ fn times(rows: &[Row]) -> Option<String> {
     let over_ideal: Vec<Option<String>> = rows
         .iter()
         .map(|r| {
-            let ideal = r.median(|v| v.ideal_s).filter(|&i| i > 0.0)?;
-            let wall = r.median(|v| Some(v.wall_s))?;
+            // Each run against its own ideal: a rate-based ideal differs run to run.
+            let own = |v: &Variant| v.ideal_s.filter(|&i| i > 0.0);
+            let over = r.median(|v| own(v).map(|ideal| v.wall_s / ideal))?;
+            let ideal = r.stats(own)?;
             Some(format!(
                 "{} of {}",
-                ratio(wall / ideal),
-                figure(ideal, Unit::Seconds)
+                ratio(over),
+                figure_range(&ideal, Unit::Seconds)
             ))
         })
         .collect();
@@ -545,5 +549,18 @@ mod tests {
             compare(given_jobs(1.0, 100), given_jobs(3.0, 20)),
             "No Python ÷ Rust for `lock`: the two ran different work (jobs: Rust 100, Python 20)."
         );
+    }
+
+    #[test]
+    fn each_run_is_held_against_its_own_ideal() {
+        // Ideals of 0.4, 0.5 and 0.6 s, each run 1.1× its own: the median ratio is
+        // 1.10×, whatever the median wall over the median ideal would say.
+        let mut rust = runs("rust", &[0.44, 0.55, 0.66], &[variant("a", 0.0, None)]);
+        for (trace, ideal) in rust.traces.iter_mut().zip([0.4, 0.5, 0.6]) {
+            trace.variants[0].ideal_s = Some(ideal);
+        }
+        let python = runs("python", &[0.8], &[variant("a", 0.0, None)]);
+        let text = render(&measured(DEMO, rust, python), &Setup::for_tests());
+        assert!(text.contains("| 1.10× of 500.0 ms (400–600) |"), "{text}");
     }
 }
