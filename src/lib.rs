@@ -54,5 +54,7 @@ pub use pattern::{
 pub use trace::{TaskSpan, Trace, Variant, thread_lane};
 
 /// Documentation only: the articles' slips that the compiler refuses in Rust
-/// (`thread::spawn(f())`, a future never awaited), checked as `compile_fail` doctests.
+/// (`thread::spawn(f())`, a future never awaited, awaiting a thread's handle, a dead
+/// match arm, a closure borrowing a loop's variable, spinning on a plain value), checked
+/// as `compile_fail` doctests.
 pub mod pitfalls;
