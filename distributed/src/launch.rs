@@ -1,0 +1,182 @@
+//! Starting under MPI: the example, run plainly, sees that no `mpirun` started it and
+//! starts itself again as `mpirun -n N` with its own arguments, on the loopback only.
+//! The Python twin (`python/distributed.py`) does the same.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus};
+
+use concurrency_pairs::cli::CliError;
+
+/// What an MPI launcher sets in each rank's environment (Open MPI, then PMIx and PMI,
+/// which MPICH's and Slurm's use), and what this launcher sets itself: any one means
+/// "a rank already", so a launcher that sets none of the others cannot loop.
+pub const UNDER_MPI: [&str; 4] = [
+    "OMPI_COMM_WORLD_SIZE",
+    "PMIX_RANK",
+    "PMI_SIZE",
+    LAUNCHED,
+];
+
+/// Set by [`relaunch`] on the ranks it starts.
+pub const LAUNCHED: &str = "CPAIRS_MPI_LAUNCHED";
+
+/// Open MPI's settings for every run: its byte transfer over TCP (and to itself) on
+/// the loopback interface only, its runtime's own traffic too, and running as root
+/// allowed (containers and CI run as root; as any other user they change nothing).
+pub const LOOPBACK_ENV: [(&str, &str); 5] = [
+    ("OMPI_MCA_btl", "self,tcp"),
+    ("OMPI_MCA_btl_tcp_if_include", "lo"),
+    ("OMPI_MCA_oob_tcp_if_include", "lo"),
+    ("OMPI_ALLOW_RUN_AS_ROOT", "1"),
+    ("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"),
+];
+
+/// Whether this process is a rank that an MPI launcher started.
+pub fn under_mpi() -> bool {
+    UNDER_MPI.iter().any(|key| std::env::var_os(key).is_some())
+}
+
+/// The cores this process may use (1 when it cannot tell).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Why the example could not start itself under `mpirun`.
+#[derive(Debug)]
+pub enum LaunchError {
+    /// No `mpirun` on `PATH`.
+    NoMpirun,
+    /// The example cannot find its own binary to hand to `mpirun`.
+    OwnPath(io::Error),
+    /// `mpirun` is there but did not start.
+    Spawn(io::Error),
+}
+
+impl fmt::Display for LaunchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LaunchError::NoMpirun => write!(
+                f,
+                "no `mpirun` on PATH (Debian: apt-get install openmpi-bin)"
+            ),
+            LaunchError::OwnPath(e) => write!(f, "cannot find this binary: {e}"),
+            LaunchError::Spawn(e) => write!(f, "`mpirun` did not start: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LaunchError {}
+
+/// The `mpirun` command that runs this binary on `ranks` ranks with `args`:
+/// `--oversubscribe` when there are more ranks than cores (Open MPI refuses otherwise),
+/// and the loopback settings.
+pub fn mpirun(
+    ranks: usize,
+    program: impl Into<OsString>,
+    args: &[String],
+) -> Command {
+    let mut command = Command::new("mpirun");
+    command.arg("-n").arg(ranks.to_string());
+    if ranks > cores() {
+        command.arg("--oversubscribe");
+    }
+    command.arg(program.into()).args(args);
+    command.envs(LOOPBACK_ENV).env(LAUNCHED, "1");
+    command
+}
+
+/// Run this binary again under `mpirun` on `ranks` ranks, with `args`, and wait for it:
+/// its exit status, as a process exit code (128 + the signal that ended it, if one did).
+pub fn relaunch(ranks: usize, args: &[String]) -> Result<i32, LaunchError> {
+    let program: PathBuf = std::env::current_exe().map_err(LaunchError::OwnPath)?;
+    let status = mpirun(ranks, program, args)
+        .status()
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => LaunchError::NoMpirun,
+            _ => LaunchError::Spawn(e),
+        })?;
+    Ok(exit_code(status))
+}
+
+fn exit_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1)
+}
+
+/// `--ranks N` (or `--ranks=N`) taken out of `args`: the count, if given, and the
+/// other arguments, for the example's own parser.
+pub fn take_ranks(args: &[String]) -> Result<(Option<usize>, Vec<String>), CliError> {
+    let (mut ranks, mut rest) = (None, Vec::new());
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let value = match arg.split_once('=') {
+            Some(("--ranks", value)) => value,
+            _ if arg == "--ranks" => {
+                args.next().ok_or(CliError::MissingValue("--ranks"))?
+            }
+            _ => {
+                rest.push(arg.clone());
+                continue;
+            }
+        };
+        ranks = Some(match value.parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                return Err(CliError::BadNumber {
+                    flag: "--ranks",
+                    value: value.to_owned(),
+                });
+            }
+        });
+    }
+    Ok((ranks, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn ranks_are_taken_out_and_checked() {
+        let args = strings(&["--tasks", "5", "--ranks", "3", "--json"]);
+        let (ranks, rest) = take_ranks(&args).expect("parses");
+        assert_eq!((ranks, rest), (Some(3), strings(&["--tasks", "5", "--json"])));
+        let (ranks, _) = take_ranks(&strings(&["--ranks=2"])).expect("parses");
+        assert_eq!(ranks, Some(2));
+        for bad in [&["--ranks", "0"][..], &["--ranks", "x"], &["--ranks=-1"]] {
+            let error = take_ranks(&strings(bad)).expect_err("refused");
+            assert!(matches!(error, CliError::BadNumber { .. }), "{error}");
+        }
+        let error = take_ranks(&strings(&["--ranks"])).expect_err("refused");
+        assert_eq!(error, CliError::MissingValue("--ranks"));
+    }
+
+    #[test]
+    fn mpirun_oversubscribes_only_past_the_cores() {
+        let args = strings(&["--tasks", "4"]);
+        let words = |ranks| {
+            let command = mpirun(ranks, "/bin/example", &args);
+            let args: Vec<String> = command
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            args
+        };
+        assert_eq!(words(1), strings(&["-n", "1", "/bin/example", "--tasks", "4"]));
+        assert!(words(cores() + 1).contains(&"--oversubscribe".to_owned()));
+        let command = mpirun(1, "/bin/example", &args);
+        let envs: Vec<_> = command.get_envs().collect();
+        assert!(envs.iter().any(|(k, v)| *k == "OMPI_MCA_btl_tcp_if_include"
+            && v.is_some_and(|v| v == "lo")));
+    }
+}

@@ -1,0 +1,99 @@
+//! The MPI chapter's pieces that are not its lesson: starting under `mpirun`
+//! ([`launch`]), cutting the tasks into one range per rank ([`ranges`]), and the tally
+//! each rank sends back ([`Tally`]).
+//!
+//! The lesson itself, `examples/distributed.rs`, scatters the ranges, crawls one range
+//! per rank and reduces the tallies; its twin is `python/distributed.py`.
+
+pub mod launch;
+
+use concurrency_pairs::crawl::{CrawlJob, SEED, crawl_jobs};
+use concurrency_pairs::work::cpu_work_expected;
+
+/// The rank that cuts the ranges, scatters them and receives the reduced tally.
+pub const ROOT: i32 = 0;
+
+/// Tasks `start..end` of the run, as two integers: what rank 0 sends each rank. Any
+/// rank regenerates the seeded jobs of its range itself, so a range is all it needs.
+pub type Range = [u64; 2];
+
+/// What a rank sends back, as three integers MPI adds up elementwise (`MPI_SUM`): the
+/// tasks it crawled, the sum of their results (wrapping, as `MPI_SUM` on unsigned
+/// integers does) and how many results were wrong.
+pub type Tally = [u64; 3];
+
+/// `tasks` cut into `ranks` contiguous ranges, the first `tasks % ranks` one task
+/// longer than the others; the twin cuts the same (`distributed.ranges`).
+pub fn ranges(tasks: usize, ranks: usize) -> Vec<Range> {
+    let ranks = ranks.max(1);
+    let (base, extra) = (tasks / ranks, tasks % ranks);
+    let mut start = 0;
+    (0..ranks)
+        .map(|r| {
+            let end = start + base + usize::from(r < extra);
+            let range = [start as u64, end as u64];
+            start = end;
+            range
+        })
+        .collect()
+}
+
+/// The jobs of `range`, drawn from the run's seeded generator: the same as
+/// `crawl_jobs(tasks, SEED)[start..end]`.
+pub fn jobs_of([start, end]: Range) -> Vec<CrawlJob> {
+    let mut jobs = crawl_jobs(end as usize, SEED);
+    jobs.drain(..start as usize);
+    jobs
+}
+
+/// The tally of all `tasks` computed directly, on one process, with no crawling: what
+/// the reduced tally must equal.
+pub fn direct_tally(tasks: usize) -> Tally {
+    let sum = crawl_jobs(tasks, SEED)
+        .iter()
+        .fold(0u64, |sum, job| sum.wrapping_add(cpu_work_expected(job.units)));
+    [tasks as u64, sum, 0]
+}
+
+/// The payload bytes the two collectives move between processes on `ranks` ranks: a
+/// range to every rank but the root, and a tally from every rank but the root (in any
+/// reduction tree, each non-root rank sends exactly one partial tally). MPI's and the
+/// transport's own headers are not counted.
+pub fn payload_bytes(ranks: usize) -> u64 {
+    let each = std::mem::size_of::<Range>() + std::mem::size_of::<Tally>();
+    (ranks.saturating_sub(1) * each) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_every_task_once() {
+        for (tasks, ranks) in [(10, 1), (10, 3), (2, 4), (10_000, 2), (7, 7)] {
+            let cut = ranges(tasks, ranks);
+            assert_eq!(cut.len(), ranks);
+            assert_eq!(cut[0][0], 0);
+            assert_eq!(cut[ranks - 1][1], tasks as u64);
+            assert!(cut.windows(2).all(|w| w[0][1] == w[1][0]));
+            let lengths: Vec<u64> = cut.iter().map(|[s, e]| e - s).collect();
+            let (min, max) = (lengths.iter().min(), lengths.iter().max());
+            assert!(max.zip(min).is_some_and(|(a, b)| a - b <= 1), "{lengths:?}");
+        }
+        assert_eq!(ranges(2, 4), [[0, 1], [1, 2], [2, 2], [2, 2]]);
+    }
+
+    #[test]
+    fn a_range_regenerates_the_same_jobs() {
+        let all = crawl_jobs(50, SEED);
+        assert_eq!(jobs_of([20, 35]), all[20..35]);
+        assert!(jobs_of([5, 5]).is_empty());
+        let sum = all[..10]
+            .iter()
+            .map(|j| cpu_work_expected(j.units))
+            .sum::<u64>();
+        assert_eq!(direct_tally(10), [10, sum, 0]);
+        assert_eq!(payload_bytes(1), 0);
+        assert_eq!(payload_bytes(4), 3 * (16 + 24));
+    }
+}
