@@ -215,6 +215,9 @@ fn processes_cost_more_than_threads() {
         );
     }
     assert!(per_task("process-spawn") > per_task("process-fork"));
+    // And a pool saves that cost: a task on a worker already running costs less than a
+    // process started for it.
+    assert!(per_task("pool-worker") < per_task("process-fork"));
     let rust = rust_trace("start_costs", &[]);
     assert!(figure(variant(&rust, "os-threads"), "task_s") > 0.0);
 }
@@ -248,4 +251,26 @@ fn dex_keeps_answering_during_fib_multi() {
         checked += 1;
     }
     assert_eq!(checked, 2);
+}
+
+#[test]
+fn too_much_locking_eats_the_gain() {
+    // "Really Boosting Performance": a lock around every increment costs more than each
+    // worker counting on its own and adding up at the end, in both languages.
+    for python in [false, true] {
+        let per_increment = |name: &str| {
+            let args = ["--variant", name];
+            let trace = if python {
+                python_trace("shared_state", &args)
+            } else {
+                rust_trace("shared_state", &args)
+            };
+            figure(variant(&trace, name), "increment_s")
+        };
+        let (locked, alone) = (per_increment("lock"), per_increment("no-sharing"));
+        assert!(
+            locked > 2.0 * alone,
+            "python {python}: {locked:e} s per locked increment against {alone:e} s"
+        );
+    }
 }

@@ -24,7 +24,7 @@ fn run(name: &str) -> serde_json::Value {
 }
 
 #[test]
-fn run_in_executor_calls_submit_once() {
+fn python_run_in_executor_calls_submit_once() {
     let v = run("wraps_submit");
     assert_eq!(v["submit_calls"], serde_json::json!(["abs"]));
     assert_eq!(v["returned"], "Future");
@@ -32,7 +32,7 @@ fn run_in_executor_calls_submit_once() {
 }
 
 #[test]
-fn future_case_first_swallows_tasks() {
+fn python_future_case_first_swallows_tasks() {
     let v = run("task_is_future");
     assert_eq!(v["subclass"], true);
     assert_eq!(v["future_first"], serde_json::json!(["future", "future"]));
@@ -40,7 +40,7 @@ fn future_case_first_swallows_tasks() {
 }
 
 #[test]
-fn concurrent_future_needs_wrap_future() {
+fn python_concurrent_future_needs_wrap_future() {
     let v = run("concurrent_future");
     assert_eq!(v["is_asyncio_future"], false);
     assert_eq!(v["await_error"], "TypeError");
@@ -48,7 +48,7 @@ fn concurrent_future_needs_wrap_future() {
 }
 
 #[test]
-fn asyncio_run_is_not_run_until_complete() {
+fn python_asyncio_run_is_not_run_until_complete() {
     let v = run("run_vs_get_event_loop");
     for key in [
         "run_new_loop_each_call",
@@ -64,7 +64,7 @@ fn asyncio_run_is_not_run_until_complete() {
 }
 
 #[test]
-fn signal_lambdas_bind_late() {
+fn python_signal_lambdas_bind_late() {
     let v = run("late_binding");
     assert_eq!(v["late"], serde_json::json!(["SIGINT", "SIGINT", "SIGINT"]));
     assert_eq!(v["default_arg"], v["loop"]);
@@ -72,7 +72,7 @@ fn signal_lambdas_bind_late() {
 }
 
 #[test]
-fn busy_wait_burns_cpu_event_wait_does_not() {
+fn python_busy_wait_burns_cpu_event_wait_does_not() {
     let v = run("busy_wait");
     let busy = v["busy_ratio"].as_f64().expect("a ratio");
     let event = v["event_ratio"].as_f64().expect("a ratio");
