@@ -132,20 +132,18 @@ def report(comm, options, n, start_method):
     return ok
 
 
-def whole_above_zero(flag):
-    def parse(value):
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-        raise argparse.ArgumentTypeError(
-            f"`{flag}` takes a whole number above 0, not `{value}`")
-    return parse
+def whole_above_zero(value):
+    """A flag's count: argparse says which flag, this says what is wrong."""
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"takes a whole number above 0, not `{value}`")
 
 
 def parse_args(argv):
     parser = cpairs.OneLineParser(NAME, ABOUT)
-    parser.add_argument("--tasks", type=whole_above_zero("--tasks"), metavar="N",
+    parser.add_argument("--tasks", type=whole_above_zero, metavar="N",
                         help="run N tasks")
-    parser.add_argument("--ranks", type=whole_above_zero("--ranks"), metavar="N",
+    parser.add_argument("--ranks", type=whole_above_zero, metavar="N",
                         help="run on N MPI ranks (default: one per core)")
     parser.add_argument("--variant", choices=VARIANTS, metavar="NAME",
                         help=f"run only this variant: {', '.join(VARIANTS)}")

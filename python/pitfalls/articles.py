@@ -8,13 +8,14 @@ import asyncio
 import concurrent.futures
 import functools
 import json
+import os
 import sys
 import threading
 import time
 import warnings
 
 NAMES = ("wraps_submit", "task_is_future", "concurrent_future",
-         "run_vs_get_event_loop", "late_binding", "busy_wait")
+         "run_vs_get_event_loop", "late_binding", "busy_wait", "default_pool")
 
 
 def wraps_submit():
@@ -169,6 +170,24 @@ def busy_wait(seconds=0.3):
 
     return {"busy_ratio": _cpu_ratio(spin, seconds),
             "event_ratio": _cpu_ratio(wait, seconds)}
+
+
+def default_pool(calls=40, seconds=0.2):
+    """run_in_executor(None, ...) on more blocking calls than the default pool has
+    threads: count the threads that ran them, against the two rules for its size."""
+    def blocking(_):
+        time.sleep(seconds)
+        return threading.get_ident()
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        return await asyncio.gather(
+            *(loop.run_in_executor(None, blocking, i) for i in range(calls)))
+
+    threads = len(set(asyncio.run(main())))
+    count = getattr(os, "process_cpu_count", os.cpu_count)() or 1
+    return {"threads": threads, "cores_plus_4": min(32, count + 4),
+            "processors_times_5": (os.cpu_count() or 1) * 5}
 
 
 def main():

@@ -82,6 +82,15 @@ fn python_busy_wait_burns_cpu_event_wait_does_not() {
     assert!(event <= 0.1, "Event.wait CPU/wall {event}");
 }
 
+#[test]
+fn python_default_pool_is_cores_plus_four_not_processors_times_five() {
+    // "Multi-tasking in Python" sizes `executor=None` at the processors times 5: the
+    // rule up to 3.7. Since 3.8 it is min(32, cores + 4).
+    let v = run("default_pool");
+    // (On one core the two rules agree; on more, only the newer one can hold.)
+    assert_eq!(v["threads"], v["cores_plus_4"], "{v}");
+}
+
 /// The Rust counterparts in `src/pitfalls/` fail to compile with the errors the book
 /// quotes. (Their `compile_fail` doctests check only that compilation fails.)
 #[test]
