@@ -67,8 +67,10 @@ fn crawl_range(range: Range) -> Tally {
             set.spawn(async move {
                 tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
                 let (sender, receiver) = oneshot::channel();
-                // The receiver only goes away if the task is dropped: nothing to tell.
-                rayon::spawn(move || drop(sender.send(cpu_work(job.units))));
+                rayon::spawn(move || {
+                    // The receiver only goes away if the task is dropped: nothing to tell.
+                    let _ = sender.send(cpu_work(job.units));
+                });
                 let sum = receiver.await.expect("the rayon job sends its sum");
                 (sum, sum != cpu_work_expected(job.units))
             });
@@ -141,7 +143,12 @@ fn main() {
 
 /// On rank 0: run the variant, check its tally and say what it found (one line, or the
 /// trace with `--json`). Whether the count and the sum were right.
-fn report(world: &SimpleCommunicator, options: &Options, n: usize, threads: usize) -> bool {
+fn report(
+    world: &SimpleCommunicator,
+    options: &Options,
+    n: usize,
+    threads: usize,
+) -> bool {
     out::set_human_to_stderr(true); // stdout: the summary line or the trace, alone
     let ranks = world.size() as usize;
     let direct = direct_tally(n);

@@ -14,12 +14,8 @@ use concurrency_pairs::cli::CliError;
 /// What an MPI launcher sets in each rank's environment (Open MPI, then PMIx and PMI,
 /// which MPICH's and Slurm's use), and what this launcher sets itself: any one means
 /// "a rank already", so a launcher that sets none of the others cannot loop.
-pub const UNDER_MPI: [&str; 4] = [
-    "OMPI_COMM_WORLD_SIZE",
-    "PMIX_RANK",
-    "PMI_SIZE",
-    LAUNCHED,
-];
+pub const UNDER_MPI: [&str; 4] =
+    ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", LAUNCHED];
 
 /// Set by [`relaunch`] on the ranks it starts.
 pub const LAUNCHED: &str = "CPAIRS_MPI_LAUNCHED";
@@ -93,12 +89,13 @@ pub fn mpirun(
 /// its exit status, as a process exit code (128 + the signal that ended it, if one did).
 pub fn relaunch(ranks: usize, args: &[String]) -> Result<i32, LaunchError> {
     let program: PathBuf = std::env::current_exe().map_err(LaunchError::OwnPath)?;
-    let status = mpirun(ranks, program, args)
-        .status()
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => LaunchError::NoMpirun,
-            _ => LaunchError::Spawn(e),
-        })?;
+    let status =
+        mpirun(ranks, program, args)
+            .status()
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => LaunchError::NoMpirun,
+                _ => LaunchError::Spawn(e),
+            })?;
     Ok(exit_code(status))
 }
 
@@ -150,7 +147,10 @@ mod tests {
     fn ranks_are_taken_out_and_checked() {
         let args = strings(&["--tasks", "5", "--ranks", "3", "--json"]);
         let (ranks, rest) = take_ranks(&args).expect("parses");
-        assert_eq!((ranks, rest), (Some(3), strings(&["--tasks", "5", "--json"])));
+        assert_eq!(
+            (ranks, rest),
+            (Some(3), strings(&["--tasks", "5", "--json"]))
+        );
         let (ranks, _) = take_ranks(&strings(&["--ranks=2"])).expect("parses");
         assert_eq!(ranks, Some(2));
         for bad in [&["--ranks", "0"][..], &["--ranks", "x"], &["--ranks=-1"]] {
@@ -172,7 +172,10 @@ mod tests {
                 .collect();
             args
         };
-        assert_eq!(words(1), strings(&["-n", "1", "/bin/example", "--tasks", "4"]));
+        assert_eq!(
+            words(1),
+            strings(&["-n", "1", "/bin/example", "--tasks", "4"])
+        );
         assert!(words(cores() + 1).contains(&"--oversubscribe".to_owned()));
         let command = mpirun(1, "/bin/example", &args);
         let envs: Vec<_> = command.get_envs().collect();

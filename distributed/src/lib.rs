@@ -49,9 +49,9 @@ pub fn jobs_of([start, end]: Range) -> Vec<CrawlJob> {
 /// The tally of all `tasks` computed directly, on one process, with no crawling: what
 /// the reduced tally must equal.
 pub fn direct_tally(tasks: usize) -> Tally {
-    let sum = crawl_jobs(tasks, SEED)
-        .iter()
-        .fold(0u64, |sum, job| sum.wrapping_add(cpu_work_expected(job.units)));
+    let sum = crawl_jobs(tasks, SEED).iter().fold(0u64, |sum, job| {
+        sum.wrapping_add(cpu_work_expected(job.units))
+    });
     [tasks as u64, sum, 0]
 }
 

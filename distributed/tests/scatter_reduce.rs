@@ -57,7 +57,9 @@ fn twin_python() -> Result<PathBuf, String> {
     let python = if venv.exists() {
         venv
     } else {
-        PathBuf::from(std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".into()))
+        PathBuf::from(
+            std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".into()),
+        )
     };
     let asked = Command::new(&python)
         .args(["-c", "import sys, mpi4py; print(sys.executable)"])
@@ -137,7 +139,9 @@ fn count_and_sum(line: &str) -> (u64, u64) {
             .split_once(&format!(" {word} "))
             .unwrap_or_else(|| panic!("no `{word}` in {line:?}"));
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().unwrap_or_else(|_| panic!("no number after {word}: {line:?}"))
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("no number after {word}: {line:?}"))
     };
     (after("count"), after("sum"))
 }
@@ -148,7 +152,11 @@ fn check_summary(mut command: Command, ranks: usize) {
     assert!(ran.status.success(), "{:?}\n{}", ran.status, ran.stderr);
     let lines: Vec<&str> = ran.stdout.lines().collect();
     assert_eq!(lines.len(), 1, "one summary line: {:?}", ran.stdout);
-    assert!(lines[0].contains(&format!("on {ranks} ranks")), "{}", lines[0]);
+    assert!(
+        lines[0].contains(&format!("on {ranks} ranks")),
+        "{}",
+        lines[0]
+    );
     assert!(lines[0].contains(": ok)"), "{}", lines[0]);
     assert_eq!(count_and_sum(lines[0]), expected(TASKS), "{}", lines[0]);
 }
@@ -159,15 +167,25 @@ fn check_trace(mut command: Command, language: &str) {
     assert!(ran.status.success(), "{:?}\n{}", ran.status, ran.stderr);
     let trace: Trace = serde_json::from_str(ran.stdout.trim())
         .unwrap_or_else(|e| panic!("a trace ({e}): {:?}", ran.stdout));
-    assert_eq!((trace.example.as_str(), trace.language.as_str()), ("distributed", language));
+    assert_eq!(
+        (trace.example.as_str(), trace.language.as_str()),
+        ("distributed", language)
+    );
     assert_eq!(trace.size, TASKS.to_string());
     let v = trace.variant("scatter-reduce").expect("the variant ran");
     assert!(v.wall_s > 0.0);
     let figure = |key: &str| v.figures.get(key).copied();
     assert_eq!(figure("ranks"), Some(2.0));
     assert_eq!(figure("tasks_run"), Some(TASKS as f64));
-    assert_eq!((figure("wrong"), figure("sum_wrong")), (Some(0.0), Some(0.0)));
-    assert!(figure("bytes_sent").is_some_and(|b| b > 0.0), "{:?}", v.figures);
+    assert_eq!(
+        (figure("wrong"), figure("sum_wrong")),
+        (Some(0.0), Some(0.0))
+    );
+    assert!(
+        figure("bytes_sent").is_some_and(|b| b > 0.0),
+        "{:?}",
+        v.figures
+    );
 }
 
 /// Refused before anything starts: exit 2, one line on stderr, nothing on stdout.
@@ -189,7 +207,11 @@ fn check_refused(make: impl Fn() -> Command) {
         let ran = run(command);
         assert_eq!(ran.status.code(), Some(2), "{args:?}: {}", ran.stderr);
         assert_eq!(ran.stderr.lines().count(), 1, "{args:?}: {:?}", ran.stderr);
-        assert!(ran.stderr.starts_with("distributed: error: "), "{}", ran.stderr);
+        assert!(
+            ran.stderr.starts_with("distributed: error: "),
+            "{}",
+            ran.stderr
+        );
         assert_eq!(ran.stdout, "", "{args:?}");
     }
 }

@@ -149,7 +149,11 @@ fn rust_spinning_on_an_atomic_burns_a_core_a_channel_does_not() {
             thread::sleep(delay);
             done.store(true, Ordering::Release);
         });
-        cpu_ratio(|| while !done.load(Ordering::Acquire) && Instant::now() < bound {})
+        cpu_ratio(|| {
+            while !done.load(Ordering::Acquire) && Instant::now() < bound {
+                std::hint::spin_loop(); // a hint to the core, still a spin
+            }
+        })
     });
     let (tx, rx) = mpsc::channel();
     let sleep = thread::scope(|s| {
