@@ -27,7 +27,7 @@ use concurrency_pairs::lab::{self, Task};
 use concurrency_pairs::work::{cpu_seconds_per_unit, cpu_work};
 use concurrency_pairs::{
     Derived, Figure, Found, Headline, Pattern, Table, Text, Trace, VariantInfo,
-    arrived, given, ideal,
+    arrived, given,
 };
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::runtime::Runtime;
@@ -218,19 +218,12 @@ fn main() {
     };
     let sizes: Vec<u64> = SIZES.iter().map(|s| s * unit).collect();
 
-    // The ideal: the largest job alone, or all the work spread over every core.
-    let per_unit = cpu_seconds_per_unit();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let largest = sizes.iter().copied().max().unwrap_or(0) as f64 * per_unit;
-    let total = sizes.iter().sum::<u64>() as f64 * per_unit;
-    let ideal_s = largest.max(total / cores as f64);
     // Each job's size and sum (by job id), so tests can check the values.
     let findings = |sums: Vec<u64>| {
         [
             Found::Sizes(sizes.clone()),
             Found::Sums(sums),
             given("tick_s", TICK),
-            ideal(ideal_s),
         ]
     };
 
@@ -241,5 +234,13 @@ fn main() {
         findings(runtime.block_on(thread_pool(&sizes)))
     });
     trace.run("cpu-pool", || findings(runtime.block_on(cpu_pool(&sizes))));
+    // The ideal: the largest job alone, or all the work spread over every core, at
+    // the fastest rate this run saw (the machine's speed drifts).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let largest = sizes.iter().copied().max().unwrap_or(0) as f64;
+    let total = sizes.iter().sum::<u64>() as f64;
+    trace.set_ideals_from_rate(cpu_seconds_per_unit(), |_, per_unit| {
+        Some((largest * per_unit).max(total * per_unit / cores))
+    });
     trace.finish(&options);
 }

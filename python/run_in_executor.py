@@ -129,8 +129,10 @@ def main():
             # tick asked for, which the ticks' lateness is measured against.
             sums, v = ran
             v.update(sizes=sizes, sums=sums, tick_s=TICK_S)
-    # The ideal: the largest job alone, or all the work spread over every core.
-    trace.set_ideal(max(max(sizes) * per_unit, sum(sizes) * per_unit / cpairs.cores()))
+    # The ideal: the largest job alone, or all the work spread over every core, at the
+    # fastest rate this run saw (the machine's speed drifts).
+    trace.set_ideals_from_rate(per_unit, lambda _, rate: max(
+        max(sizes) * rate, sum(sizes) * rate / cpairs.cores()))
     trace.finish()
 
 

@@ -18,6 +18,14 @@ fn traces(example: &str, name: &str, python_only: bool) -> Vec<Trace> {
     all
 }
 
+/// One variant of `example` in both languages, as `(language, variant)`.
+fn both(example: &str, name: &str) -> Vec<(String, Variant)> {
+    traces(example, name, false)
+        .into_iter()
+        .map(|t| (t.language.clone(), variant(&t, name).clone()))
+        .collect()
+}
+
 fn ideal(v: &Variant) -> f64 {
     v.ideal_s.unwrap_or_else(|| panic!("{}: no ideal", v.name))
 }
@@ -171,27 +179,19 @@ fn article_figure_loop_per_core_is_bounded_by_the_cores() {
     // keeps at most that many busy, so its speed-up over one loop is bounded by the
     // cores (two here, not three). Loops counted from the spans' lanes and cores busy
     // as an upper bound: the suite shares the machine, which only lowers them.
-    for python in [true, false] {
-        let run = |name: &str| {
-            let args = ["--variant", name];
-            let trace = if python {
-                python_trace("crawler", &args)
-            } else {
-                rust_trace("crawler", &args)
-            };
-            variant(&trace, name).clone()
-        };
+    let singles = both("crawler", "single-loop");
+    for ((lang, single), (_, per_core)) in
+        singles.iter().zip(both("crawler", "loop-per-core"))
+    {
         let lanes = |v: &Variant| {
             let lanes: std::collections::BTreeSet<&str> =
                 v.tasks.iter().map(|t| t.lane.as_str()).collect();
             lanes.len()
         };
         let busy = |v: &Variant| figure(v, "cpu_utilisation") * cores() as f64;
-        let (single, per_core) = (run("single-loop"), run("loop-per-core"));
-        let lang = if python { "python" } else { "rust" };
-        assert_eq!(lanes(&single), 1, "{lang}: one loop");
+        assert_eq!(lanes(single), 1, "{lang}: one loop");
         assert_eq!(lanes(&per_core), cores(), "{lang}: a loop per core");
-        for v in [&single, &per_core] {
+        for v in [single, &per_core] {
             let most = if lanes(v) == 1 {
                 1.25
             } else {
@@ -263,20 +263,15 @@ fn dex_keeps_answering_during_fib_multi() {
 fn too_much_locking_eats_the_gain() {
     // "Really Boosting Performance": a lock around every increment costs more than each
     // worker counting on its own and adding up at the end, in both languages.
-    for python in [false, true] {
-        let per_increment = |name: &str| {
-            let args = ["--variant", name];
-            let trace = if python {
-                python_trace("shared_state", &args)
-            } else {
-                rust_trace("shared_state", &args)
-            };
-            figure(variant(&trace, name), "increment_s")
-        };
-        let (locked, alone) = (per_increment("lock"), per_increment("no-sharing"));
+    let locks = both("shared_state", "lock");
+    for ((lang, lock), (_, alone)) in
+        locks.iter().zip(both("shared_state", "no-sharing"))
+    {
+        let (locked, alone) =
+            (figure(lock, "increment_s"), figure(&alone, "increment_s"));
         assert!(
             locked > 2.0 * alone,
-            "python {python}: {locked:e} s per locked increment against {alone:e} s"
+            "{lang}: {locked:e} s per locked increment against {alone:e} s"
         );
     }
 }

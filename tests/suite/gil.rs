@@ -90,28 +90,21 @@ fn python_threads_share_one_core_and_the_race_loses_updates() {
 }
 
 /// The programs of `src/gil/` fail to compile with the errors the book quotes.
-/// (`compile_fail` doctests in `src/gil.rs` check only that compilation fails.)
 #[test]
 fn racy_rust_programs_are_refused_for_send_and_sync() {
-    let out_dir =
-        std::env::temp_dir().join(format!("cpairs-gil-{}", std::process::id()));
-    for (file, message) in [
-        (
-            "cell_is_not_sync.rs",
-            "`Cell<u64>` cannot be shared between threads safely",
-        ),
-        (
-            "rc_is_not_send.rs",
-            "`Rc<u64>` cannot be sent between threads safely",
-        ),
-    ] {
-        let stderr = refused_by_rustc(&root().join("src/gil").join(file), &out_dir);
-        assert!(
-            stderr.contains(&format!("error[E0277]: {message}")),
-            "{file}: expected E0277 `{message}`, got\n{stderr}"
-        );
-    }
-    let _ = std::fs::remove_dir_all(&out_dir);
+    assert_refused_by_rustc(
+        "gil",
+        &[
+            (
+                "cell_is_not_sync.rs",
+                "error[E0277]: `Cell<u64>` cannot be shared between threads safely",
+            ),
+            (
+                "rc_is_not_send.rs",
+                "error[E0277]: `Rc<u64>` cannot be sent between threads safely",
+            ),
+        ],
+    );
 }
 
 #[test]

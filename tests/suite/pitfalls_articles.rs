@@ -91,36 +91,39 @@ fn python_default_pool_is_cores_plus_four_not_processors_times_five() {
     assert_eq!(v["threads"], v["cores_plus_4"], "{v}");
 }
 
-/// The Rust counterparts in `src/pitfalls/` fail to compile with the errors the book
-/// quotes. (Their `compile_fail` doctests check only that compilation fails.)
+/// The Rust counterparts in `src/pitfalls/` (the articles' slips the chapters show,
+/// these and `join_order`'s and `errors`') fail to compile with the errors the book
+/// quotes.
 #[test]
 fn rust_refuses_the_same_slips() {
-    let out_dir =
-        std::env::temp_dir().join(format!("cpairs-pitfalls-{}", std::process::id()));
-    for (file, message) in [
-        (
-            "await_a_thread_handle.rs",
-            "error[E0277]: `JoinHandle<u64>` is not a future",
-        ),
-        ("both_arms_match_a_task.rs", "error: unreachable pattern"),
-        (
-            "closure_borrows_the_loop_variable.rs",
-            "error[E0373]: closure may outlive the current function, but it borrows `name`",
-        ),
-        (
-            "plain_flag_across_threads.rs",
-            "error[E0502]: cannot borrow `result` as immutable because it is also \
-             borrowed as mutable",
-        ),
-    ] {
-        let path = common::root().join("src/pitfalls").join(file);
-        let stderr = common::refused_by_rustc(&path, &out_dir);
-        assert!(
-            stderr.contains(message),
-            "{file}: expected `{message}`, got\n{stderr}"
-        );
-    }
-    let _ = std::fs::remove_dir_all(&out_dir);
+    common::assert_refused_by_rustc(
+        "pitfalls",
+        &[
+            (
+                "spawn_needs_a_closure.rs",
+                "error[E0277]: expected a `FnOnce()` closure, found `u64`",
+            ),
+            (
+                "future_never_awaited.rs",
+                "error: unused implementer of `Future` that must be used",
+            ),
+            (
+                "await_a_thread_handle.rs",
+                "error[E0277]: `JoinHandle<u64>` is not a future",
+            ),
+            ("both_arms_match_a_task.rs", "error: unreachable pattern"),
+            (
+                "closure_borrows_the_loop_variable.rs",
+                "error[E0373]: closure may outlive the current function, but it \
+                 borrows `name`",
+            ),
+            (
+                "plain_flag_across_threads.rs",
+                "error[E0502]: cannot borrow `result` as immutable because it is \
+                 also borrowed as mutable",
+            ),
+        ],
+    );
 }
 
 /// This thread's CPU time, from the kernel's per-thread scheduler statistics.

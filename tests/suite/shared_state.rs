@@ -87,25 +87,16 @@ fn python_shows_both_failures_and_the_fix() {
 }
 
 /// The programs of `src/shared_state/` fail to compile with the errors the book quotes.
-/// (`compile_fail` doctests check only that compilation fails; on stable Rust they do
-/// not check the error code, so this test does.)
 #[test]
 fn refused_programs_fail_for_the_quoted_reason() {
-    let out_dir = std::env::temp_dir()
-        .join(format!("cpairs-shared-state-{}", std::process::id()));
-    for (file, code) in [
-        ("two_threads_one_counter.rs", "E0499"),
-        ("arc_is_read_only.rs", "E0594"),
-        ("refcell_is_not_sync.rs", "E0277"),
-    ] {
-        let path = root().join("src/shared_state").join(file);
-        let stderr = refused_by_rustc(&path, &out_dir);
-        assert!(
-            stderr.contains(&format!("error[{code}]")),
-            "{file}: expected {code}, got\n{stderr}"
-        );
-    }
-    let _ = std::fs::remove_dir_all(&out_dir);
+    assert_refused_by_rustc(
+        "shared_state",
+        &[
+            ("two_threads_one_counter.rs", "error[E0499]"),
+            ("arc_is_read_only.rs", "error[E0594]"),
+            ("refcell_is_not_sync.rs", "error[E0277]"),
+        ],
+    );
 }
 
 #[test]

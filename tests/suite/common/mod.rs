@@ -465,17 +465,32 @@ pub fn assert_children_gone(children: &[u32], what: &str) {
     }
 }
 
-/// Compile one file alone with rustc, which must refuse it; gives what rustc said.
-pub fn refused_by_rustc(path: &Path, out_dir: &Path) -> String {
-    let output = Command::new("rustc")
-        .args(["--edition", "2024", "--emit=metadata"])
-        .arg("--out-dir")
-        .arg(out_dir)
-        .arg(path)
-        .output()
-        .expect("rustc runs");
-    assert!(!output.status.success(), "{} compiled", path.display());
-    String::from_utf8_lossy(&output.stderr).into_owned()
+/// Compile each `(file, message)` of `src/{dir}` alone with rustc, which must refuse
+/// it with `message` in what it says. (`compile_fail` doctests check only that
+/// compilation fails, not why.)
+pub fn assert_refused_by_rustc(dir: &str, programs: &[(&str, &str)]) {
+    let out_dir = std::env::temp_dir().join(format!(
+        "cpairs-{}-{}",
+        dir.replace('/', "-"),
+        std::process::id()
+    ));
+    for (file, message) in programs {
+        let path = root().join("src").join(dir).join(file);
+        let output = Command::new("rustc")
+            .args(["--edition", "2024", "--emit=metadata"])
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .arg(&path)
+            .output()
+            .expect("rustc runs");
+        assert!(!output.status.success(), "{} compiled", path.display());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(message),
+            "{file}: expected `{message}`, got\n{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
 }
 
 /// A child's stdout, line by line, read on a thread of its own.
