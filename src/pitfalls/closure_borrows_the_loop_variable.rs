@@ -1,4 +1,4 @@
-// A thread's closure that borrows a loop's variable could outlive it: refused (E0373).
+// A thread's closure that borrows a loop's variable is refused (E0373).
 use std::thread;
 
 fn main() {

@@ -1,4 +1,4 @@
-// Spinning on a plain value another thread writes is a data race: refused (E0502).
+// Spinning on a value another thread writes is a data race: refused (E0502).
 use std::thread;
 use std::time::Duration;
 

@@ -1,8 +1,10 @@
 //! The articles' checkable claims that no pattern's own module holds: each figure an
 //! article prints (`article_figure_*`, named by the example's `ArticleFigure`), and the
-//! refutations measured here. Every figure is taken in the example's own unit (its
-//! ideal), at the default size, one variant at a time: a lower bound just under the
-//! claim, an upper bound of 1.5 times it, and counts.
+//! refutations measured here. A figure is checked in the example's own unit (its
+//! ideal), at the default size, one variant at a time, by what a loaded machine cannot
+//! fake: the tasks' spans (all at once for "the longest", one after another for "the
+//! sum", in rounds for a pool), counts and orders, and a lower bound just under the
+//! figure. No upper bound on a wall time: a busy machine may always add to it.
 
 use crate::common::*;
 
@@ -30,15 +32,52 @@ fn ideal(v: &Variant) -> f64 {
     v.ideal_s.unwrap_or_else(|| panic!("{}: no ideal", v.name))
 }
 
-/// `value / ideal` lies in `[units * 0.97, units * 1.5]`: the claim's figure in units,
-/// the timer's and the sleeps' slack below it, a loaded machine's above.
+/// `value / ideal` is at least `units` (less the timer's and the sleeps' slack): the
+/// claim's figure in units, as a lower bound.
 fn assert_units(what: &str, v: &Variant, value: f64, units: f64) {
     let ratio = value / ideal(v);
     assert!(
-        ratio >= units * 0.97 && ratio < units * 1.5,
-        "{what} {}: {value:.3} s is {ratio:.2} ideals, not about {units}",
+        ratio >= units * 0.97,
+        "{what} {}: {value:.3} s is {ratio:.2} ideals, under {units}",
         v.name
     );
+}
+
+/// The spans of `v`'s tasks, leaving out the heartbeat's ticks.
+fn work(v: &Variant) -> Vec<&concurrency_pairs::TaskSpan> {
+    v.tasks
+        .iter()
+        .filter(|t| t.kind.as_deref() != Some("tick"))
+        .collect()
+}
+
+/// The most task spans running at one instant (a span ending as another starts does
+/// not overlap it).
+fn peak(v: &Variant) -> usize {
+    const EPSILON_S: f64 = 1e-3;
+    let spans = work(v);
+    spans
+        .iter()
+        .map(|a| {
+            let at = a.start_s;
+            spans
+                .iter()
+                .filter(|b| b.start_s <= at && at < b.end_s - EPSILON_S)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// "Takes the longest": every task ran at once.
+fn assert_all_at_once(what: &str, v: &Variant) {
+    let n = work(v).len();
+    assert_eq!(peak(v), n, "{what} {}: not all {n} tasks at once", v.name);
+}
+
+/// "Takes the sum": the tasks ran one after another.
+fn assert_one_after_another(what: &str, v: &Variant) {
+    assert_eq!(peak(v), 1, "{what} {}: tasks overlapped", v.name);
 }
 
 fn cores() -> usize {
@@ -51,6 +90,13 @@ fn article_figure_wait_returns_with_the_longest_task() {
     for trace in traces("wait_timeout", "wait-all", false) {
         let v = variant(&trace, "wait-all");
         assert_eq!(v.received.len(), 9, "{}", trace.language);
+        assert_all_at_once(&trace.language, v);
+        let last_end = work(v).iter().map(|t| t.end_s).fold(0.0, f64::max);
+        assert!(
+            figure(v, "returned_s") >= last_end - 1e-3,
+            "{}",
+            trace.language
+        );
         assert_units(&trace.language, v, figure(v, "returned_s"), 1.0);
     }
 }
@@ -60,6 +106,12 @@ fn article_figure_one_greeting_takes_its_sleep() {
     for trace in traces("spawn_vs_await", "sequential", false) {
         let v = variant(&trace, "sequential");
         let first = v.received_s.iter().copied().fold(f64::INFINITY, f64::min);
+        let task = v.task(v.received[0]).expect("a received task has a span");
+        assert!(
+            first >= task.end_s - 1e-3,
+            "{}: before its sleep",
+            trace.language
+        );
         assert_units(&trace.language, v, first, 1.0);
     }
 }
@@ -69,6 +121,7 @@ fn article_figure_two_awaits_take_the_sum() {
     for trace in traces("spawn_vs_await", "sequential", false) {
         let v = variant(&trace, "sequential");
         assert_eq!(v.received, vec![0, 1], "{}", trace.language);
+        assert_one_after_another(&trace.language, v);
         assert_units(&trace.language, v, v.wall_s, 2.0);
     }
 }
@@ -78,6 +131,7 @@ fn article_figure_create_task_takes_the_longest() {
     for trace in traces("spawn_vs_await", "spawn", false) {
         let v = variant(&trace, "spawn");
         assert_eq!(v.received.len(), 2, "{}", trace.language);
+        assert_all_at_once(&trace.language, v);
         assert_units(&trace.language, v, v.wall_s, 1.0);
     }
 }
@@ -87,6 +141,7 @@ fn article_figure_sync_sleeps_take_the_sum() {
     // Sleeps of 1 to 4 units blocking the loop: 10 units, the ideal being 4.
     for trace in traces("blocking_in_async", "blocking-sleep", false) {
         let v = variant(&trace, "blocking-sleep");
+        assert_one_after_another(&trace.language, v);
         assert_units(&trace.language, v, v.wall_s, 2.5);
     }
 }
@@ -97,6 +152,7 @@ fn article_figure_run_in_executor_takes_the_longest() {
     for trace in traces("blocking_in_async", "offload", false) {
         let v = variant(&trace, "offload");
         assert_eq!(count(v, "sleeping_tasks"), 4, "{}", trace.language);
+        assert_all_at_once(&trace.language, v);
         assert_units(&trace.language, v, v.wall_s, 1.0);
     }
 }
@@ -106,6 +162,7 @@ fn article_figure_executor_map_takes_the_longest() {
     for trace in traces("pool_map_executor", "thread-pool-map", false) {
         let v = variant(&trace, "thread-pool-map");
         assert_submission_order(v);
+        assert_all_at_once(&trace.language, v);
         assert_units(&trace.language, v, v.wall_s, 1.0);
     }
 }
@@ -115,6 +172,7 @@ fn article_figure_apply_async_takes_the_longest() {
     for trace in traces("pool_apply", "async-get-in-order", false) {
         let v = variant(&trace, "async-get-in-order");
         assert_submission_order(v);
+        assert_all_at_once(&trace.language, v);
         assert_units(&trace.language, v, v.wall_s, 1.0);
     }
 }
@@ -124,14 +182,10 @@ fn article_figure_parallel_processor_takes_the_longest() {
     for trace in traces("pipeline", "article", false) {
         let v = variant(&trace, "article");
         assert_eq!(v.received.len(), 4, "{}", trace.language);
-        // The article's own 5.20 s over 4 s is its processes' start; under spawn ours
-        // pay the same, so the bound above is wider than elsewhere.
-        let ratio = v.wall_s / ideal(v);
-        assert!(
-            (0.97..2.5).contains(&ratio),
-            "{}: {ratio:.2}",
-            trace.language
-        );
+        // The article's own 5.20 s over 4 s is its processes' start (pyrallel's):
+        // the figure differs, the shape holds.
+        assert_all_at_once(&trace.language, v);
+        assert_units(&trace.language, v, v.wall_s, 1.0);
     }
 }
 
@@ -153,6 +207,7 @@ fn article_figure_pool_map_takes_two_rounds() {
             trace.language,
             v.wall_s
         );
+        assert_eq!(peak(v), 3, "{}: three workers", trace.language);
         assert_units(&trace.language, v, v.wall_s, 1.0);
     }
 }

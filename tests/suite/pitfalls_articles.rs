@@ -77,9 +77,13 @@ fn python_busy_wait_burns_cpu_event_wait_does_not() {
     let busy = v["busy_ratio"].as_f64().expect("a ratio");
     let event = v["event_ratio"].as_f64().expect("a ratio");
     // A spinning thread keeps a core busy for what share of it the machine's other
-    // work leaves; a waiting one, none of it.
-    assert!(busy >= 0.25, "busy-wait CPU/wall {busy}");
-    assert!(event <= 0.1, "Event.wait CPU/wall {event}");
+    // work leaves (a tenth even on a machine loaded many times over); a waiting one,
+    // next to none of it.
+    assert!(
+        busy >= 0.1 && busy >= 4.0 * event,
+        "busy-wait {busy}, Event.wait {event}"
+    );
+    assert!(event <= 0.05, "Event.wait CPU/wall {event}");
 }
 
 #[test]
@@ -167,7 +171,7 @@ fn rust_spinning_on_an_atomic_burns_a_core_a_channel_does_not() {
         cpu_ratio(|| assert_eq!(rx.recv_timeout(10 * delay), Ok(16)))
     });
     assert!(done.load(Ordering::Acquire), "the spin ran out of time");
-    assert!(spin >= 0.25, "spinning kept a core {spin:.2} busy");
+    assert!(spin >= 0.1, "spinning kept a core {spin:.2} busy");
     assert!(
         sleep <= 0.05,
         "waiting on a channel kept a core {sleep:.2} busy"

@@ -47,6 +47,22 @@ impl Row {
         }
     }
 
+    /// The verdict for the page's table: a declared reason goes under the table, so
+    /// the table keeps to the text column.
+    fn short_verdict(&self, quick: bool) -> String {
+        let verdict = self.verdict(quick);
+        match self.reason(quick) {
+            Some(_) => "differs here (why: below)".to_owned(),
+            None => verdict,
+        }
+    }
+
+    /// Why the figure differs here, where it does and the example says why.
+    fn reason(&self, quick: bool) -> Option<&str> {
+        let differs = self.verdict(quick).starts_with("differs here: ");
+        differs.then_some(self.declared.differs.0)
+    }
+
     fn unit(&self) -> Unit {
         if self.declared.over.is_some() || self.declared.per.is_some() {
             Unit::Ratio
@@ -255,8 +271,17 @@ fn page(root: &Path, rows: &[Row], setup: &Setup, quick: bool) -> String {
             r.declared.article.0,
             r.show_stats(r.python),
             r.show_stats(r.rust),
-            r.verdict(quick),
+            r.short_verdict(quick),
         );
+    }
+    let reasons: Vec<String> = links
+        .iter()
+        .zip(rows)
+        .filter_map(|(link, r)| Some(format!("- {link}: {}\n", r.reason(quick)?)))
+        .collect();
+    if !reasons.is_empty() {
+        text += "\nWhy a figure differs here:\n\n";
+        text += &reasons.concat();
     }
     text += "\nThe suite's test that holds each verdict:\n\n";
     for (link, r) in links.iter().zip(rows) {
@@ -358,6 +383,14 @@ mod tests {
         );
         assert!(row(NINE, 12.0).verdict(false).contains("no reason"));
         assert_eq!(row(NINE, 12.0).verdict(true), "not judged: a quick run");
+        // The table keeps to a short verdict; the reason goes under it.
+        assert_eq!(
+            row(why, 12.0).short_verdict(false),
+            "differs here (why: below)"
+        );
+        assert_eq!(row(why, 12.0).reason(false), Some("the machine is smaller"));
+        assert_eq!(row(why, 9.3).reason(false), None);
+        assert_eq!(row(NINE, 12.0).reason(false), None);
     }
 
     #[test]
