@@ -15,7 +15,8 @@ import time
 import warnings
 
 NAMES = ("wraps_submit", "task_is_future", "concurrent_future",
-         "run_vs_get_event_loop", "late_binding", "busy_wait", "default_pool")
+         "run_vs_get_event_loop", "late_binding", "busy_wait", "default_pool",
+         "to_thread_wraps", "join_returns_nothing")
 
 
 def wraps_submit():
@@ -188,6 +189,38 @@ def default_pool(calls=40, seconds=0.2):
     count = getattr(os, "process_cpu_count", os.cpu_count)() or 1
     return {"threads": threads, "cores_plus_4": min(32, count + 4),
             "processors_times_5": (os.cpu_count() or 1) * 5}
+
+
+def to_thread_wraps():
+    """asyncio.to_thread hands its call to the loop's run_in_executor."""
+    calls = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        original = loop.run_in_executor
+
+        def counting(executor, func, *args):
+            calls.append("default pool" if executor is None else "a pool")
+            return original(executor, func, *args)
+
+        loop.run_in_executor = counting
+        return await asyncio.to_thread(abs, -5)
+
+    value = asyncio.run(main())
+    return {"run_in_executor_calls": calls, "value": value}
+
+
+def _child():
+    return 42
+
+
+def join_returns_nothing():
+    """Process.join waits for the child and gives back nothing of what it returned."""
+    import multiprocessing
+    process = multiprocessing.Process(target=_child)
+    process.start()
+    joined = process.join(30)
+    return {"join_returned": repr(joined), "exitcode": process.exitcode}
 
 
 def main():

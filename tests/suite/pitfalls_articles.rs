@@ -95,6 +95,27 @@ fn python_default_pool_is_cores_plus_four_not_processors_times_five() {
     assert_eq!(v["threads"], v["cores_plus_4"], "{v}");
 }
 
+#[test]
+fn python_to_thread_calls_run_in_executor() {
+    // "Concurrency vs. Parallelism": `to_thread` is `run_in_executor` on the default
+    // pool, with the context carried over.
+    let v = run("to_thread_wraps");
+    assert_eq!(
+        v["run_in_executor_calls"],
+        serde_json::json!(["default pool"])
+    );
+    assert_eq!(v["value"], 5);
+}
+
+#[test]
+fn python_process_join_returns_nothing() {
+    // "Combining Multiprocessing and Asyncio": `join` only waits; the child's return
+    // value is lost unless it travels back another way (a queue, a pipe, a pool).
+    let v = run("join_returns_nothing");
+    assert_eq!(v["join_returned"], "None");
+    assert_eq!(v["exitcode"], 0);
+}
+
 /// The Rust counterparts in `src/pitfalls/` (the articles' slips the chapters show,
 /// these and `join_order`'s and `errors`') fail to compile with the errors the book
 /// quotes.
