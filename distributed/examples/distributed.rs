@@ -1,34 +1,43 @@
-//! # `distributed`: the crawler's tasks over MPI ranks, scattered and reduced
+//! # `distributed`: the crawler's tasks over MPI ranks
 //!
 //! Python (mpi4py): rank 0 cuts the N crawl tasks into one range per rank and
 //! `comm.scatter`s them; each rank crawls its range on one asyncio loop; `comm.reduce`
-//! adds up what the ranks found. Here the same with rsmpi (`scatter-reduce`): each rank
-//! crawls its range the crawler's best one-machine way, the IO on tokio's
-//! current-thread runtime and the CPU parts on rayon, and sends back three integers.
-//! A range is two integers: every rank draws the same seeded jobs, so the jobs
-//! themselves never travel. Twin: `python/distributed.py`.
+//! adds up what the ranks found. Or an `MPIPoolExecutor` maps the crawler's per-chunk
+//! function over the ranks. Here, with rsmpi, three variants; each rank crawls the
+//! crawler's best one-machine way ([`crawl_range`]: the IO on tokio's current-thread
+//! runtime, the CPU parts on rayon), and every rank draws the same seeded jobs, so a
+//! range of tasks is two integers and the jobs themselves never travel:
 //!
-//! Run: `cargo run --release --manifest-path distributed/Cargo.toml --example distributed
-//! -- --ranks 2 --tasks 10000` (`--ranks N`, one per core by default; `--json` for the
-//! trace). Started plainly, it starts itself again under `mpirun -n N`.
+//! - `scatter-reduce`: rank 0 scatters one range to each rank, the tallies are reduced;
+//! - `pool-executor`: rank 0 hands chunks out on request, point to point ([`pool`]);
+//! - `mixed`: the same protocol in one `mpirun` of two programs, a Python rank 0 and
+//!   Rust workers ([`mixed`]), started by this example with its own `mpirun`.
 //!
-//! Watch: rank 0 checks the reduced count and sum against the ones it computes directly,
+//! Twin: `python/distributed.py`. Run: `cargo run --release --manifest-path
+//! distributed/Cargo.toml --example distributed -- --ranks 2 --tasks 10000` (`--ranks
+//! N`, one per core by default; `--variant NAME`; `--json` for the trace). Started
+//! plainly, it starts itself again under `mpirun -n N` (and `mixed` under its own).
+//!
+//! Watch: rank 0 checks the count and the sum against the ones it computes directly,
 //! and says how few bytes the ranks exchanged.
 
 use std::process;
-use std::time::Duration;
+use std::time::Instant;
 
 use concurrency_pairs::cli::{CliError, Options, Parsed};
 use concurrency_pairs::common::WALL;
-use concurrency_pairs::crawl::{TASKS_RUN, WRONG};
-use concurrency_pairs::work::{cpu_work, cpu_work_expected};
-use concurrency_pairs::{Figure, Headline, Pattern, Trace, VariantInfo, given, out};
-use distributed::launch::{cores, relaunch, take_ranks, under_mpi};
-use distributed::{ROOT, Range, Tally, direct_tally, jobs_of, payload_bytes, ranges};
+use concurrency_pairs::{Headline, Pattern, VariantInfo};
+use distributed::crawl::crawl_range;
+use distributed::launch::{
+    self, cores, gather, own_binary, start_rank, take_ranks, under_mpi,
+};
+use distributed::outcome::{Outcome, report};
+use distributed::{
+    ROOT, Range, Tally, direct_tally, mixed, payload_bytes, pool, ranges,
+};
 use mpi::collective::SystemOperation;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
-use tokio::{runtime::Builder, sync::oneshot, task::JoinSet};
 
 // ANCHOR: scatter_reduce
 /// Every rank runs this (SPMD): rank 0 scatters one range to each rank, itself
@@ -55,159 +64,187 @@ fn scatter_reduce(world: &SimpleCommunicator, tasks: usize) -> Option<Tally> {
 }
 // ANCHOR_END: scatter_reduce
 
-// ANCHOR: crawl_range
-/// One rank's range, crawled as the crawler's `io-plus-rayon` does: the waits on one
-/// event loop, each CPU part handed to rayon's pool; each result checked as it comes.
-fn crawl_range(range: Range) -> Tally {
-    let runtime = Builder::new_current_thread().enable_time().build();
-    let runtime = runtime.expect("a current-thread runtime starts");
-    runtime.block_on(async {
-        let mut set = JoinSet::new();
-        for job in jobs_of(range) {
-            set.spawn(async move {
-                tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
-                let (sender, receiver) = oneshot::channel();
-                rayon::spawn(move || {
-                    // The receiver only goes away if the task is dropped: nothing to tell.
-                    let _ = sender.send(cpu_work(job.units));
-                });
-                let sum = receiver.await.expect("the rayon job sends its sum");
-                (sum, sum != cpu_work_expected(job.units))
-            });
-        }
-        let mut tally: Tally = [0; 3];
-        while let Some(crawled) = set.join_next().await {
-            let (sum, wrong) = crawled.expect("a crawl task does not panic");
-            tally[0] += 1;
-            tally[1] = tally[1].wrapping_add(sum);
-            tally[2] += u64::from(wrong);
-        }
-        tally
-    })
-}
-// ANCHOR_END: crawl_range
-
-/// The ranks the run had.
-const RANKS: Figure = Figure::count("ranks", "ranks");
-/// The payload bytes the scatter and the reduce moved between processes.
-const BYTES_SENT: Figure = Figure::bytes("bytes_sent", "bytes sent");
-/// 1 if the reduced sum differs from the one computed directly, else 0.
-const SUM_WRONG: Figure = Figure::count("sum_wrong", "reduced sum wrong");
-
 const PATTERN: Pattern = Pattern::new(
     "distributed",
-    "the crawler's tasks over MPI ranks: scatter ranges, reduce counts and sums",
+    "the crawler's tasks over MPI ranks: scatter and reduce, a pool, two languages",
 )
-.variants(&[VariantInfo::both(
-    "scatter-reduce",
-    "rsmpi scatter of ranges, tokio current-thread + rayon per rank, rsmpi reduce",
-)])
+.variants(&[
+    VariantInfo::both(
+        "scatter-reduce",
+        "rsmpi scatter of ranges, tokio current-thread + rayon per rank, rsmpi reduce",
+    ),
+    VariantInfo::both(
+        "pool-executor",
+        "rank 0 hands out chunks on request (rsmpi send/receive, any source), reduce",
+    ),
+    VariantInfo::python("pool-as-completed"),
+    VariantInfo::both(
+        "mixed",
+        "one mpirun: mpi4py rank 0 (Send/Recv/Reduce of array('Q')), rsmpi workers",
+    ),
+])
 .headline(Headline::alone(WALL, "scatter-reduce"))
 .with_tasks();
+
+/// The variants one world of this example runs, in turn; `mixed` is a world of its own.
+const IN_WORLD: [&str; 2] = ["scatter-reduce", "pool-executor"];
 
 /// The crawler's default, the articles' 10,000 tasks (the twin's is 1,000).
 const TASKS: usize = 10_000;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (ranks, options) = match parse(&args) {
+    let (ranks, worker, options) = match parse(&args) {
         Ok(parsed) => parsed,
         Err(error) => refuse(format_args!("{error} (try --help)")),
     };
-    if !under_mpi() {
-        match relaunch(ranks.unwrap_or_else(cores), &args) {
-            Ok(code) => process::exit(code),
-            Err(error) => refuse(error),
-        }
+    if worker {
+        return mixed_worker();
     }
-    let (universe, _threading) =
-        mpi::initialize_with_threading(mpi::Threading::Funneled)
-            .expect("MPI is initialised once, here");
-    let world = universe.world();
-    let local_ranks = world.split_shared(world.rank()).size() as usize;
-    // The ranks on this machine share its cores: rayon gets their share of them.
-    let threads = (cores() / local_ranks).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
-    let pool = pool.thread_name(|i| format!("rayon-{i}"));
-    pool.build_global().expect("rayon is set up once");
     let n = options.tasks.unwrap_or(TASKS);
-    world.barrier(); // every rank is up: the clock starts on the work, not the launch
+    if !under_mpi() {
+        let ranks = ranks.unwrap_or_else(cores);
+        fits(&options, ranks);
+        process::exit(launch_all(ranks, &args, &options, n));
+    }
+    if options.variant.as_deref() == Some("mixed") {
+        refuse("`mixed` starts an mpirun of its own: run it plainly");
+    }
+    let size = std::env::var("OMPI_COMM_WORLD_SIZE").map(|s| s.parse());
+    fits(&options, size.map_or(1, |s| s.unwrap_or(1)));
+    let (universe, threads) = start_rank();
+    let world = universe.world();
+    let here: Vec<&str> = IN_WORLD
+        .into_iter()
+        .filter(|v| options.runs(v) && (world.size() > 1 || *v == IN_WORLD[0]))
+        .collect();
     if world.rank() != ROOT {
-        scatter_reduce(&world, n);
+        for name in here {
+            world.barrier(); // as rank 0 starts its clock
+            match name {
+                "scatter-reduce" => drop(scatter_reduce(&world, n)),
+                _ => pool::work(&world, crawl_range),
+            }
+        }
         return;
     }
-    let ok = report(&world, &options, n, threads);
+    let found: Vec<Outcome> =
+        here.iter().map(|v| run(&world, v, n, threads)).collect();
     drop(universe); // MPI_Finalize, before the exit code is set
-    process::exit(if ok { 0 } else { 1 });
+    if launch::outcomes_wanted() {
+        found.iter().for_each(|o| println!("{}", o.to_line()));
+        process::exit(0);
+    }
+    process::exit(i32::from(!report(&found, &PATTERN, &options, n)));
 }
 
-/// On rank 0: run the variant, check its tally and say what it found (one line, or the
-/// trace with `--json`). Whether the count and the sum were right.
-fn report(
-    world: &SimpleCommunicator,
-    options: &Options,
-    n: usize,
-    threads: usize,
-) -> bool {
-    out::set_human_to_stderr(true); // stdout: the summary line or the trace, alone
+/// On rank 0: one variant, timed from the barrier every rank passes.
+fn run(world: &SimpleCommunicator, name: &str, n: usize, threads: usize) -> Outcome {
     let ranks = world.size() as usize;
-    let direct = direct_tally(n);
-    let mut trace = Trace::sized(&PATTERN, options, n);
-    let mut got: Tally = [0; 3];
-    let variant = trace.run("scatter-reduce", || {
-        got = scatter_reduce(world, n).expect("rank 0 gets the reduced tally");
-        [
-            RANKS.of(ranks),
-            TASKS_RUN.of(got[0]),
-            WRONG.of(got[2]),
-            SUM_WRONG.of(got[1] != direct[1]),
-            BYTES_SENT.of(payload_bytes(ranks)),
-            given("rayon_threads", threads),
-        ]
-    });
-    let wall_s = variant.map_or(f64::NAN, |v| v.wall_s);
-    let ok = got[..2] == direct[..2] && got[2] == 0;
-    if options.json {
-        trace.finish(options);
+    world.barrier(); // every rank is up: the clock starts on the work, not the launch
+    let start = Instant::now();
+    let (got, bytes_sent, mut extra) = if name == "scatter-reduce" {
+        let got = scatter_reduce(world, n).expect("rank 0 gets the reduced tally");
+        (got, payload_bytes(ranks), Vec::new())
     } else {
-        let [count, sum, wrong] = got;
-        let verdict = if ok { "ok" } else { "MISMATCH" };
-        println!(
-            "scatter-reduce: {n} tasks on {ranks} ranks x {threads} rayon threads: \
-             count {count}, sum {sum} (direct {}: {verdict}), {wrong} wrong, \
-             {} bytes sent, wall {wall_s:.3} s",
-            direct[1],
-            payload_bytes(ranks)
+        let served = pool::serve(world, &pool::chunks(n, ranks));
+        (served.total, served.bytes, served.figures())
+    };
+    extra.push(("rayon_threads".to_owned(), threads as f64));
+    Outcome {
+        name: name.to_owned(),
+        wall_s: start.elapsed().as_secs_f64(),
+        ranks: ranks as u64,
+        got,
+        direct: direct_tally(n),
+        bytes_sent,
+        extra,
+    }
+}
+
+/// Started plainly: one `mpirun` for the variants of one world, one for `mixed`; their
+/// rank 0s print outcome lines, gathered here into the summary or the trace.
+fn launch_all(ranks: usize, args: &[String], options: &Options, n: usize) -> i32 {
+    let binary = own_binary().unwrap_or_else(|e| refuse(e));
+    let mut found = Vec::new();
+    if IN_WORLD.iter().any(|v| options.runs(v)) {
+        found.extend(gathered(launch::mpirun(ranks, &binary, args)));
+    }
+    if options.runs("mixed") && ranks > 1 {
+        match mixed::twin_python() {
+            Ok(python) => {
+                found.extend(gathered(mixed::mpirun(&python, n, ranks - 1, binary)))
+            }
+            Err(error) if options.variant.is_some() => refuse(error),
+            Err(error) => eprintln!("{}: mixed skipped: {error}", PATTERN.name),
+        }
+    }
+    i32::from(!report(&found, &PATTERN, options, n))
+}
+
+/// The outcomes one `mpirun` printed; its exit code, if it failed, ends this one too.
+fn gathered(command: process::Command) -> Vec<Outcome> {
+    let ran = gather(command).unwrap_or_else(|e| refuse(e));
+    let mut found = Vec::new();
+    for line in ran.stdout.lines() {
+        match Outcome::parse(line) {
+            Some(Ok(outcome)) => found.push(outcome),
+            Some(Err(error)) => refuse(error),
+            None => println!("{line}"),
+        }
+    }
+    if ran.code != 0 {
+        process::exit(ran.code);
+    }
+    found
+}
+
+/// A worker rank of `mixed`: the pool's worker side, answering a Python rank 0.
+fn mixed_worker() {
+    if !under_mpi() {
+        refuse(
+            "--mixed-worker is a rank of a `mixed` run: run --variant mixed instead",
         );
     }
-    ok
+    let (universe, _threads) = start_rank();
+    let world = universe.world();
+    world.barrier();
+    pool::work(&world, crawl_range);
 }
 
-/// `--ranks N`, then the flags every example takes: help, `--describe` and
-/// `--variants` are answered here and exit.
-fn parse(args: &[String]) -> Result<(Option<usize>, Options), CliError> {
-    let (ranks, rest) = take_ranks(args)?;
-    match PATTERN.try_parse_from(rest)? {
-        Parsed::Run(options) => Ok((ranks, options)),
-        Parsed::Help => {
-            println!(
-                "{}\n  --ranks N        run on N MPI ranks (default: one per core)\n\n\
-                 Build and run from the repository's root with \
-                 `--manifest-path distributed/Cargo.toml`;\nit needs Open MPI \
-                 (`mpirun`) on PATH and starts itself under it.",
-                PATTERN.usage()
-            );
-            process::exit(0)
+/// `pool-executor` and `mixed` need a worker besides rank 0; asked for on one rank,
+/// they are refused (left out when every variant runs).
+fn fits(options: &Options, ranks: usize) {
+    match options.variant.as_deref() {
+        Some(v @ ("pool-executor" | "mixed")) if ranks < 2 => refuse(format_args!(
+            "`{v}` needs --ranks 2 or more (rank 0 hands out, the others crawl)"
+        )),
+        None if ranks < 2 => {
+            eprintln!("{}: one rank: scatter-reduce only", PATTERN.name)
         }
-        Parsed::ListVariants => {
-            println!("{}", PATTERN.names(false).join("\n"));
-            process::exit(0)
-        }
-        Parsed::Describe => {
-            println!("{}", PATTERN.to_json());
-            process::exit(0)
-        }
+        _ => {}
     }
+}
+
+/// `--ranks N` and `--mixed-worker`, then the flags every example takes: help,
+/// `--describe` and `--variants` are answered here and exit.
+fn parse(args: &[String]) -> Result<(Option<usize>, bool, Options), CliError> {
+    let (ranks, rest) = take_ranks(args)?;
+    let worker = rest.iter().any(|a| a == mixed::WORKER_FLAG);
+    let rest = rest.into_iter().filter(|a| a != mixed::WORKER_FLAG);
+    match PATTERN.try_parse_from(rest)? {
+        Parsed::Run(options) => return Ok((ranks, worker, options)),
+        Parsed::Help => println!(
+            "{}\n  --ranks N        run on N MPI ranks (default: one per core)\n\n\
+             Build and run from the repository's root with \
+             `--manifest-path distributed/Cargo.toml`;\nit needs Open MPI \
+             (`mpirun`) on PATH and starts itself under it.",
+            PATTERN.usage()
+        ),
+        Parsed::ListVariants => println!("{}", PATTERN.names(false).join("\n")),
+        Parsed::Describe => println!("{}", PATTERN.to_json()),
+    }
+    process::exit(0)
 }
 
 /// A one-line error and exit code 2, said by one process only: the launcher, or rank 0

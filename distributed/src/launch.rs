@@ -7,7 +7,7 @@ use std::fmt;
 use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus};
+use std::process::{Command, ExitStatus, Stdio};
 
 use concurrency_pairs::cli::CliError;
 
@@ -19,6 +19,10 @@ pub const UNDER_MPI: [&str; 4] =
 
 /// Set by [`relaunch`] on the ranks it starts.
 pub const LAUNCHED: &str = "CPAIRS_MPI_LAUNCHED";
+
+/// Set by the launcher that gathers several runs' findings: rank 0 then prints an
+/// [`Outcome`](crate::outcome::Outcome) line per variant instead of the summary.
+pub const OUTCOMES: &str = "CPAIRS_MPI_OUTCOMES";
 
 /// Open MPI's settings for every run: its byte transfer over TCP (and to itself) on
 /// the loopback interface only, its runtime's own traffic too, and running as root
@@ -36,6 +40,27 @@ pub fn under_mpi() -> bool {
     UNDER_MPI.iter().any(|key| std::env::var_os(key).is_some())
 }
 
+/// MPI up in this rank, and rayon given its share of the machine's cores (the ranks
+/// on this machine share them): the universe, and rayon's thread count.
+pub fn start_rank() -> (mpi::environment::Universe, usize) {
+    use mpi::traits::Communicator;
+    let (universe, _threading) =
+        mpi::initialize_with_threading(mpi::Threading::Funneled)
+            .expect("MPI is initialised once, here");
+    let world = universe.world();
+    let local_ranks = world.split_shared(world.rank()).size() as usize;
+    let threads = (cores() / local_ranks).max(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads);
+    let pool = pool.thread_name(|i| format!("rayon-{i}"));
+    pool.build_global().expect("rayon is set up once");
+    (universe, threads)
+}
+
+/// Whether rank 0 should print outcome lines for a launcher to gather.
+pub fn outcomes_wanted() -> bool {
+    std::env::var_os(OUTCOMES).is_some()
+}
+
 /// The cores this process may use (1 when it cannot tell).
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -50,6 +75,8 @@ pub enum LaunchError {
     OwnPath(io::Error),
     /// `mpirun` is there but did not start.
     Spawn(io::Error),
+    /// The Python rank 0 of a `mixed` run cannot run: no mpi4py for this interpreter.
+    NoMpi4py(PathBuf),
 }
 
 impl fmt::Display for LaunchError {
@@ -61,6 +88,11 @@ impl fmt::Display for LaunchError {
             ),
             LaunchError::OwnPath(e) => write!(f, "cannot find this binary: {e}"),
             LaunchError::Spawn(e) => write!(f, "`mpirun` did not start: {e}"),
+            LaunchError::NoMpi4py(python) => write!(
+                f,
+                "no mpi4py for {} (the Python rank 0 of `mixed`; set CPAIRS_PYTHON)",
+                python.display()
+            ),
         }
     }
 }
@@ -69,7 +101,7 @@ impl std::error::Error for LaunchError {}
 
 /// The `mpirun` command that runs this binary on `ranks` ranks with `args`:
 /// `--oversubscribe` when there are more ranks than cores (Open MPI refuses otherwise),
-/// and the loopback settings.
+/// no pinning of ranks to cores, and the loopback settings.
 pub fn mpirun(
     ranks: usize,
     program: impl Into<OsString>,
@@ -77,6 +109,10 @@ pub fn mpirun(
 ) -> Command {
     let mut command = Command::new("mpirun");
     command.arg("-n").arg(ranks.to_string());
+    // Open MPI pins each rank to a core when there are at most two: one rank alone
+    // would then crawl on one core. Unpinned, each rank sees every core, and the
+    // example gives rayon its share of them.
+    command.args(["--bind-to", "none"]);
     if ranks > cores() {
         command.arg("--oversubscribe");
     }
@@ -88,15 +124,42 @@ pub fn mpirun(
 /// Run this binary again under `mpirun` on `ranks` ranks, with `args`, and wait for it:
 /// its exit status, as a process exit code (128 + the signal that ended it, if one did).
 pub fn relaunch(ranks: usize, args: &[String]) -> Result<i32, LaunchError> {
-    let program: PathBuf = std::env::current_exe().map_err(LaunchError::OwnPath)?;
-    let status =
-        mpirun(ranks, program, args)
-            .status()
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => LaunchError::NoMpirun,
-                _ => LaunchError::Spawn(e),
-            })?;
+    let program = own_binary()?;
+    let status = mpirun(ranks, program, args).status().map_err(spawn_error)?;
     Ok(exit_code(status))
+}
+
+/// This binary, to hand to `mpirun`.
+pub fn own_binary() -> Result<PathBuf, LaunchError> {
+    std::env::current_exe().map_err(LaunchError::OwnPath)
+}
+
+/// What a gathering run left: its exit code and what it printed on stdout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gathered {
+    pub code: i32,
+    pub stdout: String,
+}
+
+/// Run `command` (an `mpirun`) with [`OUTCOMES`] set, its stderr passed on, its stdout
+/// read, and wait for it.
+pub fn gather(mut command: Command) -> Result<Gathered, LaunchError> {
+    command
+        .env(OUTCOMES, "1")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit());
+    let output = command.output().map_err(spawn_error)?;
+    Ok(Gathered {
+        code: exit_code(output.status),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    })
+}
+
+fn spawn_error(e: io::Error) -> LaunchError {
+    match e.kind() {
+        io::ErrorKind::NotFound => LaunchError::NoMpirun,
+        _ => LaunchError::Spawn(e),
+    }
 }
 
 fn exit_code(status: ExitStatus) -> i32 {
@@ -172,10 +235,16 @@ mod tests {
                 .collect();
             args
         };
-        assert_eq!(
-            words(1),
-            strings(&["-n", "1", "/bin/example", "--tasks", "4"])
-        );
+        let one = [
+            "-n",
+            "1",
+            "--bind-to",
+            "none",
+            "/bin/example",
+            "--tasks",
+            "4",
+        ];
+        assert_eq!(words(1), strings(&one));
         assert!(words(cores() + 1).contains(&"--oversubscribe".to_owned()));
         let command = mpirun(1, "/bin/example", &args);
         let envs: Vec<_> = command.get_envs().collect();

@@ -1,11 +1,19 @@
-//! The MPI chapter's pieces that are not its lesson: starting under `mpirun`
-//! ([`launch`]), cutting the tasks into one range per rank ([`ranges`]), and the tally
-//! each rank sends back ([`Tally`]).
+//! The MPI chapter's pieces beside its first lesson: starting under `mpirun`
+//! ([`launch`]), cutting the tasks into one range per rank ([`ranges`]), crawling a
+//! range ([`crawl`]), the tally each rank sends back ([`Tally`]), and the findings a
+//! run hands to the launcher ([`outcome`]). The other variants' lessons live here
+//! too, a module each: [`pool`] (`pool-executor`: chunks on request, point to point)
+//! and [`mixed`] (one `mpirun`, a Python rank 0 and Rust workers).
 //!
-//! The lesson itself, `examples/distributed.rs`, scatters the ranges, crawls one range
-//! per rank and reduces the tallies; its twin is `python/distributed.py`.
+//! The example, `examples/distributed.rs`, scatters the ranges, crawls one range per
+//! rank and reduces the tallies, and runs the other variants; its twin is
+//! `python/distributed.py` (with `python/distributed_parts.py`).
 
+pub mod crawl;
 pub mod launch;
+pub mod mixed;
+pub mod outcome;
+pub mod pool;
 
 use concurrency_pairs::crawl::{CrawlJob, SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;

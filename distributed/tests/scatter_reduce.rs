@@ -148,6 +148,7 @@ fn count_and_sum(line: &str) -> (u64, u64) {
 
 fn check_summary(mut command: Command, ranks: usize) {
     command.args(["--ranks", &ranks.to_string(), "--tasks", &TASKS.to_string()]);
+    command.args(["--variant", "scatter-reduce"]);
     let ran = run(command);
     assert!(ran.status.success(), "{:?}\n{}", ran.status, ran.stderr);
     let lines: Vec<&str> = ran.stdout.lines().collect();
@@ -163,6 +164,7 @@ fn check_summary(mut command: Command, ranks: usize) {
 
 fn check_trace(mut command: Command, language: &str) {
     command.args(["--ranks", "2", "--tasks", &TASKS.to_string(), "--json"]);
+    command.args(["--variant", "scatter-reduce"]);
     let ran = run(command);
     assert!(ran.status.success(), "{:?}\n{}", ran.status, ran.stderr);
     let trace: Trace = serde_json::from_str(ran.stdout.trim())
