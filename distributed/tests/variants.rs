@@ -1,0 +1,327 @@
+//! `distributed`'s variants, each in both languages (and `mixed`, both at once), on 2
+//! and 4 ranks: exit 0, the count and the sum of the `--json` trace equal to the ones
+//! computed here, every task's result back exactly once where the variant can tell
+//! (`tasks_once`, `chunks_done`), and nothing left running afterwards.
+//!
+//! Every run is bounded: one still going after [`BOUND`] is killed with its process
+//! group and the test fails. Each run carries a mark in its environment, which
+//! `mpirun` hands on to its ranks: after the run, no process may carry it.
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use concurrency_pairs::crawl::{SEED, crawl_jobs};
+use concurrency_pairs::work::cpu_work_expected;
+use concurrency_pairs::{Trace, Variant};
+
+const BOUND: Duration = Duration::from_secs(120);
+/// Small: the point is the count and the sum, not the speed.
+const TASKS: usize = 24;
+/// The environment variable each run is marked with.
+const MARK: &str = "CPAIRS_VARIANTS_TEST_RUN";
+
+/// One run at a time: the machine is small, and a run's leftovers are its own.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example's binary, next to this test's, built first if need be.
+fn example() -> Command {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    let binary = profile.join("examples").join("distributed");
+    if !binary.exists() {
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "--example", "distributed"]);
+        if profile.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build
+            .current_dir(manifest_dir())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the example failed");
+    }
+    Command::new(binary)
+}
+
+/// The twin's interpreter (the chapter's venv, else `CPAIRS_PYTHON` or `python3`), or
+/// why the twin cannot run here.
+fn twin_python() -> Result<PathBuf, String> {
+    let venv = manifest_dir().join("target/venv/bin/python");
+    let python = if venv.exists() {
+        venv
+    } else {
+        PathBuf::from(
+            std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".into()),
+        )
+    };
+    let asked = Command::new(&python)
+        .args(["-c", "import sys, mpi4py; print(sys.executable)"])
+        .stderr(Stdio::null())
+        .output();
+    match asked {
+        Ok(out) if out.status.success() => {
+            Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        }
+        _ => Err(format!("no mpi4py for {}", python.display())),
+    }
+}
+
+/// The twin, its `mixed` workers the example this test was built with.
+fn twin(python: &Path) -> Command {
+    let worker = example().get_program().to_owned();
+    let mut command = Command::new(python);
+    command.arg(manifest_dir().join("../python/distributed.py"));
+    command.env("CPAIRS_MIXED_WORKER", worker);
+    command
+}
+
+struct Ran {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// The processes whose environment holds `MARK=mark`.
+fn marked(mark: &str) -> Vec<u32> {
+    let needle = format!("{MARK}={mark}");
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
+                env.split(|&b| b == 0).any(|var| var == needle.as_bytes())
+            })
+        })
+        .collect()
+}
+
+/// Run `command` marked, in a process group of its own; after [`BOUND`], kill the
+/// group (and any marked process) and fail. Afterwards, nothing marked may remain.
+fn run(mut command: Command) -> Ran {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let mark = format!("{}-{:?}", std::process::id(), Instant::now());
+    command
+        .env(MARK, &mark)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let what = format!("{command:?}");
+    let mut child = command.spawn().expect("the command starts");
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut text = String::new();
+            pipe.read_to_string(&mut text).expect("the output is text");
+            text
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().expect("piped")));
+    let stderr = reader(Box::new(child.stderr.take().expect("piped")));
+    let deadline = Instant::now() + BOUND;
+    let kill = |pid: String| {
+        let _ = Command::new("kill").args(["-KILL", "--", &pid]).status();
+    };
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            kill(format!("-{}", child.id()));
+            marked(&mark)
+                .into_iter()
+                .for_each(|pid| kill(pid.to_string()));
+            let _ = child.wait();
+            panic!("{what} did not end within {BOUND:?}");
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    let text = |t: thread::JoinHandle<String>| t.join().expect("the reader ends");
+    let ran = Ran {
+        status,
+        stdout: text(stdout),
+        stderr: text(stderr),
+    };
+    let settle = Instant::now() + Duration::from_secs(5);
+    let mut left = marked(&mark);
+    while !left.is_empty() && Instant::now() < settle {
+        thread::sleep(Duration::from_millis(100));
+        left = marked(&mark);
+    }
+    if !left.is_empty() {
+        left.iter().for_each(|pid| kill(pid.to_string()));
+        panic!("{what} left processes running: {left:?}");
+    }
+    ran
+}
+
+/// The count and the sum of `tasks` tasks, computed here on their own.
+fn expected(tasks: usize) -> (f64, f64) {
+    let jobs = crawl_jobs(tasks, SEED);
+    let sum: u64 = jobs.iter().map(|j| cpu_work_expected(j.units)).sum();
+    (tasks as f64, sum as f64)
+}
+
+/// Run `variant` on `ranks` ranks with `--json`; check the trace; its variant.
+fn check(
+    mut command: Command,
+    variant: &str,
+    ranks: usize,
+    language: &str,
+) -> Variant {
+    command.args(["--ranks", &ranks.to_string(), "--tasks", &TASKS.to_string()]);
+    command.args(["--variant", variant, "--json"]);
+    let ran = run(command);
+    let context = format!("{variant} on {ranks} ranks ({language})");
+    assert!(
+        ran.status.success(),
+        "{context}: {:?}\n{}",
+        ran.status,
+        ran.stderr
+    );
+    let trace: Trace = serde_json::from_str(ran.stdout.trim())
+        .unwrap_or_else(|e| panic!("{context}: a trace ({e}): {:?}", ran.stdout));
+    assert_eq!(
+        (trace.example.as_str(), trace.language.as_str()),
+        ("distributed", language)
+    );
+    assert_eq!(trace.variants.len(), 1, "{context}");
+    let v = trace
+        .variant(variant)
+        .unwrap_or_else(|| panic!("{context}: not run"));
+    let figure = |key: &str| v.figures.get(key).copied();
+    let (count, sum) = expected(TASKS);
+    assert_eq!(figure("ranks"), Some(ranks as f64), "{context}");
+    assert_eq!(
+        (figure("tasks_run"), figure("sum")),
+        (Some(count), Some(sum)),
+        "{context}"
+    );
+    assert_eq!(
+        (figure("wrong"), figure("sum_wrong")),
+        (Some(0.0), Some(0.0)),
+        "{context}"
+    );
+    assert!(
+        v.wall_s > 0.0 && figure("bytes_sent").is_some_and(|b| b > 0.0),
+        "{context}"
+    );
+    if let Some(chunks) = figure("chunks") {
+        assert_eq!(
+            figure("tasks_once"),
+            Some(count),
+            "{context}: each result once"
+        );
+        assert!(chunks >= (ranks - 1) as f64, "{context}: {chunks} chunks");
+    }
+    if variant != "scatter-reduce" {
+        assert_eq!(
+            figure("tasks_once"),
+            Some(count),
+            "{context}: {:?}",
+            v.figures
+        );
+    }
+    v.clone()
+}
+
+/// The chunk-serving variants: each chunk back once, and the workers' own totals,
+/// reduced, agree with the chunks' tallies.
+fn check_served(v: &Variant) {
+    let figure = |key: &str| v.figures.get(key).copied();
+    assert_eq!(
+        figure("chunks_done"),
+        figure("chunks"),
+        "{}: {:?}",
+        v.name,
+        v.figures
+    );
+    assert_eq!(figure("reduce_wrong"), Some(0.0), "{}", v.name);
+}
+
+#[test]
+fn the_examples_variants_on_2_and_4_ranks() {
+    let mixed = twin_python();
+    for ranks in [2, 4] {
+        check(example(), "scatter-reduce", ranks, "rust");
+        check_served(&check(example(), "pool-executor", ranks, "rust"));
+        match &mixed {
+            Ok(_) => check_served(&check(example(), "mixed", ranks, "rust")),
+            Err(why) => println!("mixed skipped: {why}"),
+        }
+    }
+}
+
+#[test]
+fn the_twins_variants_on_2_and_4_ranks() {
+    let python = match twin_python() {
+        Ok(python) => python,
+        Err(why) => return println!("skipped: {why}"),
+    };
+    for ranks in [2, 4] {
+        for variant in [
+            "scatter-reduce",
+            "pool-executor",
+            "pool-as-completed",
+            "mixed",
+        ] {
+            let v = check(twin(&python), variant, ranks, "python");
+            if variant == "mixed" {
+                check_served(&v);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_variant_in_one_run_gathers_one_trace() {
+    let mut command = example();
+    command.args(["--ranks", "2", "--tasks", "8", "--json"]);
+    let ran = run(command);
+    assert!(ran.status.success(), "{:?}\n{}", ran.status, ran.stderr);
+    let trace: Trace = serde_json::from_str(ran.stdout.trim()).expect("a trace");
+    let names: Vec<&str> = trace.variants.iter().map(|v| v.name.as_str()).collect();
+    let all = ["scatter-reduce", "pool-executor", "mixed"];
+    let want = if twin_python().is_ok() {
+        &all[..]
+    } else {
+        &all[..2]
+    };
+    assert_eq!(names, want);
+}
+
+#[test]
+fn a_pool_on_one_rank_is_refused_in_one_line() {
+    let mut makers: Vec<Box<dyn Fn() -> Command>> = vec![Box::new(example)];
+    if let Ok(python) = twin_python() {
+        makers.push(Box::new(move || twin(&python)));
+    }
+    for make in makers {
+        for variant in ["pool-executor", "mixed"] {
+            let mut command = make();
+            command.args(["--ranks", "1", "--variant", variant]);
+            let ran = run(command);
+            assert_eq!(ran.status.code(), Some(2), "{variant}: {}", ran.stderr);
+            assert_eq!(ran.stderr.lines().count(), 1, "{:?}", ran.stderr);
+            assert!(
+                ran.stderr.starts_with("distributed: error: "),
+                "{}",
+                ran.stderr
+            );
+            assert_eq!(ran.stdout, "");
+        }
+    }
+}
