@@ -95,7 +95,7 @@ const PATTERN: Pattern = Pattern::new(
 .headline(Headline::alone(DISTINCT, "pool-reuses-workers"))
 .article(&[ArticleFigure::new(
     articles::MULTI_TASKING,
-    "ThreadPoolExecutor(max_workers=5).map over sleeps of 1 to 4 s",
+    "ThreadPoolExecutor(5).map over sleeps of 1 to 4 s",
     4.0068,
     WALL,
     "thread-pool-map",
