@@ -11,15 +11,17 @@
 //! seconds, picks its victim by its `OMPI_COMM_WORLD_RANK`, and afterwards checks that
 //! every process it saw is gone.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{Spawned, example_binary, manifest_dir, spawn_grouped, twin_python};
 use distributed::launch::mpirun;
 use serde_json::Value;
 
@@ -47,59 +49,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// One test at a time: they time kills on a small machine and check for leftovers.
 fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The example's binary (`target/<profile>/examples/distributed`), built first when
-/// this test was built alone.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binaries live in target/<profile>/deps");
-    let binary = profile.join("examples").join("distributed");
-    if !binary.exists() {
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "--example", "distributed"]);
-        if profile.ends_with("release") {
-            build.arg("--release");
-        }
-        let status = build
-            .current_dir(manifest_dir())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the example failed");
-    }
-    binary
-        .canonicalize()
-        .expect("the example's binary is there")
-}
-
-/// The venv's interpreter (`target/venv`) or `CPAIRS_PYTHON` or `python3`, as the
-/// real binary, if it has mpi4py; `Err`: why not.
-fn twin_python() -> Result<PathBuf, String> {
-    let venv = manifest_dir().join("target/venv/bin/python");
-    let python = if venv.exists() {
-        venv
-    } else {
-        PathBuf::from(
-            std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".into()),
-        )
-    };
-    let asked = Command::new(&python)
-        .args(["-c", "import sys, mpi4py; print(sys.executable)"])
-        .stderr(Stdio::null())
-        .output();
-    match asked {
-        Ok(out) if out.status.success() => {
-            Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        }
-        _ => Err(format!("no mpi4py for {}", python.display())),
-    }
 }
 
 fn python_script(name: &str) -> PathBuf {
@@ -204,22 +153,12 @@ struct Watched {
 /// Start `command` in a process group of its own, its stdout and stderr read as they
 /// come.
 fn start(mut command: Command) -> Watched {
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let what = format!("{command:?}");
-    let mut child = command.spawn().expect("the command starts");
-    let reader = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            pipe.read_to_string(&mut text).expect("the output is text");
-            text
-        })
-    };
-    let stdout = reader(Box::new(child.stdout.take().expect("piped")));
-    let stderr = reader(Box::new(child.stderr.take().expect("piped")));
+    let Spawned {
+        child,
+        stdout,
+        stderr,
+        what,
+    } = spawn_grouped(&mut command);
     let seen = BTreeMap::from([(child.id(), proc_of(child.id()).expect("it runs"))]);
     Watched {
         child,

@@ -5,13 +5,14 @@
 //! Every run is bounded: a run still going after [`BOUND`] is killed with its whole
 //! process group (the launcher, `mpirun` and the ranks) and the test fails.
 
-use std::io::Read;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::{Command, ExitStatus};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{Spawned, example, manifest_dir, spawn_grouped, twin_python};
 use concurrency_pairs::Trace;
 use concurrency_pairs::crawl::{SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;
@@ -19,59 +20,6 @@ use concurrency_pairs::work::cpu_work_expected;
 const BOUND: Duration = Duration::from_secs(120);
 /// Small: the point is the count and the sum, not the speed.
 const TASKS: usize = 24;
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The example's binary, next to this test's (`target/<profile>/examples`), built
-/// first when `cargo test --test scatter_reduce` alone did not build it.
-fn example() -> Command {
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binaries live in target/<profile>/deps");
-    let binary = profile.join("examples").join("distributed");
-    if !binary.exists() {
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "--example", "distributed"]);
-        if profile.ends_with("release") {
-            build.arg("--release");
-        }
-        let status = build
-            .current_dir(manifest_dir())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the example failed");
-    }
-    Command::new(binary)
-}
-
-/// The twin's interpreter: the chapter's venv (`target/venv`, where mpi4py is
-/// installed) if there is one, else `CPAIRS_PYTHON` or `python3`; as the real binary
-/// (`sys.executable`, not a shim), so that it runs with any PATH. `Err`: why the twin
-/// cannot run here (no mpi4py for that Python).
-fn twin_python() -> Result<PathBuf, String> {
-    let venv = manifest_dir().join("target/venv/bin/python");
-    let python = if venv.exists() {
-        venv
-    } else {
-        PathBuf::from(
-            std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".into()),
-        )
-    };
-    let asked = Command::new(&python)
-        .args(["-c", "import sys, mpi4py; print(sys.executable)"])
-        .stderr(Stdio::null())
-        .output();
-    match asked {
-        Ok(out) if out.status.success() => {
-            Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        }
-        _ => Err(format!("no mpi4py for {}", python.display())),
-    }
-}
 
 fn twin(python: &Path) -> Command {
     let mut command = Command::new(python);
@@ -88,22 +36,12 @@ struct Ran {
 /// Run `command` in a process group of its own, its output read as it comes; after
 /// [`BOUND`], kill the group and fail.
 fn run(mut command: Command) -> Ran {
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let what = format!("{command:?}");
-    let mut child = command.spawn().expect("the command starts");
-    let reader = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            pipe.read_to_string(&mut text).expect("the output is text");
-            text
-        })
-    };
-    let stdout = reader(Box::new(child.stdout.take().expect("piped")));
-    let stderr = reader(Box::new(child.stderr.take().expect("piped")));
+    let Spawned {
+        mut child,
+        stdout,
+        stderr,
+        what,
+    } = spawn_grouped(&mut command);
     let deadline = Instant::now() + BOUND;
     let status = loop {
         if let Some(status) = child.try_wait().expect("the child can be waited for") {

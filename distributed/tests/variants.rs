@@ -7,14 +7,15 @@
 //! group and the test fails. Each run carries a mark in its environment, which
 //! `mpirun` hands on to its ranks: after the run, no process may carry it.
 
-use std::io::Read;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::{Command, ExitStatus};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{Spawned, example, manifest_dir, spawn_grouped, twin_python};
 use concurrency_pairs::crawl::{SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;
 use concurrency_pairs::{Trace, Variant};
@@ -27,56 +28,6 @@ const MARK: &str = "CPAIRS_VARIANTS_TEST_RUN";
 
 /// One run at a time: the machine is small, and a run's leftovers are its own.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The example's binary, next to this test's, built first if need be.
-fn example() -> Command {
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binaries live in target/<profile>/deps");
-    let binary = profile.join("examples").join("distributed");
-    if !binary.exists() {
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "--example", "distributed"]);
-        if profile.ends_with("release") {
-            build.arg("--release");
-        }
-        let status = build
-            .current_dir(manifest_dir())
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the example failed");
-    }
-    Command::new(binary)
-}
-
-/// The twin's interpreter (the chapter's venv, else `CPAIRS_PYTHON` or `python3`), or
-/// why the twin cannot run here.
-fn twin_python() -> Result<PathBuf, String> {
-    let venv = manifest_dir().join("target/venv/bin/python");
-    let python = if venv.exists() {
-        venv
-    } else {
-        PathBuf::from(
-            std::env::var("CPAIRS_PYTHON").unwrap_or_else(|_| "python3".into()),
-        )
-    };
-    let asked = Command::new(&python)
-        .args(["-c", "import sys, mpi4py; print(sys.executable)"])
-        .stderr(Stdio::null())
-        .output();
-    match asked {
-        Ok(out) if out.status.success() => {
-            Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
-        }
-        _ => Err(format!("no mpi4py for {}", python.display())),
-    }
-}
 
 /// The twin, its `mixed` workers the example this test was built with.
 fn twin(python: &Path) -> Command {
@@ -114,23 +65,13 @@ fn marked(mark: &str) -> Vec<u32> {
 fn run(mut command: Command) -> Ran {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let mark = format!("{}-{:?}", std::process::id(), Instant::now());
-    command
-        .env(MARK, &mark)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let what = format!("{command:?}");
-    let mut child = command.spawn().expect("the command starts");
-    let reader = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            pipe.read_to_string(&mut text).expect("the output is text");
-            text
-        })
-    };
-    let stdout = reader(Box::new(child.stdout.take().expect("piped")));
-    let stderr = reader(Box::new(child.stderr.take().expect("piped")));
+    command.env(MARK, &mark);
+    let Spawned {
+        mut child,
+        stdout,
+        stderr,
+        what,
+    } = spawn_grouped(&mut command);
     let deadline = Instant::now() + BOUND;
     let kill = |pid: String| {
         let _ = Command::new("kill").args(["-KILL", "--", &pid]).status();
