@@ -50,21 +50,13 @@ ROOT = 0  # the rank that cuts the ranges and receives the reduced tally
 # launcher sets itself: any one means "a rank already", so the relaunch cannot loop.
 LAUNCHED = "CPAIRS_MPI_LAUNCHED"
 UNDER_MPI = ("OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", LAUNCHED)
-# Open MPI on the loopback only, running as root allowed (as in the Rust example).
-LOOPBACK_ENV = {
-    "OMPI_MCA_btl": "self,tcp",
-    "OMPI_MCA_btl_tcp_if_include": "lo",
-    "OMPI_MCA_oob_tcp_if_include": "lo",
-    "OMPI_ALLOW_RUN_AS_ROOT": "1",
-    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-}
 
 
 # ANCHOR: scatter_reduce
 def scatter_reduce(comm, tasks):
     """Every rank runs this: rank 0 scatters a range to each rank, itself included;
     each crawls its range; the tallies are added up on rank 0 (None elsewhere)."""
-    cut = ranges(tasks, comm.Get_size()) if comm.Get_rank() == ROOT else None
+    cut = parts.ranges(tasks, comm.Get_size()) if comm.Get_rank() == ROOT else None
     start, end = comm.scatter(cut, root=ROOT)
     return comm.reduce(crawl_range(start, end), op=add_tallies, root=ROOT)
 
@@ -82,18 +74,6 @@ def add_tallies(a, b):
     """How comm.reduce combines two (count, sum, wrong) tallies: elementwise."""
     return tuple(x + y for x, y in zip(a, b))
 # ANCHOR_END: scatter_reduce
-
-
-def ranges(tasks, ranks):
-    """tasks cut into `ranks` contiguous (start, end) ranges, the first tasks % ranks
-    one task longer: as the Rust library's distributed::ranges."""
-    base, extra = divmod(tasks, ranks)
-    cut, start = [], 0
-    for r in range(ranks):
-        end = start + base + (r < extra)
-        cut.append((start, end))
-        start = end
-    return cut
 
 
 def direct_tally(tasks):
@@ -138,7 +118,7 @@ def scatter_outcome(comm, n, direct):
     start = time.monotonic()
     got = scatter_reduce(comm, n)
     wall = time.monotonic() - start
-    sent = pickled_bytes(ranges(n, comm.Get_size()), got)
+    sent = pickled_bytes(parts.ranges(n, comm.Get_size()), got)
     return parts.outcome("scatter-reduce", wall, comm.Get_size(), got, direct, sent,
                          event_loops_per_rank=1)
 
@@ -261,7 +241,7 @@ def relaunch(ranks, program=None, capture=False):
         if ranks > cpairs.cores():
             command.append("--oversubscribe")  # Open MPI refuses more ranks than cores
         command += program or [sys.executable, os.path.abspath(__file__)] + sys.argv[1:]
-    env = dict(os.environ, **LOOPBACK_ENV)
+    env = dict(os.environ, **parts.LOOPBACK_ENV)
     env[LAUNCHED] = "1"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [HERE, env.get("PYTHONPATH")]))
     if capture:

@@ -35,16 +35,11 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import distributed_parts as parts  # noqa: E402
+
 NAME = "distributed_faults"
 MODES = ("world", "spawn", "recovery")
-# Open MPI on the loopback only, running as root allowed (as python/distributed.py).
-LOOPBACK_ENV = {
-    "OMPI_MCA_btl": "self,tcp",
-    "OMPI_MCA_btl_tcp_if_include": "lo",
-    "OMPI_MCA_oob_tcp_if_include": "lo",
-    "OMPI_ALLOW_RUN_AS_ROOT": "1",
-    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-}
 JOB_SECONDS = 0.3  # how long a call that is not the fatal one takes
 
 
@@ -144,7 +139,7 @@ def drive(args):
         refuse("no `mpirun` on PATH (Debian: apt-get install openmpi-bin)")
     if importlib.util.find_spec("mpi4py") is None:
         refuse(f"no mpi4py for {sys.executable} (pip install mpi4py)")
-    env = dict(os.environ, **LOOPBACK_ENV)
+    env = dict(os.environ, **parts.LOOPBACK_ENV)
     started = time.monotonic()
     process = subprocess.Popen(mpirun_command(args, mpirun), env=env,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -32,6 +32,15 @@ CHUNKS_PER_WORKER = 4  # as distributed::pool::CHUNKS_PER_WORKER
 READY, DONE, WORK, STOP = 1, 2, 3, 4
 U64_BYTES = 8
 
+# Open MPI on the loopback only, running as root allowed (as in the Rust example).
+LOOPBACK_ENV = {
+    "OMPI_MCA_btl": "self,tcp",
+    "OMPI_MCA_btl_tcp_if_include": "lo",
+    "OMPI_MCA_oob_tcp_if_include": "lo",
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+}
+
 
 def ranges(tasks, parts):
     """tasks cut into `parts` contiguous (start, end) ranges, the first tasks % parts
