@@ -22,18 +22,19 @@
 //! and says how few bytes the ranks exchanged.
 
 use std::process;
-use std::time::Instant;
 
-use concurrency_pairs::cli::{CliError, Options, Parsed};
-use concurrency_pairs::common::WALL;
-use concurrency_pairs::{Headline, Pattern, VariantInfo};
+use concurrency_pairs::cli::Options;
+use concurrency_pairs::common::{OVER_IDEAL, WALL};
+use concurrency_pairs::crawl::{CpuRates, SEED, crawl_jobs};
+use concurrency_pairs::{Headline, Pattern, Table, VariantInfo};
+use distributed::cli;
 use distributed::crawl::crawl_range;
-use distributed::launch::{
-    self, cores, gather, own_binary, start_rank, take_ranks, under_mpi,
-};
-use distributed::outcome::{Outcome, report};
+use distributed::launch::{self, cores, own_binary, since_launch, start_rank};
+use distributed::outcome::{self, Outcome, report};
+use distributed::timeline::Clock;
 use distributed::{
-    ROOT, Range, Tally, direct_tally, mixed, payload_bytes, pool, ranges,
+    BYTES_SENT, JOB_BUSY, MPI_START, ROOT, Range, Tally, direct_tally, mixed,
+    payload_bytes, pool, ranges,
 };
 use mpi::collective::SystemOperation;
 use mpi::topology::SimpleCommunicator;
@@ -43,7 +44,11 @@ use mpi::traits::*;
 /// Every rank runs this (SPMD): rank 0 scatters one range to each rank, itself
 /// included; each crawls its range; the tallies are added up on rank 0, which alone
 /// gets `Some`.
-fn scatter_reduce(world: &SimpleCommunicator, tasks: usize) -> Option<Tally> {
+fn scatter_reduce(
+    world: &SimpleCommunicator,
+    tasks: usize,
+    crawl: impl Fn(Range) -> Tally,
+) -> Option<Tally> {
     let root = world.process_at_rank(ROOT);
     let mut range: Range = [0; 2];
     if world.rank() == ROOT {
@@ -52,7 +57,7 @@ fn scatter_reduce(world: &SimpleCommunicator, tasks: usize) -> Option<Tally> {
     } else {
         root.scatter_into(&mut range);
     }
-    let tally = crawl_range(range);
+    let tally = crawl(range);
     if world.rank() == ROOT {
         let mut total: Tally = [0; 3];
         root.reduce_into_root(&tally, &mut total, SystemOperation::sum());
@@ -84,6 +89,10 @@ const PATTERN: Pattern = Pattern::new(
     ),
 ])
 .headline(Headline::alone(WALL, "scatter-reduce"))
+.tables(&[Table::new(
+    "Does spreading the crawl over ranks pay on one machine?",
+    &[WALL, OVER_IDEAL, JOB_BUSY, MPI_START, BYTES_SENT],
+)])
 .with_tasks();
 
 /// The variants one world of this example runs, in turn; `mixed` is a world of its own.
@@ -94,15 +103,17 @@ const TASKS: usize = 10_000;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (ranks, worker, options) = match parse(&args) {
-        Ok(parsed) => parsed,
-        Err(error) => refuse(format_args!("{error} (try --help)")),
-    };
+    let cli::Args {
+        ranks,
+        worker,
+        options,
+    } = cli::parse(&PATTERN, &args)
+        .unwrap_or_else(|e| refuse(format_args!("{e} (try --help)")));
     if worker {
-        return mixed_worker();
+        return mixed::worker().unwrap_or_else(|e| refuse(e));
     }
     let n = options.tasks.unwrap_or(TASKS);
-    if !under_mpi() {
+    if !launch::under_mpi() {
         let ranks = ranks.unwrap_or_else(cores);
         fits(&options, ranks);
         process::exit(launch_all(ranks, &args, &options, n));
@@ -114,102 +125,104 @@ fn main() {
     fits(&options, size.map_or(1, |s| s.unwrap_or(1)));
     let (universe, threads) = start_rank();
     let world = universe.world();
-    let here: Vec<&str> = IN_WORLD
+    world.barrier(); // every rank is up: what MPI's start cost ends here
+    let started_s = since_launch();
+    let here = IN_WORLD
         .into_iter()
-        .filter(|v| options.runs(v) && (world.size() > 1 || *v == IN_WORLD[0]))
-        .collect();
-    if world.rank() != ROOT {
-        for name in here {
-            world.barrier(); // as rank 0 starts its clock
-            match name {
-                "scatter-reduce" => drop(scatter_reduce(&world, n)),
-                _ => pool::work(&world, crawl_range),
-            }
-        }
-        return;
-    }
-    let found: Vec<Outcome> =
-        here.iter().map(|v| run(&world, v, n, threads)).collect();
+        .filter(|v| options.runs(v) && (world.size() > 1 || *v == IN_WORLD[0]));
+    let mut found: Vec<Outcome> = here.filter_map(|v| run(&world, v, n)).collect();
     drop(universe); // MPI_Finalize, before the exit code is set
+    for outcome in &mut found {
+        outcome
+            .extra
+            .push(("rayon_threads".to_owned(), threads as f64));
+        outcome
+            .extra
+            .extend(started_s.map(|s| ("mpi_start_s".to_owned(), s)));
+    }
     if launch::outcomes_wanted() {
         found.iter().for_each(|o| println!("{}", o.to_line()));
         process::exit(0);
     }
-    process::exit(i32::from(!report(&found, &PATTERN, &options, n)));
+    process::exit(i32::from(!report(&found, &PATTERN, &options, n, None)));
 }
 
-/// On rank 0: one variant, timed from the barrier every rank passes.
-fn run(world: &SimpleCommunicator, name: &str, n: usize, threads: usize) -> Outcome {
+/// On every rank: one variant, timed from the barrier every rank passes, each rank's
+/// spans gathered once the clock has stopped. Rank 0 alone gets the outcome.
+fn run(world: &SimpleCommunicator, name: &str, n: usize) -> Option<Outcome> {
     let ranks = world.size() as usize;
-    world.barrier(); // every rank is up: the clock starts on the work, not the launch
-    let start = Instant::now();
-    let (got, bytes_sent, mut extra) = if name == "scatter-reduce" {
-        let got = scatter_reduce(world, n).expect("rank 0 gets the reduced tally");
-        (got, payload_bytes(ranks), Vec::new())
+    let scatter = name == "scatter-reduce";
+    let cut = if scatter {
+        ranges(n, ranks)
     } else {
-        let served = pool::serve(world, &pool::chunks(n, ranks));
-        (served.total, served.bytes, served.figures())
+        pool::chunks(n, ranks)
     };
-    extra.push(("rayon_threads".to_owned(), threads as f64));
-    Outcome {
+    world.barrier(); // the clock starts on the work, on every rank at once
+    let clock = Clock::start();
+    let crawl = clock.timed(crawl_range);
+    let got = match world.rank() == ROOT {
+        _ if scatter => scatter_reduce(world, n, crawl)
+            .map(|got| (got, payload_bytes(ranks), Vec::new())),
+        true => {
+            let served = pool::serve(world, &cut);
+            Some((served.total, served.bytes, served.figures()))
+        }
+        false => {
+            pool::work(world, crawl);
+            None
+        }
+    };
+    let wall_s = clock.elapsed();
+    let spans = clock.gather(world, &cut);
+    let (got, bytes_sent, extra) = got?;
+    Some(Outcome {
         name: name.to_owned(),
-        wall_s: start.elapsed().as_secs_f64(),
+        wall_s,
         ranks: ranks as u64,
         got,
         direct: direct_tally(n),
         bytes_sent,
         extra,
-    }
+        spans: spans.unwrap_or_default(),
+    })
 }
 
 /// Started plainly: one `mpirun` for the variants of one world, one for `mixed`; their
-/// rank 0s print outcome lines, gathered here into the summary or the trace.
+/// rank 0s print outcome lines, gathered here into the summary or the trace (with the
+/// crawl's ideal, measured here before any rank starts).
 fn launch_all(ranks: usize, args: &[String], options: &Options, n: usize) -> i32 {
     let binary = own_binary().unwrap_or_else(|e| refuse(e));
+    let cores = cores();
+    let ideal_s = options
+        .json
+        .then(|| CpuRates::measure(cores).ideal(&crawl_jobs(n, SEED)));
     let mut found = Vec::new();
     if IN_WORLD.iter().any(|v| options.runs(v)) {
-        found.extend(gathered(launch::mpirun(ranks, &binary, args)));
+        found.extend(gathered(launch::mpirun(ranks, &binary, args), cores));
     }
     if options.runs("mixed") && ranks > 1 {
         match mixed::twin_python() {
-            Ok(python) => {
-                found.extend(gathered(mixed::mpirun(&python, n, ranks - 1, binary)))
-            }
+            Ok(python) => found.extend(gathered(
+                mixed::mpirun(&python, n, ranks - 1, binary),
+                cores,
+            )),
             Err(error) if options.variant.is_some() => refuse(error),
             Err(error) => eprintln!("{}: mixed skipped: {error}", PATTERN.name),
         }
     }
-    i32::from(!report(&found, &PATTERN, options, n))
+    i32::from(!report(&found, &PATTERN, options, n, ideal_s))
 }
 
-/// The outcomes one `mpirun` printed; its exit code, if it failed, ends this one too.
-fn gathered(command: process::Command) -> Vec<Outcome> {
-    let ran = gather(command).unwrap_or_else(|e| refuse(e));
-    let mut found = Vec::new();
-    for line in ran.stdout.lines() {
-        match Outcome::parse(line) {
-            Some(Ok(outcome)) => found.push(outcome),
-            Some(Err(error)) => refuse(error),
-            None => println!("{line}"),
-        }
-    }
+/// The outcomes one `mpirun` printed (its other lines passed on); its exit code, if it
+/// failed, ends this one too.
+fn gathered(command: process::Command, cores: usize) -> Vec<Outcome> {
+    let ran = launch::gather(command).unwrap_or_else(|e| refuse(e));
+    let (found, others) = outcome::read(&ran, cores).unwrap_or_else(|e| refuse(e));
+    others.iter().for_each(|line| println!("{line}"));
     if ran.code != 0 {
         process::exit(ran.code);
     }
     found
-}
-
-/// A worker rank of `mixed`: the pool's worker side, answering a Python rank 0.
-fn mixed_worker() {
-    if !under_mpi() {
-        refuse(
-            "--mixed-worker is a rank of a `mixed` run: run --variant mixed instead",
-        );
-    }
-    let (universe, _threads) = start_rank();
-    let world = universe.world();
-    world.barrier();
-    pool::work(&world, crawl_range);
 }
 
 /// `pool-executor` and `mixed` need a worker besides rank 0; asked for on one rank,
@@ -226,33 +239,7 @@ fn fits(options: &Options, ranks: usize) {
     }
 }
 
-/// `--ranks N` and `--mixed-worker`, then the flags every example takes: help,
-/// `--describe` and `--variants` are answered here and exit.
-fn parse(args: &[String]) -> Result<(Option<usize>, bool, Options), CliError> {
-    let (ranks, rest) = take_ranks(args)?;
-    let worker = rest.iter().any(|a| a == mixed::WORKER_FLAG);
-    let rest = rest.into_iter().filter(|a| a != mixed::WORKER_FLAG);
-    match PATTERN.try_parse_from(rest)? {
-        Parsed::Run(options) => return Ok((ranks, worker, options)),
-        Parsed::Help => println!(
-            "{}\n  --ranks N        run on N MPI ranks (default: one per core)\n\n\
-             Build and run from the repository's root with \
-             `--manifest-path distributed/Cargo.toml`;\nit needs Open MPI \
-             (`mpirun`) on PATH and starts itself under it.",
-            PATTERN.usage()
-        ),
-        Parsed::ListVariants => println!("{}", PATTERN.names(false).join("\n")),
-        Parsed::Describe => println!("{}", PATTERN.to_json()),
-    }
-    process::exit(0)
-}
-
-/// A one-line error and exit code 2, said by one process only: the launcher, or rank 0
-/// when a rank is refused.
+/// A one-line error and exit code 2 (see [`cli::refuse`]).
 fn refuse(error: impl std::fmt::Display) -> ! {
-    let rank = std::env::var("OMPI_COMM_WORLD_RANK").ok();
-    if rank.is_none_or(|r| r == "0") {
-        eprintln!("{}: error: {error}", PATTERN.name);
-    }
-    process::exit(2)
+    cli::refuse(&PATTERN, error)
 }

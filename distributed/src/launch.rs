@@ -8,8 +8,7 @@ use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
-
-use concurrency_pairs::cli::CliError;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// What an MPI launcher sets in each rank's environment (Open MPI, then PMIx and PMI,
 /// which MPICH's and Slurm's use), and what this launcher sets itself: any one means
@@ -23,6 +22,10 @@ pub const LAUNCHED: &str = "CPAIRS_MPI_LAUNCHED";
 /// Set by the launcher that gathers several runs' findings: rank 0 then prints an
 /// [`Outcome`](crate::outcome::Outcome) line per variant instead of the summary.
 pub const OUTCOMES: &str = "CPAIRS_MPI_OUTCOMES";
+
+/// Set by [`gather`] on the `mpirun` it starts: the moment it started it, in
+/// nanoseconds since the Unix epoch, for rank 0's [`since_launch`].
+pub const LAUNCHED_AT: &str = "CPAIRS_MPI_LAUNCHED_AT_NS";
 
 /// Open MPI's settings for every run: its byte transfer over TCP (and to itself) on
 /// the loopback interface only, its runtime's own traffic too, and running as root
@@ -77,6 +80,8 @@ pub enum LaunchError {
     Spawn(io::Error),
     /// The Python rank 0 of a `mixed` run cannot run: no mpi4py for this interpreter.
     NoMpi4py(PathBuf),
+    /// A rank's own flag, given outside an `mpirun`.
+    NotARank(&'static str),
 }
 
 impl fmt::Display for LaunchError {
@@ -92,6 +97,10 @@ impl fmt::Display for LaunchError {
                 f,
                 "no mpi4py for {} (the Python rank 0 of `mixed`; set CPAIRS_PYTHON)",
                 python.display()
+            ),
+            LaunchError::NotARank(flag) => write!(
+                f,
+                "{flag} is a rank of a `mixed` run: run --variant mixed instead"
             ),
         }
     }
@@ -134,25 +143,61 @@ pub fn own_binary() -> Result<PathBuf, LaunchError> {
     std::env::current_exe().map_err(LaunchError::OwnPath)
 }
 
-/// What a gathering run left: its exit code and what it printed on stdout.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a gathering run left: its exit code and what it printed on stdout, and how
+/// long the whole job took and the CPU time all its processes used.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Gathered {
     pub code: i32,
     pub stdout: String,
+    pub job_s: f64,
+    pub job_cpu_s: f64,
 }
 
-/// Run `command` (an `mpirun`) with [`OUTCOMES`] set, its stderr passed on, its stdout
-/// read, and wait for it.
+/// Run `command` (an `mpirun`) with [`OUTCOMES`] and [`LAUNCHED_AT`] set, its stderr
+/// passed on, its stdout read, and wait for it.
 pub fn gather(mut command: Command) -> Result<Gathered, LaunchError> {
+    let cpu_before = children_cpu_s();
+    let start = Instant::now();
     command
         .env(OUTCOMES, "1")
+        .env(LAUNCHED_AT, unix_ns().to_string())
         .stdin(Stdio::null())
         .stderr(Stdio::inherit());
     let output = command.output().map_err(spawn_error)?;
     Ok(Gathered {
         code: exit_code(output.status),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        job_s: start.elapsed().as_secs_f64(),
+        job_cpu_s: children_cpu_s() - cpu_before,
     })
+}
+
+/// On rank 0: the seconds since the launcher started `mpirun` ([`LAUNCHED_AT`]), if
+/// one did. Read as every rank passes its first barrier, it is what MPI's start costs:
+/// `mpirun` up, every rank started and initialised, the ranks wired to each other.
+pub fn since_launch() -> Option<f64> {
+    let launched: u128 = std::env::var(LAUNCHED_AT).ok()?.parse().ok()?;
+    Some(unix_ns().saturating_sub(launched) as f64 / 1e9)
+}
+
+fn unix_ns() -> u128 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH);
+    now.map_or(0, |since| since.as_nanos())
+}
+
+/// The CPU time (user and system) of every child this process has waited for, and
+/// theirs: `mpirun` waits for its ranks, so a finished job's whole CPU time. 0 without
+/// `/proc`.
+fn children_cpu_s() -> f64 {
+    const TICKS_PER_S: f64 = 100.0;
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command name, in parentheses: field 3 first; cutime and cstime are 16
+    // and 17.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    (ticks(13).unwrap_or(0) + ticks(14).unwrap_or(0)) as f64 / TICKS_PER_S
 }
 
 fn spawn_error(e: io::Error) -> LaunchError {
@@ -169,59 +214,12 @@ fn exit_code(status: ExitStatus) -> i32 {
         .unwrap_or(1)
 }
 
-/// `--ranks N` (or `--ranks=N`) taken out of `args`: the count, if given, and the
-/// other arguments, for the example's own parser.
-pub fn take_ranks(args: &[String]) -> Result<(Option<usize>, Vec<String>), CliError> {
-    let (mut ranks, mut rest) = (None, Vec::new());
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let value = match arg.split_once('=') {
-            Some(("--ranks", value)) => value,
-            _ if arg == "--ranks" => {
-                args.next().ok_or(CliError::MissingValue("--ranks"))?
-            }
-            _ => {
-                rest.push(arg.clone());
-                continue;
-            }
-        };
-        ranks = Some(match value.parse::<usize>() {
-            Ok(n) if n > 0 => n,
-            _ => {
-                return Err(CliError::BadNumber {
-                    flag: "--ranks",
-                    value: value.to_owned(),
-                });
-            }
-        });
-    }
-    Ok((ranks, rest))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn strings(args: &[&str]) -> Vec<String> {
         args.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn ranks_are_taken_out_and_checked() {
-        let args = strings(&["--tasks", "5", "--ranks", "3", "--json"]);
-        let (ranks, rest) = take_ranks(&args).expect("parses");
-        assert_eq!(
-            (ranks, rest),
-            (Some(3), strings(&["--tasks", "5", "--json"]))
-        );
-        let (ranks, _) = take_ranks(&strings(&["--ranks=2"])).expect("parses");
-        assert_eq!(ranks, Some(2));
-        for bad in [&["--ranks", "0"][..], &["--ranks", "x"], &["--ranks=-1"]] {
-            let error = take_ranks(&strings(bad)).expect_err("refused");
-            assert!(matches!(error, CliError::BadNumber { .. }), "{error}");
-        }
-        let error = take_ranks(&strings(&["--ranks"])).expect_err("refused");
-        assert_eq!(error, CliError::MissingValue("--ranks"));
     }
 
     #[test]

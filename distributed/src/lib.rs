@@ -9,14 +9,33 @@
 //! rank and reduces the tallies, and runs the other variants; its twin is
 //! `python/distributed.py` (with `python/distributed_parts.py`).
 
+pub mod cli;
 pub mod crawl;
 pub mod launch;
 pub mod mixed;
 pub mod outcome;
 pub mod pool;
+pub mod timeline;
 
+use concurrency_pairs::Figure;
 use concurrency_pairs::crawl::{CrawlJob, SEED, crawl_jobs};
 use concurrency_pairs::work::cpu_work_expected;
+
+/// From `mpirun`'s start to every rank past its first barrier: `mpirun` up, each rank
+/// started and initialised, the ranks wired to each other.
+pub const MPI_START: Figure = Figure::seconds("mpi_start_s", "MPI start-up");
+/// The whole `mpirun`, start to exit, as its launcher timed it.
+pub const JOB: Figure = Figure::seconds("job_s", "whole job");
+/// The CPU time of every process of the job over the job's wall time × the cores:
+/// the ranks' crawling, and MPI's polling while a rank waits.
+pub const JOB_BUSY: Figure =
+    Figure::ratio("cpu_utilisation", "cores busy (whole job)");
+/// The payload bytes that moved between processes (MPI's own headers not counted).
+pub const BYTES_SENT: Figure = Figure::bytes("bytes_sent", "bytes sent");
+/// One message's time from one rank to another, half a round trip.
+pub const ONE_WAY: Figure = Figure::seconds("one_way_s", "one message");
+/// The payload bytes of that message.
+pub const MESSAGE_BYTES: Figure = Figure::bytes("message_bytes", "message");
 
 /// The rank that cuts the ranges, scatters them and receives the reduced tally.
 pub const ROOT: i32 = 0;

@@ -12,7 +12,12 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::launch::{LAUNCHED, LOOPBACK_ENV, LaunchError, cores};
+use mpi::traits::*;
+
+use crate::crawl::crawl_range;
+use crate::launch::{
+    LAUNCHED, LOOPBACK_ENV, LaunchError, cores, start_rank, under_mpi,
+};
 
 /// The flag that makes the Python twin rank 0 of a mixed run.
 pub const ROOT_FLAG: &str = "--mixed-root";
@@ -47,6 +52,19 @@ pub fn twin_python() -> Result<PathBuf, LaunchError> {
         Ok(status) if status.success() => Ok(python),
         _ => Err(LaunchError::NoMpi4py(python)),
     }
+}
+
+/// A worker rank of `mixed`: the pool's worker side, answering a Python rank 0;
+/// refused outside an `mpirun`.
+pub fn worker() -> Result<(), LaunchError> {
+    if !under_mpi() {
+        return Err(LaunchError::NotARank(WORKER_FLAG));
+    }
+    let (universe, _threads) = start_rank();
+    let world = universe.world();
+    world.barrier(); // every rank is up: the Python rank 0 starts its clock
+    crate::pool::work(&world, crawl_range);
+    Ok(())
 }
 
 // ANCHOR: mixed_mpirun

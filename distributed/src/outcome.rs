@@ -8,9 +8,10 @@
 
 use std::fmt;
 
-use concurrency_pairs::{Options, Pattern, Trace, Variant, out};
+use concurrency_pairs::{Options, Pattern, TaskSpan, Trace, Variant, out};
 
 use crate::Tally;
+use crate::launch::Gathered;
 
 /// The word that starts an outcome line.
 pub const WORD: &str = "outcome";
@@ -29,6 +30,8 @@ pub struct Outcome {
     pub bytes_sent: u64,
     /// The variant's own figures (chunks, rayon threads, ...), by trace key.
     pub extra: Vec<(String, f64)>,
+    /// When each rank crawled which range, on its own clock from the barrier.
+    pub spans: Vec<TaskSpan>,
 }
 
 /// An outcome line that does not parse.
@@ -70,6 +73,10 @@ impl Outcome {
         for (key, value) in &self.extra {
             line += &format!(" {key}={value}");
         }
+        if !self.spans.is_empty() {
+            let spans: Vec<String> = self.spans.iter().map(span_word).collect();
+            line += &format!(" spans={}", spans.join(","));
+        }
         line
     }
 
@@ -91,6 +98,7 @@ impl Outcome {
             direct: [0; 3],
             bytes_sent: 0,
             extra: Vec::new(),
+            spans: Vec::new(),
         };
         for pair in pairs.split_whitespace() {
             let (key, value) = pair.split_once('=').ok_or(format!("`{pair}`"))?;
@@ -104,6 +112,7 @@ impl Outcome {
                 "direct_count" => outcome.direct[0] = whole()?,
                 "direct_sum" => outcome.direct[1] = whole()?,
                 "bytes_sent" => outcome.bytes_sent = whole()?,
+                "spans" => outcome.spans = parse_spans(value)?,
                 _ => {
                     let number =
                         value.parse::<f64>().map_err(|_| format!("`{pair}`"))?;
@@ -158,24 +167,74 @@ impl Outcome {
         for (key, value) in figures.into_iter().chain(extra) {
             variant.figures.insert(key.to_owned(), value);
         }
+        variant.tasks = self.spans.clone();
         variant
     }
 }
 
-/// A summary line per variant, or the trace with `--json`; whether every count and sum
-/// was right.
+/// A span as an outcome line carries it: `ID/LANE/START/END`.
+fn span_word(span: &TaskSpan) -> String {
+    format!("{}/{}/{}/{}", span.id, span.lane, span.start_s, span.end_s)
+}
+
+/// The spans of a `spans=` word: comma-separated, each `ID/LANE/START/END`.
+fn parse_spans(value: &str) -> Result<Vec<TaskSpan>, String> {
+    let span = |word: &str| {
+        let bad = || format!("span `{word}`");
+        let fields: Vec<&str> = word.split('/').collect();
+        let [id, lane, start, end] = fields[..] else {
+            return Err(bad());
+        };
+        let time = |t: &str| t.parse::<f64>().map_err(|_| bad());
+        let id = id.parse::<usize>().map_err(|_| bad())?;
+        Ok(TaskSpan::new(id, lane, time(start)?, time(end)?))
+    };
+    value.split(',').map(span).collect()
+}
+
+/// The outcomes one `mpirun` printed, each with what its launcher measured of the
+/// whole job (its wall, the CPU time of every rank, the cores that kept busy), and the
+/// other lines it printed.
+pub fn read(
+    ran: &Gathered,
+    cores: usize,
+) -> Result<(Vec<Outcome>, Vec<&str>), OutcomeError> {
+    let (mut found, mut others) = (Vec::new(), Vec::new());
+    for line in ran.stdout.lines() {
+        match Outcome::parse(line) {
+            Some(outcome) => found.push(outcome?),
+            None => others.push(line),
+        }
+    }
+    let busy = ran.job_cpu_s / (ran.job_s * cores.max(1) as f64);
+    for outcome in &mut found {
+        let job = [
+            ("job_s", ran.job_s),
+            ("job_cpu_s", ran.job_cpu_s),
+            ("cpu_utilisation", busy),
+        ];
+        outcome.extra.extend(job.map(|(k, v)| (k.to_owned(), v)));
+    }
+    Ok((found, others))
+}
+
+/// A summary line per variant, or the trace with `--json` (every variant given the
+/// crawl's `ideal_s`); whether every count and sum was right.
 pub fn report(
     found: &[Outcome],
     pattern: &Pattern,
     options: &Options,
     n: usize,
+    ideal_s: Option<f64>,
 ) -> bool {
     out::set_human_to_stderr(true); // stdout: the summary lines or the trace, alone
     if options.json {
         let mut trace = Trace::sized(pattern, options, n);
         for outcome in found {
             let uses = pattern.variant(&outcome.name).map_or("", |v| v.uses.0);
-            trace.push(outcome.to_variant(uses));
+            let mut variant = outcome.to_variant(uses);
+            variant.ideal_s = ideal_s;
+            trace.push(variant);
         }
         trace.finish(options);
     } else {
@@ -198,6 +257,7 @@ mod tests {
             direct: [24, 1 << 60, 0],
             bytes_sent: 640,
             extra: vec![("chunks".to_owned(), 8.0)],
+            spans: vec![TaskSpan::new(1, "rank-2", 0.25, 1.5)],
         };
         let back = Outcome::parse(&outcome.to_line()).expect("an outcome line");
         assert_eq!(back, Ok(outcome.clone()));
@@ -208,5 +268,8 @@ mod tests {
         assert!(matches!(bad, Some(Err(_))), "{bad:?}");
         let variant = outcome.to_variant("uses");
         assert_eq!(variant.figures.get("tasks_run"), Some(&24.0));
+        assert_eq!(variant.tasks, outcome.spans);
+        let bad = Outcome::parse("outcome name=x wall_s=1 spans=1/rank-1/0.5");
+        assert!(matches!(bad, Some(Err(_))), "{bad:?}");
     }
 }

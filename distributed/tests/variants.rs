@@ -176,7 +176,48 @@ fn check(
             v.figures
         );
     }
+    check_job(v, &context);
+    check_spans(v, ranks, language, &context);
     v.clone()
+}
+
+/// What the launcher measured around the job: MPI's start before the work, the whole
+/// job longer than either, and some CPU time spent.
+fn check_job(v: &Variant, context: &str) {
+    let figure = |key: &str| v.figures.get(key).copied().unwrap_or(f64::NAN);
+    let (start, job) = (figure("mpi_start_s"), figure("job_s"));
+    assert!(
+        start > 0.0 && job > start && job > v.wall_s,
+        "{context}: {v:?}"
+    );
+    assert!(figure("cpu_utilisation") > 0.0, "{context}: {v:?}");
+    assert!(v.ideal_s.is_some_and(|i| i > 0.0), "{context}: no ideal");
+}
+
+/// The per-rank spans: in `scatter-reduce` one range per rank, each crawled by the rank
+/// it was scattered to; in Rust's pool each chunk crawled once, never by rank 0 (which
+/// only hands out). `mixed` and Python's pools record none.
+fn check_spans(v: &Variant, ranks: usize, language: &str, context: &str) {
+    let mut ids: Vec<usize> = v.tasks.iter().map(|s| s.id).collect();
+    ids.sort_unstable();
+    let count = match (v.name.as_str(), language) {
+        ("scatter-reduce", _) => ranks,
+        ("pool-executor", "rust") => v.figures["chunks"] as usize,
+        _ => 0,
+    };
+    assert_eq!(
+        ids,
+        (0..count).collect::<Vec<_>>(),
+        "{context}: {:?}",
+        v.tasks
+    );
+    for span in &v.tasks {
+        assert!(span.start_s <= span.end_s, "{context}: {span:?}");
+        match v.name.as_str() {
+            "scatter-reduce" => assert_eq!(span.lane, format!("rank-{}", span.id)),
+            _ => assert_ne!(span.lane, "rank-0", "{context}"),
+        }
+    }
 }
 
 /// The chunk-serving variants: each chunk back once, and the workers' own totals,

@@ -30,6 +30,7 @@
 //! This file only parses the command line and dispatches.
 
 mod book;
+mod distributed;
 mod format;
 mod measure;
 mod plot;
@@ -54,6 +55,9 @@ enum Command {
     /// Run every example that declares a sweep, and its twin, against the number of
     /// tasks, and write each sweep's table, pictures and headline.
     Sweep(sweep::Args),
+    /// Run the MPI chapter's workspace (`distributed/`) and its twins on 1, 2 and 4
+    /// ranks beside the crawler, and write its tables, model and pictures.
+    Distributed(distributed::Args),
     /// Build the HTML book with search, and print the path of its index page; with
     /// `--check`, open every page in headless Chromium and fail on overflow or breakage.
     Book(book::Args),
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Timings(args) => timings::run(&args),
         Command::Sweep(args) => sweep::run(&args),
+        Command::Distributed(args) => distributed::run(&args),
         Command::Book(args) => book::run(&args),
     };
     match result {
