@@ -61,6 +61,9 @@ impl Clock {
         cut: &[Range],
     ) -> Option<Vec<TaskSpan>> {
         let own = self.spans.take();
+        // No span may reach rank 0 while it still takes the pool's messages from any
+        // rank, with any tag: every rank is past the variant first.
+        comm.barrier();
         if comm.rank() != ROOT {
             comm.process_at_rank(ROOT).send_with_tag(&own[..], SPANS);
             return None;
