@@ -11,7 +11,7 @@
   MPI.UINT64_T, with the uppercase Send/Recv/Reduce, the protocol of the Rust
   library's distributed::pool, whose worker side answers.
 - outcome lines: what a run's rank 0 prints for the launcher that gathers the runs
-  (as the Rust library's distributed::outcome).
+  (as the Rust library's distributed::outcome), each rank's span of work included.
 """
 
 import collections
@@ -40,6 +40,8 @@ LOOPBACK_ENV = {
     "OMPI_ALLOW_RUN_AS_ROOT": "1",
     "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
 }
+# Set by the launcher just before it starts mpirun: the time, in ns since the epoch.
+LAUNCHED_AT = "CPAIRS_MPI_LAUNCHED_AT_NS"
 
 
 def ranges(tasks, parts):
@@ -85,9 +87,9 @@ def pool_as_completed(jobs, cut):
 POOL_LESSONS = {"pool-executor": pool_map, "pool-as-completed": pool_as_completed}
 
 
-def pool_outcome(name, comm, tasks, direct):
+def pool_outcome(name, comm, tasks, direct, **figures):
     """On rank 0 of a `python -m mpi4py.futures` run: one pool variant, checked: each
-    task's result exactly once, the count and the sum."""
+    task's result exactly once, the count and the sum; `figures` added to its own."""
     jobs = cpairs.crawl_jobs(tasks)
     cut = chunks(tasks, comm.Get_size())
     start = time.monotonic()
@@ -100,7 +102,7 @@ def pool_outcome(name, comm, tasks, direct):
     sent += pickled_size(pages) if pages else 0
     return outcome(name, wall, comm.Get_size(), (len(pages), sum(p.sum for p in pages),
                    wrong), direct, sent, chunks=len(cut),
-                   tasks_once=sum(times[i] == 1 for i in range(tasks)))
+                   tasks_once=sum(times[i] == 1 for i in range(tasks)), **figures)
 
 
 def pickled_size(obj):
@@ -151,34 +153,52 @@ def mixed_outcome(comm, tasks, direct):
     comm.Split_type(MPI.COMM_TYPE_SHARED, key=comm.Get_rank()).Free()
     comm.Barrier()
     start = time.monotonic()
+    up = mpi_started()
     total, figures, sent = serve(comm, chunks(tasks, comm.Get_size()))
     wall = time.monotonic() - start
-    return outcome("mixed", wall, comm.Get_size(), total, direct, sent, **figures)
+    return outcome("mixed", wall, comm.Get_size(), total, direct, sent, **figures, **up)
 
 
-def mixed_command(python, script, rust_worker, tasks, workers):
-    """mpirun -n 1 <python> distributed.py --mixed-root --tasks N : -n W <rust worker>
-    --mixed-worker (unpinned, oversubscribed past the cores), as distributed::mixed."""
-    command = ["mpirun", "--bind-to", "none"]
-    if workers + 1 > cpairs.cores():
-        command.append("--oversubscribe")
-    return command + ["-n", "1", python, script, "--mixed-root", "--tasks", str(tasks),
-                      ":", "-n", str(workers), rust_worker, "--mixed-worker"]
+def mpi_started():
+    """On rank 0, past a world's first barrier: {"mpi_start_s": seconds since mpirun
+    started, every rank up and wired}; {} when no launcher set LAUNCHED_AT."""
+    launched = os.environ.get(LAUNCHED_AT, "")
+    if not launched.isdigit():
+        return {}
+    return {"mpi_start_s": (time.time_ns() - int(launched)) / 1e9}
 
 
-# --- Outcome lines (as distributed::outcome) -------------------------------------------
+# --- Outcome lines (as distributed::outcome) ------------------------------------------
 
-def outcome(name, wall_s, ranks, got, direct, bytes_sent, **extra):
+def outcome(name, wall_s, ranks, got, direct, bytes_sent, spans=(), **extra):
+    """What rank 0 found: spans as (id, lane, start_s, end_s), its own figures."""
     return {"name": name, "wall_s": wall_s, "ranks": ranks, "got": tuple(got),
-            "direct": tuple(direct), "bytes_sent": bytes_sent, "extra": extra}
+            "direct": tuple(direct), "bytes_sent": bytes_sent, "extra": extra,
+            "spans": list(spans)}
 
 
 def to_line(o):
+    """The line a run prints: key=value words, the spans one `spans=` word."""
     count, total, wrong = o["got"]
     line = (f"outcome name={o['name']} wall_s={o['wall_s']} ranks={o['ranks']} "
             f"count={count} sum={total} wrong={wrong} direct_count={o['direct'][0]} "
             f"direct_sum={o['direct'][1]} bytes_sent={o['bytes_sent']}")
-    return line + "".join(f" {k}={v}" for k, v in o["extra"].items())
+    line += "".join(f" {k}={v}" for k, v in o["extra"].items())
+    if o["spans"]:
+        line += " spans=" + ",".join(span_word(span) for span in o["spans"])
+    return line
+
+
+def span_word(span):
+    """A span as an outcome line carries it: ID/LANE/START/END (seconds, repr)."""
+    task_id, lane, start_s, end_s = span
+    return f"{task_id}/{lane}/{start_s!r}/{end_s!r}"
+
+
+def parse_spans(value):
+    """The spans of a `spans=` word: comma-separated ID/LANE/START/END."""
+    fields = [word.split("/") for word in value.split(",")]
+    return [(int(i), lane, float(start), float(end)) for i, lane, start, end in fields]
 
 
 def parse_line(line):
@@ -191,18 +211,21 @@ def parse_line(line):
                                                "direct_count", "direct_sum",
                                                "bytes_sent")}
     name, wall = pairs.pop("name"), float(pairs.pop("wall_s"))
+    spans = parse_spans(pairs.pop("spans")) if "spans" in pairs else []
     extra = {k: float(v) for k, v in pairs.items()}
     return outcome(name, wall, whole["ranks"],
                    (whole["count"], whole["sum"], whole["wrong"]),
                    (whole["direct_count"], whole["direct_sum"], 0),
-                   whole["bytes_sent"], **extra)
+                   whole["bytes_sent"], spans, **extra)
 
 
 def ok(o):
+    """Count and sum as computed directly, and no result wrong."""
     return o["got"][:2] == o["direct"][:2] and o["got"][2] == 0
 
 
 def summary(o, tasks):
+    """The summary line: the count and the sum against the direct ones, bytes, wall."""
     count, total, wrong = o["got"]
     extra, shape = o["extra"], ""
     if "event_loops_per_rank" in extra:
@@ -215,11 +238,12 @@ def summary(o, tasks):
             f"{o['bytes_sent']} bytes sent, wall {o['wall_s']:.3f} s")
 
 
-def to_variant(o, uses):
-    """The variant as the trace has it (book/src/trace.md)."""
+def to_variant(o, uses, ideal_s=None):
+    """The variant as the trace has it (book/src/trace.md), its ideal `ideal_s`."""
     count, total, wrong = o["got"]
-    v = {"name": o["name"], "uses": uses, "wall_s": o["wall_s"], "ideal_s": None,
-         "tasks": [], "received": [], "received_s": []}
+    tasks = [cpairs.task_span(*span) for span in o["spans"]]
+    v = {"name": o["name"], "uses": uses, "wall_s": o["wall_s"], "ideal_s": ideal_s,
+         "tasks": tasks, "received": [], "received_s": []}
     v.update(ranks=o["ranks"], tasks_run=count, sum=total, wrong=wrong,
              sum_wrong=int(total != o["direct"][1]), bytes_sent=o["bytes_sent"])
     v.update({k: int(x) if float(x).is_integer() else x for k, x in o["extra"].items()})

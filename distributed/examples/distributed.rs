@@ -193,9 +193,8 @@ fn run(world: &SimpleCommunicator, name: &str, n: usize) -> Option<Outcome> {
 fn launch_all(ranks: usize, args: &[String], options: &Options, n: usize) -> i32 {
     let binary = own_binary().unwrap_or_else(|e| refuse(e));
     let cores = cores();
-    let ideal_s = options
-        .json
-        .then(|| CpuRates::measure(cores).ideal(&crawl_jobs(n, SEED)));
+    let rates = options.json.then(|| CpuRates::measure(cores));
+    let ideal_s = rates.map(|r| r.ideal(&crawl_jobs(n, SEED)));
     let mut found = Vec::new();
     if IN_WORLD.iter().any(|v| options.runs(v)) {
         found.extend(gathered(launch::mpirun(ranks, &binary, args), cores));
@@ -209,6 +208,10 @@ fn launch_all(ranks: usize, args: &[String], options: &Options, n: usize) -> i32
             Err(error) if options.variant.is_some() => refuse(error),
             Err(error) => eprintln!("{}: mixed skipped: {error}", PATTERN.name),
         }
+    }
+    for outcome in &mut found {
+        let rate = rates.map(|r| ("seconds_per_unit".to_owned(), r.all_cores));
+        outcome.extra.extend(rate); // the model's, for more cores than these
     }
     i32::from(!report(&found, &PATTERN, options, n, ideal_s))
 }

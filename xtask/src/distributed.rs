@@ -21,7 +21,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
-use concurrency_pairs::crawl::{CpuRates, SEED, crawl_ideal, crawl_jobs};
+use concurrency_pairs::crawl::{SEED, crawl_ideal, crawl_jobs};
 use concurrency_pairs::{Figure, Pattern, Trace, Unit, Variant};
 
 use crate::format::{
@@ -129,8 +129,7 @@ pub fn run(args: &Args) -> Result<()> {
     write_generated(&out, "distributed.md", Mark::Timings, &text)?;
     let text = costs_table(&costs_pattern, &costs) + &footer;
     write_generated(&out, "distributed.costs.md", Mark::Timings, &text)?;
-    let rate = CpuRates::measure(setup.machine.cores).all_cores;
-    let text = model(&cells, &costs, rate, setup.machine.cores) + &footer;
+    let text = model(&cells, &costs, setup.machine.cores) + &footer;
     write_generated(&out, "distributed.model.md", Mark::Timings, &text)?;
     write_generated(
         &out,
@@ -415,7 +414,7 @@ fn wall(cell: &Cell) -> Option<f64> {
 /// - the messages: a scatter and a reduce, each a tree as deep as log2 of the ranks,
 ///   at the one-message time measured over TCP on the loopback (a network's is longer:
 ///   a lower bound).
-fn model(cells: &[Cell], costs: &[Cell], rate: f64, cores: usize) -> String {
+fn model(cells: &[Cell], costs: &[Cell], cores: usize) -> String {
     let scatter = |tasks: usize, ranks: usize| {
         cells.iter().find(|c| {
             c.language == Language::Rust
@@ -459,6 +458,10 @@ fn model(cells: &[Cell], costs: &[Cell], rate: f64, cores: usize) -> String {
             key(last, "mpi_start_s"),
             wall(here),
         ) else {
+            continue;
+        };
+        // The cost of an integer with every core busy, as the example measured it.
+        let Some(rate) = key(here, "seconds_per_unit") else {
             continue;
         };
         let per_rank = ((start_4 - start_1) / (RANKS[2] - RANKS[0]) as f64).max(0.0);
