@@ -13,8 +13,8 @@ distributed/examples/distributed_costs.rs.
   both ranks past the world's first barrier) and ranks; its wall, the timed round
   trips'.
 
-Run: python3 python/distributed_costs.py (20,000 round trips, as the Rust twin's; --tasks
-N round trips; --variant NAME; --json). Started plainly, it starts itself again
+Run: python3 python/distributed_costs.py (20,000 round trips, as the Rust twin's;
+--tasks N round trips; --variant NAME; --json). Started plainly, it starts itself again
 under mpirun, once per world, on the loopback only; it needs mpi4py and Open MPI.
 """
 

@@ -115,7 +115,9 @@ def report(found, args, n, ideal_s=None):
         options = cpairs.Options(True, args.full, n)
         trace = cpairs.Trace(NAME, options)
         for o in found:
-            trace.push(parts.to_variant(o, USES[o["name"]], ideal_s))
+            # mixed's crawl is Rust's: Python's rate gives it no lower bound.
+            ideal = None if o["name"] == "mixed" else ideal_s
+            trace.push(parts.to_variant(o, USES[o["name"]], ideal))
         trace.finish()
     else:
         for o in found:

@@ -101,7 +101,7 @@ def pool_outcome(name, comm, tasks, direct, **figures):
     sent = sum(pickled_size((crawler.run_batch, (s, jobs[s:e]))) for s, e in cut)
     sent += pickled_size(pages) if pages else 0
     return outcome(name, wall, comm.Get_size(), (len(pages), sum(p.sum for p in pages),
-                   wrong), direct, sent, chunks=len(cut),
+                   wrong), direct(), sent, chunks=len(cut),
                    tasks_once=sum(times[i] == 1 for i in range(tasks)), **figures)
 
 
@@ -156,7 +156,8 @@ def mixed_outcome(comm, tasks, direct):
     up = mpi_started()
     total, figures, sent = serve(comm, chunks(tasks, comm.Get_size()))
     wall = time.monotonic() - start
-    return outcome("mixed", wall, comm.Get_size(), total, direct, sent, **figures, **up)
+    return outcome("mixed", wall, comm.Get_size(), total, direct(), sent, **figures,
+                   **up)
 
 
 def mpi_started():
