@@ -9,8 +9,9 @@ use tokio::{runtime::Builder, sync::oneshot, task::JoinSet};
 use crate::{Range, Tally};
 
 // ANCHOR: crawl_range
-/// One range, crawled as the crawler's `io-plus-rayon` does: the waits on one event
-/// loop, each CPU part handed to rayon's pool; each result checked as it comes.
+/// One range, crawled as the crawler's `io-plus-rayon` does: the waits on one
+/// event loop, each CPU part handed to rayon's pool; each result checked as it
+/// comes.
 pub fn crawl_range(range: Range) -> Tally {
     let runtime = Builder::new_current_thread().enable_time().build();
     let runtime = runtime.expect("a current-thread runtime starts");
@@ -21,7 +22,8 @@ pub fn crawl_range(range: Range) -> Tally {
                 tokio::time::sleep(Duration::from_millis(job.io_ms)).await;
                 let (sender, receiver) = oneshot::channel();
                 rayon::spawn(move || {
-                    // The receiver only goes away if the task is dropped: nothing to tell.
+                    // The receiver only goes if the task is dropped:
+                    // nothing to tell.
                     let _ = sender.send(cpu_work(job.units));
                 });
                 let sum = receiver.await.expect("the rayon job sends its sum");
